@@ -1,0 +1,645 @@
+// The crash log: fixed-size records in a circle of slots over a flash partition, after
+// Linux's mtdoops, with the fixes DESIGN.md lists. Device code (see docs/DIALECT.md): no
+// default or rest parameters, no destructuring, no spread, no Map/Set, no hoisting.
+//
+// Invariants (DESIGN.md explains each):
+// - Slot i of a lap holds the record with seq = lapBase + i: skipping slots (a torn slot, a
+//   bad block) advances seq by the number of slots skipped. So seq - slot is constant within
+//   a lap, which lets mount binary-search for the newest record.
+// - W: unless `eraseNeeded`, every slot from `nextSlot` to the end of its block is erased
+//   (checked byte by byte, never inferred from a few header bytes). A panic only programs.
+// - A record is accepted only when its commit word is set and its CRC holds.
+
+import type { Crc32 } from "./crc32.js";
+import { crc32 as softCrc32 } from "./crc32.js";
+import type { Flash, FlashGeometry } from "./flash.js";
+import { checkGeometry, isFlashError } from "./flash.js";
+import {
+  COMMIT_VALUE,
+  Flags,
+  FREED_VALUE,
+  HEADER_SIZE,
+  MAX_PAYLOAD,
+  OFF_COMMIT,
+  OFF_FREED,
+  OFF_MAGIC,
+  Reason,
+  buildPayload,
+  decodeHeader,
+  decodeRecord,
+  encodeRecord,
+  getU32,
+  headerState,
+  isErased,
+  putU32,
+} from "./record.js";
+import type { StoredRecord } from "./record.js";
+import type { ConsoleRing } from "./ring.js";
+import type { Clock, Scheduler } from "./scheduler.js";
+import { seqAdd, seqDiff, seqNewer } from "./serial.js";
+
+export interface LogOptions {
+  flash: Flash;
+  /** Bytes per slot: a power of two from 64 to the erase size (and at most 65536). */
+  recordSize: number;
+  scheduler: Scheduler;
+  clock: Clock;
+  ring: ConsoleRing;
+  /** A faster CRC-32 with the same result (E.CRC32 on the board). */
+  crc32?: Crc32;
+  /** heatshrink compression, used only when the console does not fit uncompressed. */
+  compress?: (data: Uint8Array) => Uint8Array;
+  /** Dumps with a reason code above this are not recorded (pstore's max_reason). Default 5: all. */
+  maxReason?: number;
+  /** Erase attempts per block before it is marked bad. Default 3, as mtdoops. */
+  eraseTries?: number;
+  /** Records one boot may write (one more is kept for a panic). Default 8. */
+  maxRecordsPerBoot?: number;
+  /** Consecutive crashing boots that make a crash loop; 0 turns the guard off. Default 3. */
+  loopThreshold?: number;
+  /** A crash this soon after boot counts toward a loop. Default 30000 ms. */
+  loopWindowMs?: number;
+}
+
+export type LogState = "unmounted" | "ready" | "failed";
+
+export interface MountInfo {
+  /** Slot headers read to find the write point (the full scan reads every slot). */
+  headersRead: number;
+  fullScan: boolean;
+  /** Seq of the newest record, or -1 when the partition holds none. */
+  newestSeq: number;
+  nextSlot: number;
+  nextSeq: number;
+  boot: number;
+  /** True when the last `loopThreshold` boots each crashed early: early dumps are suppressed. */
+  crashLoop: boolean;
+}
+
+export interface LogStats {
+  /** Records programmed and committed. */
+  written: number;
+  /** Dumps that could not be written (no erased slot, medium failure, queue full). */
+  lost: number;
+  /** Dumps dropped on purpose: per-boot cap or crash-loop guard. */
+  suppressed: number;
+  /** Dumps below max_reason. */
+  filtered: number;
+  erases: number;
+  badBlocks: number;
+}
+
+export interface SlotRecord {
+  slot: number;
+  record: StoredRecord;
+}
+
+interface PendingDump {
+  reason: number;
+  flags: number;
+  payload: Uint8Array;
+  rawLength: number;
+  time: number;
+  uptime: number;
+}
+
+const CHUNK = 256;
+
+function configError(message: string): Error {
+  const e = new Error(message) as Error & { code: string };
+  e.code = "ECONFIG";
+  return e;
+}
+
+function isCrash(reason: number, flags: number): boolean {
+  return reason <= Reason.ERRORFLAG || (reason === Reason.REBOOT && (flags & Flags.UNEXPECTED) !== 0);
+}
+
+function intOption(value: number | undefined, name: string, dflt: number, min: number, max: number): number {
+  if (value === undefined) return dflt;
+  if (!(value >= min && value <= max && Math.floor(value) === value))
+    throw configError(name + " must be a whole number from " + min + " to " + max + ", got " + value);
+  return value;
+}
+
+export class CrashLog {
+  readonly flash: Flash;
+  readonly geometry: FlashGeometry;
+  readonly recordSize: number;
+  readonly slots: number;
+  readonly slotsPerBlock: number;
+  readonly blocks: number;
+  state: LogState = "unmounted";
+  boot = 0;
+  nextSlot = 0;
+  nextSeq = 1;
+  crashLoop = false;
+  readonly stats: LogStats = { written: 0, lost: 0, suppressed: 0, filtered: 0, erases: 0, badBlocks: 0 };
+  maxReason: number;
+
+  private readonly scheduler: Scheduler;
+  private readonly clock: Clock;
+  private readonly ring: ConsoleRing;
+  private readonly crc: Crc32;
+  private readonly compress: ((data: Uint8Array) => Uint8Array) | undefined;
+  private readonly eraseTries: number;
+  private readonly maxRecordsPerBoot: number;
+  private readonly loopThreshold: number;
+  private readonly loopWindowMs: number;
+  private readonly bad: Uint8Array;
+  private eraseNeeded = false;
+  private jobQueued = false;
+  private pending: PendingDump[] = [];
+  private bootRecords = 0;
+  private headersRead = 0;
+
+  /** Validates the configuration as mtdoops_init does; each refusal names its parameter. */
+  constructor(o: LogOptions) {
+    const g = o.flash.geometry;
+    const bad = checkGeometry(g);
+    if (bad) throw configError("flash geometry: " + bad);
+    if (g.size / g.eraseSize < 2)
+      throw configError(
+        "the partition must hold at least 2 erase blocks of " + g.eraseSize + " bytes, got " + g.size + " bytes",
+      );
+    const rs = o.recordSize;
+    const maxRs = Math.min(g.eraseSize, 65536);
+    if (!(rs >= 64 && rs <= maxRs && (rs & (rs - 1)) === 0))
+      throw configError("recordSize must be a power of two from 64 to " + maxRs + " (the erase size), got " + rs);
+    this.flash = o.flash;
+    this.geometry = g;
+    this.recordSize = rs;
+    this.slots = g.size / rs;
+    this.slotsPerBlock = g.eraseSize / rs;
+    this.blocks = g.size / g.eraseSize;
+    this.scheduler = o.scheduler;
+    this.clock = o.clock;
+    this.ring = o.ring;
+    this.crc = o.crc32 || softCrc32;
+    this.compress = o.compress;
+    this.maxReason = intOption(o.maxReason, "maxReason", Reason.SHUTDOWN, 1, Reason.SHUTDOWN);
+    this.eraseTries = intOption(o.eraseTries, "eraseTries", 3, 1, 10);
+    this.maxRecordsPerBoot = intOption(o.maxRecordsPerBoot, "maxRecordsPerBoot", 8, 1, 1000);
+    this.loopThreshold = intOption(o.loopThreshold, "loopThreshold", 3, 0, 100);
+    this.loopWindowMs = intOption(o.loopWindowMs, "loopWindowMs", 30000, 0, 86400000);
+    this.bad = new Uint8Array(this.blocks);
+  }
+
+  // ---- reading slots ----
+
+  private readHeader(slot: number): Uint8Array {
+    this.headersRead++;
+    return this.flash.read(slot * this.recordSize, HEADER_SIZE);
+  }
+
+  private readValid(slot: number): StoredRecord | null {
+    const h = this.readHeader(slot);
+    if (headerState(h, this.recordSize, this.geometry.erasedValue) !== "committed") return null;
+    const len = HEADER_SIZE + decodeHeader(h).payloadLength;
+    return decodeRecord(this.flash.read(slot * this.recordSize, len), this.recordSize, this.geometry.erasedValue, this.crc);
+  }
+
+  /** True when every byte of slots [from, to) is erased: the only test of erasure we trust. */
+  private rangeErased(fromSlot: number, toSlot: number): boolean {
+    const end = toSlot * this.recordSize;
+    for (let a = fromSlot * this.recordSize; a < end; a += CHUNK) {
+      const n = Math.min(CHUNK, end - a);
+      if (!isErased(this.flash.read(a, n), 0, n, this.geometry.erasedValue)) return false;
+    }
+    return true;
+  }
+
+  private blockEnd(slot: number): number {
+    return (Math.floor(slot / this.slotsPerBlock) + 1) * this.slotsPerBlock;
+  }
+
+  // ---- mount ----
+
+  /** Finds the newest record and the write point, and makes the next slot ready for a panic. */
+  mount(): MountInfo {
+    this.headersRead = 0;
+    this.pending = [];
+    this.eraseNeeded = false;
+    this.state = "ready";
+    // The fast path has checked that the slots ahead of the newest are erased.
+    let newest = this.findNewestFast();
+    const full = newest === -2;
+    if (full) newest = this.findNewestByScan();
+    const newestRec = newest >= 0 ? this.readValid(newest) : null;
+    if (newestRec) {
+      this.boot = (newestRec.boot + 1) >>> 0;
+      this.nextSlot = (newest + 1) % this.slots;
+      this.nextSeq = seqAdd(newestRec.seq, 1);
+    } else {
+      this.boot = 1;
+      this.nextSlot = 0;
+      this.nextSeq = 1;
+    }
+    if (full) {
+      // The next slot shares the newest record's block: it must be erased, with the rest of
+      // the block; otherwise (a torn write) the rest of the block is skipped.
+      if (this.nextSlot % this.slotsPerBlock !== 0 && !this.rangeErased(this.nextSlot, this.blockEnd(this.nextSlot)))
+        this.skipTo(this.blockEnd(this.nextSlot) % this.slots);
+      if (this.nextSlot % this.slotsPerBlock === 0) {
+        this.eraseNeeded = true;
+        this.eraseAhead();
+      }
+    }
+    this.crashLoop = this.detectLoop(newest);
+    return {
+      headersRead: this.headersRead,
+      fullScan: full,
+      newestSeq: newestRec ? newestRec.seq : -1,
+      nextSlot: this.nextSlot,
+      nextSeq: this.nextSeq,
+      boot: this.boot,
+      crashLoop: this.crashLoop,
+    };
+  }
+
+  /**
+   * The O(log N) path. Returns the newest slot, -1 for an empty partition, or -2 when what
+   * it sees is inconsistent and only a full scan can tell.
+   */
+  private findNewestFast(): number {
+    const n = this.slots;
+    const ev = this.geometry.erasedValue;
+    const h0 = this.readHeader(0);
+    const s0 = headerState(h0, this.recordSize, ev);
+    let newest = -2;
+    if (s0 === "committed") {
+      // P(i): slot i holds the record of this lap, seq(0) + i. True on [0, newest], false after.
+      const ref = decodeHeader(h0).seq;
+      let lo = 0;
+      let hi = n;
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1;
+        const h = this.readHeader(mid);
+        if (headerState(h, this.recordSize, ev) === "committed" && seqDiff(decodeHeader(h).seq, ref) === mid) lo = mid;
+        else hi = mid;
+      }
+      if (lo === n - 1) return -2; // slot 0 would be next but holds this lap's first record
+      newest = lo;
+    } else if (s0 === "blank") {
+      const hl = this.readHeader(n - 1);
+      const sl = headerState(hl, this.recordSize, ev);
+      if (sl === "committed") newest = n - 1;
+      else if (sl === "blank" && this.rangeErased(n - 1, n)) newest = -1;
+      else return -2;
+    } else return -2;
+    // Accept only when the slots after the newest, to the end of their block, are erased
+    // and the newest record passes its CRC.
+    const next = (newest + 1) % n;
+    const end = next % this.slotsPerBlock === 0 ? next + this.slotsPerBlock : this.blockEnd(next);
+    if (!this.rangeErased(next, end)) return -2;
+    if (newest >= 0 && !this.readValid(newest)) return -2;
+    return newest;
+  }
+
+  /** Reads every slot; the newest valid record by serial order, or -1. */
+  private findNewestByScan(): number {
+    let best = -1;
+    let bestSeq = 0;
+    for (let i = 0; i < this.slots; i++) {
+      const r = this.readValid(i);
+      if (r && (best < 0 || seqNewer(r.seq, bestSeq))) {
+        best = i;
+        bestSeq = r.seq;
+      }
+    }
+    return best;
+  }
+
+  /** True when each of the last `loopThreshold` boots left a crash record early in the boot. */
+  private detectLoop(newest: number): boolean {
+    const k = this.loopThreshold;
+    if (k === 0 || newest < 0) return false;
+    let want = (this.boot - 1) >>> 0; // the boot whose early crash we look for next
+    let found = 0;
+    let slot = newest;
+    const limit = k * (this.maxRecordsPerBoot + 2);
+    for (let i = 0; i < limit && found < k; i++) {
+      const r = this.readValid(slot);
+      if (!r || r.freed) return false;
+      if (r.boot === want) {
+        if (isCrash(r.reason, r.flags) && r.uptime < this.loopWindowMs) {
+          found++;
+          want = (want - 1) >>> 0;
+        }
+      } else if (r.boot !== ((want + 1) >>> 0)) return false; // a boot with no early crash
+      slot = (slot - 1 + this.slots) % this.slots;
+    }
+    return found >= k;
+  }
+
+  // ---- moving the write point, erasing ahead ----
+
+  /** Moves the write point forward to `slot` (wrapping), advancing seq by the slots skipped. */
+  private skipTo(slot: number): void {
+    const skipped = (slot - this.nextSlot + this.slots) % this.slots;
+    this.nextSlot = slot;
+    this.nextSeq = seqAdd(this.nextSeq, skipped);
+  }
+
+  /**
+   * Makes the block at the write point erased: checks it, erases it if needed (with
+   * retries), verifies; a block that will not erase is marked bad (in RAM) and skipped.
+   * Stops when every block was tried: the log is then "failed" and writes nothing.
+   */
+  private eraseAhead(): boolean {
+    if (!this.eraseNeeded) return true;
+    for (let tried = 0; tried < this.blocks; tried++) {
+      const block = Math.floor(this.nextSlot / this.slotsPerBlock);
+      const first = block * this.slotsPerBlock;
+      if (!this.bad[block]) {
+        if (this.rangeErased(first, first + this.slotsPerBlock)) {
+          this.eraseNeeded = false;
+          return true;
+        }
+        for (let t = 0; t < this.eraseTries; t++) {
+          try {
+            this.stats.erases++;
+            this.flash.erase(block * this.geometry.eraseSize);
+          } catch (e) {
+            if (!isFlashError(e)) throw e;
+          }
+          if (this.rangeErased(first, first + this.slotsPerBlock)) {
+            this.eraseNeeded = false;
+            return true;
+          }
+        }
+        this.bad[block] = 1;
+        this.stats.badBlocks++;
+        this.tombstone(first);
+      }
+      this.skipTo(((block + 1) % this.blocks) * this.slotsPerBlock);
+    }
+    this.state = "failed";
+    return false;
+  }
+
+  /**
+   * Marks the first slot of a skipped block as not erased, so that a later mount cannot take
+   * the gap for the free space after the newest record.
+   */
+  private tombstone(slot: number): void {
+    const unit = Math.max(4, this.geometry.progUnit);
+    const a = slot * this.recordSize + OFF_COMMIT;
+    try {
+      if (!isErased(this.flash.read(a, unit), 0, unit, this.geometry.erasedValue)) return;
+      const z = new Uint8Array(unit);
+      z.fill(this.geometry.erasedValue);
+      putU32(z, 0, 0);
+      this.flash.program(a, z);
+    } catch (e) {
+      if (!isFlashError(e)) throw e;
+    }
+  }
+
+  private queueJob(): void {
+    if (this.jobQueued) return;
+    this.jobQueued = true;
+    this.scheduler.defer(() => {
+      this.jobQueued = false;
+      this.runJobs();
+    }, 0);
+  }
+
+  /** The deferred work: pending oops records, then the erase ahead of the write point. */
+  runJobs(): void {
+    while (this.pending.length > 0 && this.state === "ready") {
+      const d = this.pending.shift() as PendingDump;
+      if (!this.write(d, false)) this.stats.lost++;
+    }
+    if (this.state === "ready") this.eraseAhead();
+  }
+
+  /** True while deferred work is waiting. */
+  get busy(): boolean {
+    return this.jobQueued || this.pending.length > 0 || this.eraseNeeded;
+  }
+
+  // ---- writing ----
+
+  private programRange(addr: number, data: Uint8Array): void {
+    const page = this.geometry.pageSize;
+    let off = 0;
+    while (off < data.length) {
+      const a = addr + off;
+      const n = Math.min(data.length - off, page - (a % page));
+      this.flash.program(a, data.subarray(off, off + n));
+      off += n;
+    }
+  }
+
+  private verify(addr: number, data: Uint8Array): boolean {
+    const got = this.flash.read(addr, data.length);
+    for (let i = 0; i < data.length; i++) if (got[i] !== data[i]) return false;
+    return true;
+  }
+
+  /**
+   * Programs one record at the write point. A panic programs the record's bytes and then
+   * its commit word, nothing else: no erase, no read-back. The deferred path reads back
+   * and moves to the next slot when the medium fails.
+   */
+  private write(d: PendingDump, panic: boolean): boolean {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (this.eraseNeeded && (panic || !this.eraseAhead())) return false;
+      if (this.state !== "ready") return false;
+      const slot = this.nextSlot;
+      const base = slot * this.recordSize;
+      const bytes = encodeRecord(
+        {
+          seq: this.nextSeq,
+          boot: this.boot,
+          reason: d.reason,
+          flags: d.flags,
+          time: d.time,
+          uptime: d.uptime,
+          payloadLength: d.payload.length,
+          rawLength: d.rawLength,
+        },
+        d.payload,
+        this.geometry.progUnit,
+        this.crc,
+      );
+      const body = bytes.subarray(OFF_MAGIC);
+      const unit = Math.max(4, this.geometry.progUnit);
+      const commit = new Uint8Array(unit);
+      commit.fill(this.geometry.erasedValue);
+      putU32(commit, 0, COMMIT_VALUE);
+      let ok = true;
+      try {
+        this.programRange(base + OFF_MAGIC, body);
+        if (!panic) ok = this.verify(base + OFF_MAGIC, body);
+        if (ok) {
+          this.flash.program(base + OFF_COMMIT, commit);
+          if (!panic) ok = this.verify(base + OFF_COMMIT, commit);
+        }
+      } catch (e) {
+        if (!isFlashError(e)) throw e;
+        ok = false;
+      }
+      this.advance();
+      if (ok) {
+        this.stats.written++;
+        this.bootRecords++;
+        return true;
+      }
+      if (panic) return false;
+    }
+    return false;
+  }
+
+  private advance(): void {
+    this.nextSlot = (this.nextSlot + 1) % this.slots;
+    this.nextSeq = seqAdd(this.nextSeq, 1);
+    if (this.nextSlot % this.slotsPerBlock === 0) {
+      this.eraseNeeded = true;
+      this.queueJob();
+    }
+  }
+
+  /** Builds the payload: the context, then the newest console bytes that fit. */
+  private prepare(reason: number, context: string): PendingDump {
+    const room = this.recordSize - HEADER_SIZE;
+    const maxCtx = room >> 1;
+    const ctxLen = Math.min(context.length, maxCtx);
+    const ctx = new Uint8Array(ctxLen);
+    for (let i = 0; i < ctxLen; i++) ctx[i] = context.charCodeAt(i) & 255;
+    const ring = this.ring;
+    const rawRoom = Math.min(MAX_PAYLOAD, room) - 2 - ctxLen;
+    let flags = 0;
+    let payload: Uint8Array | null = null;
+    let raw = buildPayload(ctx, ring.tail(rawRoom));
+    let taken = raw.length - 2 - ctxLen;
+    if (ring.length > rawRoom && this.compress) {
+      let take = Math.min(ring.length, MAX_PAYLOAD - 2 - ctxLen);
+      for (let i = 0; i < 3 && take > rawRoom; i++) {
+        const candidate = buildPayload(ctx, ring.tail(take));
+        let packed: Uint8Array | null = null;
+        try {
+          packed = this.compress(candidate);
+        } catch (e) {
+          break; // out of memory on the board: store uncompressed
+        }
+        if (packed.length <= room) {
+          payload = packed;
+          raw = candidate;
+          taken = take;
+          flags = Flags.HEATSHRINK;
+          break;
+        }
+        take = Math.floor((take * room * 0.9) / packed.length);
+      }
+    }
+    if (taken < ring.length || ring.overflowed) flags |= Flags.TRUNCATED;
+    const now = this.clock.now();
+    return {
+      reason: reason,
+      flags: flags,
+      payload: payload || raw,
+      rawLength: raw.length,
+      time: now > 0 ? Math.floor(now / 1000) >>> 0 : 0,
+      uptime: this.clock.uptime() >>> 0,
+    };
+  }
+
+  /** Applies max_reason, the crash-loop guard and the per-boot cap. */
+  private admit(reason: number): boolean {
+    if (reason > this.maxReason || reason < 1) {
+      this.stats.filtered++;
+      return false;
+    }
+    if (this.state !== "ready") {
+      this.stats.lost++;
+      return false;
+    }
+    const early = this.clock.uptime() < this.loopWindowMs;
+    const cap = reason === Reason.PANIC ? this.maxRecordsPerBoot + 1 : this.maxRecordsPerBoot;
+    if ((this.crashLoop && early) || this.bootRecords + this.pending.length >= cap) {
+      this.stats.suppressed++;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Records a fatal dump at once, synchronously (mtdoops's panic path). Returns true when the
+   * record is committed on flash.
+   */
+  panic(context: string): boolean {
+    if (!this.admit(Reason.PANIC)) return false;
+    const ok = this.write(this.prepare(Reason.PANIC, context), true);
+    if (!ok) this.stats.lost++;
+    return ok;
+  }
+
+  /**
+   * Records a non-fatal dump later, from a job (mtdoops's oops path). The console is
+   * captured now, so output that follows does not change the record. Returns true when the
+   * dump was queued.
+   */
+  dump(reason: number, context: string, flags?: number): boolean {
+    const f = flags || 0;
+    if (!this.admit(reason)) return false;
+    if (this.pending.length >= 2) {
+      this.stats.lost++;
+      return false;
+    }
+    const d = this.prepare(reason, context);
+    d.flags |= f;
+    this.pending.push(d);
+    this.queueJob();
+    return true;
+  }
+
+  // ---- reading back and clearing ----
+
+  /**
+   * Visits the valid records from the oldest to the newest (ring order, which is seq order),
+   * one slot at a time so that the board never holds more than one record in RAM.
+   * Freed records are skipped unless `withFreed`.
+   */
+  forEach(visit: (r: SlotRecord) => void, withFreed?: boolean): void {
+    for (let i = 0; i < this.slots; i++) {
+      const slot = (this.nextSlot + i) % this.slots;
+      const r = this.readValid(slot);
+      if (r && (withFreed || !r.freed)) visit({ slot: slot, record: r });
+    }
+  }
+
+  /** The stored bytes of a slot's record (header and payload), or null when not valid. */
+  readRaw(slot: number): Uint8Array | null {
+    const r = this.readValid(slot);
+    return r ? this.flash.read(slot * this.recordSize, HEADER_SIZE + r.payloadLength) : null;
+  }
+
+  /**
+   * Frees the live records whose seq is not newer than `uptoSeq`, by programming their freed
+   * word: no erase, so seq continuity and the write point survive, and a power cut at any
+   * point leaves each record either live or freed. Returns the number freed.
+   */
+  clear(uptoSeq: number): number {
+    let n = 0;
+    const unit = Math.max(4, this.geometry.progUnit);
+    const z = new Uint8Array(unit);
+    z.fill(this.geometry.erasedValue);
+    putU32(z, 0, FREED_VALUE);
+    for (let slot = 0; slot < this.slots; slot++) {
+      const h = this.readHeader(slot);
+      if (headerState(h, this.recordSize, this.geometry.erasedValue) !== "committed") continue;
+      if (getU32(h, OFF_FREED) !== 0xffffffff) continue; // freed, or a torn clear: leave it
+      if (seqNewer(decodeHeader(h).seq, uptoSeq)) continue;
+      if (!this.readValid(slot)) continue;
+      try {
+        this.flash.program(slot * this.recordSize + OFF_FREED, z);
+        n++;
+      } catch (e) {
+        if (!isFlashError(e)) throw e;
+      }
+    }
+    return n;
+  }
+}
