@@ -54,6 +54,11 @@ export interface BoardDefinition {
    * (Storage area, firmware image): [start, end) pairs known at build time.
    */
   reserved?: Array<{ name: string; start: number; end: number }>;
+  /**
+   * "flash"/"spinor": the whole chip the partition is on (internal flash at its bus address,
+   * or the SPI NOR from 0). The loader checks that the partition lies inside it.
+   */
+  chip?: { start: number; size: number };
   /** Where each fact comes from: field name -> citation. */
   sources: Record<string, string>;
 }

@@ -237,9 +237,14 @@ export class CrashLog {
     }
     if (full) {
       // The next slot shares the newest record's block: it must be erased, with the rest of
-      // the block; otherwise (a torn write) the rest of the block is skipped.
-      if (this.nextSlot % this.slotsPerBlock !== 0 && !this.rangeErased(this.nextSlot, this.blockEnd(this.nextSlot)))
-        this.skipTo(this.blockEnd(this.nextSlot) % this.slots);
+      // the block. After a torn write it is not: skip to the first slot after the last
+      // dirty one (the end of the block if the last slot is dirty).
+      if (this.nextSlot % this.slotsPerBlock !== 0) {
+        const end = this.blockEnd(this.nextSlot);
+        let free = end;
+        while (free > this.nextSlot && this.rangeErased(free - 1, free)) free--;
+        if (free > this.nextSlot) this.skipTo(free % this.slots);
+      }
       if (this.nextSlot % this.slotsPerBlock === 0) {
         this.eraseNeeded = true;
         this.eraseAhead();
@@ -504,7 +509,8 @@ export class CrashLog {
   /** Builds the payload: the context, then the newest console bytes that fit. */
   private prepare(reason: number, context: string): PendingDump {
     const room = this.recordSize - HEADER_SIZE;
-    const maxCtx = room >> 1;
+    // The context may take half the payload, and always its first 64 bytes.
+    const maxCtx = Math.max(room >> 1, Math.min(room - 2, 64));
     const ctxLen = Math.min(context.length, maxCtx);
     const ctx = new Uint8Array(ctxLen);
     for (let i = 0; i < ctxLen; i++) ctx[i] = context.charCodeAt(i) & 255;

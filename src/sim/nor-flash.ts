@@ -291,12 +291,7 @@ export class SimulatedNorFlash implements Flash {
     if (addr % progUnit !== 0 || len % progUnit !== 0) {
       throw flashError(
         "EINVAL",
-        "program: address " +
-          hex(addr) +
-          " and length " +
-          len +
-          " must be multiples of progUnit " +
-          progUnit,
+        `program: address ${hex(addr)} and length ${len} must be multiples of progUnit ${progUnit}`,
       );
     }
     // A program that crosses a page boundary is refused. A real SPI NOR part (W25Q) would
@@ -305,13 +300,7 @@ export class SimulatedNorFlash implements Flash {
     if (len > 0 && Math.floor(addr / pageSize) !== Math.floor((addr + len - 1) / pageSize)) {
       throw flashError(
         "EINVAL",
-        "program: range " +
-          hex(addr) +
-          "+" +
-          len +
-          " crosses a " +
-          pageSize +
-          "-byte page boundary",
+        `program: range ${hex(addr)}+${len} crosses a ${pageSize}-byte page boundary`,
       );
     }
     if (len === 0) return;
