@@ -9,11 +9,11 @@ import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
 import type { Flash } from "../src/core/flash.js";
 import type { EspFlash } from "./espruino.js";
-import { boardGeometry, checkRange, verifyErased, verifyProgram } from "./flash-util.js";
+import { boardGeometry, builtin, checkRange, verifyErased, verifyProgram } from "./flash-util.js";
 
 /** Opens the partition; throws EINVAL when the chip's page layout differs from the board file. */
 export function internalFlash(b: BoardDefinition): Flash {
-  const F = require("Flash") as EspFlash;
+  const F = builtin<EspFlash>("Flash");
   const g = boardGeometry(b);
   const base = b.start;
   for (let a = base; a < base + g.size; a += g.eraseSize) {

@@ -17,7 +17,7 @@ import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
 import type { Flash } from "../src/core/flash.js";
 import type { EspE, EspStorage } from "./espruino.js";
-import { boardGeometry, checkRange, verifyErased, verifyProgram } from "./flash-util.js";
+import { boardGeometry, builtin, checkRange, verifyErased, verifyProgram } from "./flash-util.js";
 
 declare const E: EspE;
 
@@ -25,7 +25,7 @@ const MARK = "MTDBLOCK";
 const H = 8;
 
 export function storageFlash(b: BoardDefinition): Flash {
-  const S = require("Storage") as EspStorage;
+  const S = builtin<EspStorage>("Storage");
   const g = boardGeometry(b);
   const es = g.eraseSize;
   const prefix = b.storagePrefix || "mtdoops";

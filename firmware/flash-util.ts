@@ -37,3 +37,11 @@ export function verifyErased(read: (a: number, n: number) => Uint8Array, addr: n
     for (let i = 0; i < b.length; i++) if (b[i] !== 255) throw flashError("EIO", "erase did not land at " + (a + i));
   }
 }
+
+/**
+ * Espruino's require(name) for a built-in module, called through `global` so that the
+ * bundler does not try to resolve "Flash", "Storage" or "heatshrink" as files.
+ */
+export function builtin<T>(name: string): T {
+  return (global as unknown as { require: (n: string) => T }).require(name);
+}

@@ -20,6 +20,7 @@ import type { EspE, EspHeatshrink, EspProcess } from "./espruino.js";
 import { internalFlash } from "./flash-internal.js";
 import { spiNorFlash } from "./flash-spinor.js";
 import { storageFlash } from "./flash-storage.js";
+import { builtin } from "./flash-util.js";
 import { installHooks } from "./hooks.js";
 
 declare const E: EspE;
@@ -53,16 +54,17 @@ export function partitionConflict(b: BoardDefinition): string {
 }
 
 export function start(board: BoardDefinition): void {
-  const kind = typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : board.backend;
-  const resetKind = typeof MTDOOPS_RESET === "string" ? MTDOOPS_RESET : board.resetReason;
-  const clash = kind === "flash" ? partitionConflict(board) : "";
+  // Written out in full (not through a variable) so that esbuild can fold them.
+  const isFlash = (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : board.backend) === "flash";
+  const isSpi = (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : board.backend) === "spinor";
+  const clash = isFlash ? partitionConflict(board) : "";
   if (clash) {
     print("mtdoops: partition " + hex(board.start) + "-" + hex(board.start + board.size) + " overlaps " + clash + "; not started");
     return;
   }
   let hs: EspHeatshrink | undefined;
   try {
-    hs = require("heatshrink") as EspHeatshrink;
+    hs = builtin<EspHeatshrink>("heatshrink");
   } catch (e) {
     hs = undefined;
   }
@@ -79,7 +81,7 @@ export function start(board: BoardDefinition): void {
   let log: CrashLog;
   try {
     const flash: Flash =
-      kind === "flash" ? internalFlash(board) : kind === "spinor" ? spiNorFlash(board) : storageFlash(board);
+      isFlash ? internalFlash(board) : isSpi ? spiNorFlash(board) : storageFlash(board);
     log = new CrashLog({
       flash: flash,
       recordSize: board.recordSize,
@@ -113,5 +115,5 @@ export function start(board: BoardDefinition): void {
   const cap = startCapture(ring);
   const ctx = makeContext(board, log);
   (global as unknown as Record<string, unknown>)["mtdoops"] = makeApi(board, log, ring, cap, ctx, compress);
-  installHooks(log, cap, ctx, resetKind);
+  installHooks(log, cap, ctx, typeof MTDOOPS_RESET === "string" ? MTDOOPS_RESET : board.resetReason);
 }

@@ -271,7 +271,7 @@ export class CrashLog {
     const ev = this.geometry.erasedValue;
     const h0 = this.readHeader(0);
     const s0 = headerState(h0, this.recordSize, ev);
-    let newest = -2;
+    let newest: number;
     if (s0 === "committed") {
       // P(i): slot i holds the record of this lap, seq(0) + i. True on [0, newest], false after.
       const ref = decodeHeader(h0).seq;
@@ -524,7 +524,7 @@ export class CrashLog {
       let take = Math.min(ring.length, MAX_PAYLOAD - 2 - ctxLen);
       for (let i = 0; i < 3 && take > rawRoom; i++) {
         const candidate = buildPayload(ctx, ring.tail(take));
-        let packed: Uint8Array | null = null;
+        let packed: Uint8Array;
         try {
           packed = this.compress(candidate);
         } catch (e) {

@@ -138,6 +138,11 @@ export function encodeRecord(h: RecordHeader, payload: Uint8Array, progUnit: num
   return out;
 }
 
+export function isErased(b: Uint8Array, from: number, to: number, erasedValue: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] !== erasedValue) return false;
+  return true;
+}
+
 /**
  * What a slot's first HEADER_SIZE bytes say, before the CRC is checked:
  * "committed" (commit word, magic, version and sizes are right), "blank" (all 48 bytes
@@ -156,11 +161,6 @@ export function headerState(b: Uint8Array, recordSize: number, erasedValue: numb
   )
     return "committed";
   return isErased(b, 0, HEADER_SIZE, erasedValue) ? "blank" : "dirty";
-}
-
-export function isErased(b: Uint8Array, from: number, to: number, erasedValue: number): boolean {
-  for (let i = from; i < to; i++) if (b[i] !== erasedValue) return false;
-  return true;
 }
 
 /** Popcount of a 32-bit word. */

@@ -263,9 +263,11 @@ interface StorageFileRef {
 }
 
 /**
- * Finds the Espruino Storage file header (u32 size, 28-byte name) in front of a record found
- * by scanning: the record is slot k of a file whose data starts k record sizes before it.
- * A deleted or replaced file has the first 4 bytes of its name zeroed (jsflash.h).
+ * Finds the Espruino Storage file header (u32 size with flags in the top byte, 28-byte
+ * name) in front of a record found by scanning: the record is slot k of a file whose block
+ * data starts k record sizes before it, after an optional 8-byte block marker (the
+ * firmware's storage backend writes one). A deleted or replaced file has the first 4 bytes
+ * of its name zeroed (Espruino src/jsflash.h).
  */
 function findStorageFile(
   image: Uint8Array,
@@ -275,45 +277,49 @@ function findStorageFile(
   prefix: string | undefined,
 ): StorageFileRef | null {
   for (let k = 0; k < slotsPerBlock; k++) {
-    const dataStart = off - k * recordSize;
-    const h = dataStart - 32;
-    if (h < 0) break;
-    const size = getU32(image, h) & 0xffffff;
-    if (size === 0xffffff || size < (k + 1) * recordSize - recordSize + HEADER_SIZE) continue;
-    const nameBytes = image.subarray(h + 4, h + 32);
-    let len = nameBytes.indexOf(0, 4);
-    if (len < 0) len = 28;
-    const firstZero = nameBytes[0] === 0 && nameBytes[1] === 0 && nameBytes[2] === 0 && nameBytes[3] === 0;
-    let printable = len > 0;
-    for (let i = firstZero ? 4 : 0; i < len; i++) {
-      const c = nameBytes[i] as number;
-      if (c < 0x20 || c > 0x7e) printable = false;
+    for (const marker of [8, 0]) {
+      const h = off - k * recordSize - marker - 32;
+      if (h < 0) continue;
+      const f = storageHeaderAt(image, h, marker + (k + 1) * recordSize - recordSize + HEADER_SIZE, prefix);
+      if (f) return { ...f, k };
     }
-    if (!printable) continue;
-    for (let i = len; i < 28; i++) if (nameBytes[i] !== 0) printable = false;
-    if (!printable) continue;
-    const tail = String.fromCharCode(...nameBytes.subarray(firstZero ? 4 : 0, len));
-    let block: number | null = null;
-    let name = tail;
-    if (prefix !== undefined) {
-      if (!firstZero) {
-        if (!tail.startsWith(prefix) || !/^\d+$/.test(tail.slice(prefix.length))) continue;
-        block = Number(tail.slice(prefix.length));
-      } else {
-        const full = prefix.slice(4);
-        if (prefix.length >= 4 && tail.startsWith(full) && /^\d+$/.test(tail.slice(full.length))) {
-          block = Number(tail.slice(full.length));
-          name = prefix + tail.slice(full.length);
-        } else continue;
-      }
-    } else {
-      const m = /^(.*?)(\d+)$/.exec(tail);
-      if (m) block = Number(m[2]);
-      if (firstZero) name = "????" + tail;
-    }
-    return { name, live: !firstZero, block, k };
   }
   return null;
+}
+
+function storageHeaderAt(
+  image: Uint8Array,
+  h: number,
+  minSize: number,
+  prefix: string | undefined,
+): Omit<StorageFileRef, "k"> | null {
+  const size = getU32(image, h) & 0xffffff;
+  if (size === 0xffffff || size < minSize) return null;
+  const nameBytes = image.subarray(h + 4, h + 32);
+  let len = nameBytes.indexOf(0, 4);
+  if (len < 0) len = 28;
+  const firstZero = nameBytes[0] === 0 && nameBytes[1] === 0 && nameBytes[2] === 0 && nameBytes[3] === 0;
+  if (len <= (firstZero ? 4 : 0)) return null;
+  for (let i = firstZero ? 4 : 0; i < len; i++) {
+    const c = nameBytes[i] as number;
+    if (c < 0x20 || c > 0x7e) return null;
+  }
+  for (let i = len; i < 28; i++) if (nameBytes[i] !== 0) return null;
+  const tail = String.fromCharCode(...nameBytes.subarray(firstZero ? 4 : 0, len));
+  if (prefix !== undefined) {
+    if (!firstZero) {
+      if (!tail.startsWith(prefix) || !/^\d+$/.test(tail.slice(prefix.length))) return null;
+      return { name: tail, live: true, block: Number(tail.slice(prefix.length)) };
+    }
+    const rest = prefix.slice(4);
+    if (prefix.length >= 4 && tail.startsWith(rest) && /^\d+$/.test(tail.slice(rest.length))) {
+      return { name: prefix + tail.slice(rest.length), live: false, block: Number(tail.slice(rest.length)) };
+    }
+    return null;
+  }
+  const m = /^(.*?)(\d+)$/.exec(tail);
+  if (!m) return null;
+  return { name: firstZero ? "????" + tail : tail, live: !firstZero, block: Number(m[2]) };
 }
 
 function scanAnywhere(image: Uint8Array, board: BoardGeometry | undefined, recordSize: number | null): {

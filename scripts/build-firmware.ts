@@ -1,0 +1,240 @@
+// Builds one firmware bundle per board: firmware/dist/<board>.js, the file Espruino runs.
+//
+//   npm run build:firmware [-- --board puckjs --board linux] [--entry file.ts] [--out dir]
+//                          [--budget 8192] [--no-dialect] [--inputs]
+//
+// Each bundle is esbuild's IIFE of a generated entry,
+//   import { start } from "<repo>/firmware/main.ts"; start(<boards/<id>.json minus sources>);
+// at target es2015, minified. The build prints a size table and fails (exit 1) when a bundle
+// is over the budget (8192 bytes) or, unless --no-dialect, when scripts/check-dialect.ts
+// finds a construct the interpreter cannot run. --inputs lists the bytes each source file
+// contributes to each bundle.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import type { Metafile } from "esbuild";
+import type { BoardDefinition } from "../src/boards/schema.js";
+import { isBoardError, listBoards, loadBoard } from "../src/boards/load.js";
+import { checkDialect, formatFinding } from "./check-dialect.js";
+import type { Finding } from "./check-dialect.js";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const DEFAULT_ENTRY = join(ROOT, "firmware", "main.ts");
+export const DEFAULT_OUT = join(ROOT, "firmware", "dist");
+/** Bytes a bundle may have: it is loaded into RAM (JsVars) on the smallest boards. */
+export const BUDGET = 8192;
+
+export interface BoardBuild {
+  board: string;
+  /** Minified bundle size in bytes. */
+  bytes: number;
+  /** The same, gzip-compressed (for information). */
+  gzip: number;
+  code: string;
+  /** Where it was written, or undefined (write: false). */
+  file: string | undefined;
+  overBudget: boolean;
+  findings: Finding[];
+  /** Bytes each source file contributes to the bundle (esbuild's metafile), largest first. */
+  inputs: Array<[string, number]>;
+}
+
+/** The board data baked into a bundle: the definition without its citations. */
+export function firmwareBoard(board: BoardDefinition): Omit<BoardDefinition, "sources"> {
+  const copy: Partial<BoardDefinition> = { ...board };
+  delete copy.sources;
+  return copy as Omit<BoardDefinition, "sources">;
+}
+
+/** The package version recorded in every record's context. */
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version?: unknown };
+    return typeof pkg.version === "string" ? pkg.version : "dev";
+  } catch {
+    return "dev";
+  }
+}
+
+/** esbuild `define`s for a board's bundle (see firmware/main.ts). */
+export function firmwareDefines(board: BoardDefinition): Record<string, string> {
+  return {
+    MTDOOPS_VERSION: JSON.stringify(packageVersion()),
+    MTDOOPS_BACKEND: JSON.stringify(board.backend),
+    MTDOOPS_RESET: JSON.stringify(board.resetReason),
+  };
+}
+
+/** The generated entry module for `board`. */
+export function entrySource(entry: string, board: BoardDefinition): string {
+  return (
+    "import { start } from " + JSON.stringify(entry.split("\\").join("/")) + ";\n" +
+    "start(" + JSON.stringify(firmwareBoard(board)) + ");\n"
+  );
+}
+
+export interface BuildOptions {
+  /** Module exporting start(board): default firmware/main.ts. */
+  entry?: string;
+  /** Output directory: default firmware/dist. */
+  outDir?: string;
+  /** false: build in memory only. Default true. */
+  write?: boolean;
+  budget?: number;
+  /** Run the dialect checker on the bundle. Default true. */
+  dialect?: boolean;
+}
+
+/** Bundles one board. Throws when esbuild fails (its messages are in the error). */
+export async function buildBoard(board: BoardDefinition, opts: BuildOptions = {}): Promise<BoardBuild> {
+  const entry = resolve(opts.entry ?? DEFAULT_ENTRY);
+  const outDir = resolve(opts.outDir ?? DEFAULT_OUT);
+  const budget = opts.budget ?? BUDGET;
+  const result = await build({
+    stdin: {
+      contents: entrySource(entry, board),
+      resolveDir: dirname(entry),
+      sourcefile: "mtdoops-" + board.id + "-entry.ts",
+      loader: "ts",
+    },
+    bundle: true,
+    write: false,
+    format: "iife",
+    target: "es2015",
+    platform: "neutral",
+    minify: true,
+    treeShaking: true,
+    legalComments: "none",
+    charset: "ascii",
+    // useDefineForClassFields: false (tsconfig.json) makes class fields plain constructor
+    // assignments, not __publicField/__defProp helpers.
+    tsconfig: join(ROOT, "tsconfig.json"),
+    // Constants firmware/main.ts reads, so that esbuild drops the code of the backends and
+    // reset-reason readers the board does not use.
+    define: firmwareDefines(board),
+    metafile: true,
+    logLevel: "silent",
+  });
+  const out = result.outputFiles[0];
+  if (!out) throw new Error("esbuild produced no output for board " + board.id);
+  const code = out.text;
+  const bytes = Buffer.byteLength(code, "utf8");
+  let file: string | undefined;
+  if (opts.write !== false) {
+    mkdirSync(outDir, { recursive: true });
+    file = join(outDir, board.id + ".js");
+    writeFileSync(file, code);
+  }
+  const shown = file ? relative(process.cwd(), file) || file : board.id + ".js";
+  return {
+    board: board.id,
+    bytes,
+    gzip: gzipSync(code, { level: 9 }).length,
+    code,
+    file,
+    overBudget: bytes > budget,
+    findings: opts.dialect === false ? [] : checkDialect(code, shown),
+    inputs: contributions(result.metafile),
+  };
+}
+
+function contributions(meta: Metafile | undefined): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  if (!meta) return out;
+  for (const o of Object.values(meta.outputs)) {
+    for (const [name, v] of Object.entries(o.inputs)) out.push([name, v.bytesInOutput]);
+  }
+  return out.sort((a, b) => b[1] - a[1]);
+}
+
+export function formatSizeTable(builds: BoardBuild[], budget: number = BUDGET): string {
+  const rows = [["board", "bytes", "gzip", "budget", ""]];
+  for (const b of builds) {
+    rows.push([
+      b.board,
+      String(b.bytes),
+      String(b.gzip),
+      Math.round((b.bytes / budget) * 100) + "%",
+      b.overBudget ? "OVER BUDGET" : b.findings.length ? b.findings.length + " dialect finding(s)" : "ok",
+    ]);
+  }
+  const widths = (rows[0] as string[]).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows
+    .map((r) => r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ").trimEnd())
+    .join("\n");
+}
+
+/** The reasons a set of builds fails: one line each (empty: success). */
+export function buildFailures(builds: BoardBuild[], budget: number = BUDGET): string[] {
+  const out: string[] = [];
+  for (const b of builds) {
+    if (b.overBudget) out.push("board " + b.board + ": bundle is " + b.bytes + " bytes, over the budget of " + budget);
+    for (const f of b.findings) out.push("board " + b.board + ": " + formatFinding(f));
+  }
+  return out;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const boards: string[] = [];
+  const opts: BuildOptions = {};
+  let showInputs = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(a + " needs a value");
+      return v;
+    };
+    if (a === "--board") boards.push(next());
+    else if (a === "--entry") opts.entry = next();
+    else if (a === "--out") opts.outDir = next();
+    else if (a === "--budget") opts.budget = Number(next());
+    else if (a === "--no-dialect") opts.dialect = false;
+    else if (a === "--inputs") showInputs = true;
+    else {
+      console.error("build-firmware: unknown argument " + a);
+      return 2;
+    }
+  }
+  const entry = resolve(opts.entry ?? DEFAULT_ENTRY);
+  if (!existsSync(entry)) {
+    console.error("build-firmware: " + relative(process.cwd(), entry) + " does not exist (the firmware's start(board))");
+    return 2;
+  }
+  const budget = opts.budget ?? BUDGET;
+  const builds: BoardBuild[] = [];
+  for (const id of boards.length ? boards : listBoards()) {
+    const board = loadBoard(id);
+    try {
+      builds.push(await buildBoard(board, opts));
+    } catch (e) {
+      console.error("build-firmware: board " + id + ": " + (e instanceof Error ? e.message : String(e)));
+      return 1;
+    }
+  }
+  console.log(formatSizeTable(builds, budget));
+  if (showInputs) {
+    for (const b of builds) {
+      console.log("\n" + b.board + ": bytes per source file");
+      for (const [name, n] of b.inputs) console.log("  " + String(n).padStart(6) + "  " + name);
+    }
+  }
+  const failures = buildFailures(builds, budget);
+  for (const f of failures) console.error(f);
+  return failures.length ? 1 : 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error("build-firmware: " + (isBoardError(e) || e instanceof Error ? e.message : String(e)));
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { Reason } from "../src/core/record.js";
+import { NRF_4K, NOR_4K, boot, liveSeqs, makeFlash } from "./helpers/log-fixture.js";
+
+const OPTS = { loopThreshold: 0, maxRecordsPerBoot: 1000 };
+
+describe("erase-ahead", () => {
+  it("erases the next block in a job after the write that reaches it, not in the write", () => {
+    const flash = makeFlash(NRF_4K); // 4 blocks, 4 slots each
+    const b = boot(flash, 1024, OPTS);
+    // Fill block 0 and wrap once so that block 1 holds old records when we reach it again.
+    for (let i = 0; i < 16; i++) {
+      b.log.dump(Reason.OOPS, "{}");
+      b.sched.runAll();
+    }
+    // Slots 12..15 written, block 0 erased ahead: the write point is slot 0.
+    expect(b.log.nextSlot).toBe(0);
+    for (let i = 0; i < 3; i++) b.log.panic("{}");
+    const erasesBefore = flash.stats.erases;
+    expect(b.log.panic("{}")).toBe(true); // slot 3, the last of block 0
+    expect(flash.stats.erases).toBe(erasesBefore); // the panic itself erased nothing
+    expect(b.sched.pending).toBe(1);
+    b.sched.runAll();
+    expect(flash.stats.erases).toBe(erasesBefore + 1); // block 1, in the job
+    expect(b.log.busy).toBe(false);
+  });
+
+  it("a second panic before the erase job ran is counted lost, never erases", () => {
+    const flash = makeFlash(NRF_4K);
+    const b = boot(flash, 1024, OPTS);
+    for (let i = 0; i < 16; i++) {
+      b.log.dump(Reason.OOPS, "{}");
+      b.sched.runAll();
+    }
+    for (let i = 0; i < 4; i++) b.log.panic("{}"); // reaches block 1: erase pending
+    const erases = flash.stats.erases;
+    expect(b.log.panic("{}")).toBe(false);
+    expect(flash.stats.erases).toBe(erases);
+    expect(b.log.stats.lost).toBe(1);
+  });
+
+  it("a mount after a cut between a write and its erase-ahead finishes the erase", () => {
+    const flash = makeFlash(NRF_4K);
+    let b = boot(flash, 1024, OPTS);
+    for (let i = 0; i < 20; i++) {
+      b.log.dump(Reason.OOPS, "{}");
+      b.sched.runAll();
+    }
+    for (let i = 0; i < 4; i++) b.log.panic("{}"); // erase of the next block pending; "reboot"
+    b = boot(flash, 1024, OPTS);
+    expect(b.log.busy).toBe(false); // mount erased it: a panic can program right away
+    const erases = flash.stats.erases;
+    expect(b.log.panic("{}")).toBe(true);
+    expect(flash.stats.erases).toBe(erases);
+  });
+
+  it("does not erase at every boot (mtdoops weakness: boot-time erase destroys history)", () => {
+    const flash = makeFlash(NOR_4K);
+    let b = boot(flash, 1024, OPTS);
+    for (let i = 0; i < 50; i++) {
+      b.log.dump(Reason.OOPS, "{}");
+      b.sched.runAll();
+    }
+    const seqs = liveSeqs(b.log);
+    const erases = flash.stats.erases;
+    for (let i = 0; i < 20; i++) b = boot(flash, 1024, OPTS);
+    expect(flash.stats.erases).toBe(erases);
+    expect(liveSeqs(b.log)).toEqual(seqs);
+  });
+});
+
+describe("bad blocks", () => {
+  it("retries an erase 3 times, then skips the block and keeps writing", () => {
+    const flash = makeFlash(NRF_4K);
+    const b = boot(flash, 1024, OPTS);
+    for (let i = 0; i < 4; i++) b.log.panic("{}");
+    // Block 1 was erased fresh; make block 2 fail and put data in it so an erase is needed.
+    flash.failBlock(2, { erase: true, mode: "error" });
+    for (let i = 0; i < 4; i++) {
+      b.log.dump(Reason.OOPS, "{}");
+      b.sched.runAll();
+    }
+    expect(b.log.stats.badBlocks).toBe(0); // block 2 was still erased from the factory
+    for (let i = 0; i < 16; i++) {
+      b.log.dump(Reason.OOPS, "{}");
+      b.sched.runAll();
+    }
+    // Second lap: block 2 now needs an erase, which fails 3 times.
+    expect(b.log.stats.badBlocks).toBe(1);
+    expect(b.log.state).toBe("ready");
+    // 24 records written; the 4 slots of block 2 are skipped and seq advances with them
+    // (seq stays tied to the slot: SPEC.md §3).
+    expect(b.log.nextSlot).toBe(12);
+    expect(b.log.nextSeq).toBe(29);
+    expect(b.log.panic("{}")).toBe(true);
+    const seqs = liveSeqs(b.log);
+    expect(seqs.slice(-2)).toEqual([24, 29]);
+  });
+
+  it("stops cleanly when every block is bad: no loop, no throw, writes return false", () => {
+    const flash = makeFlash(NRF_4K);
+    for (let blk = 0; blk < 4; blk++) flash.failBlock(blk, { erase: true, mode: "noop" });
+    // Put foreign data everywhere so every block needs an erase.
+    for (let blk = 0; blk < 4; blk++) {
+      const junk = new Uint8Array(4096).fill(0x12);
+      flash.program(blk * 4096, junk);
+    }
+    const b = boot(flash, 1024, OPTS);
+    expect(b.log.state).toBe("failed");
+    expect(b.log.panic("{}")).toBe(false);
+    expect(b.log.dump(Reason.OOPS, "{}")).toBe(false);
+    b.sched.runAll();
+    expect(b.log.stats.erases).toBe(4 * 3);
+  });
+});
+
+describe("max_reason, per-boot cap, compression", () => {
+  it("filters dumps above maxReason", () => {
+    const b = boot(makeFlash(NRF_4K), 1024, { ...OPTS, maxReason: Reason.OOPS });
+    expect(b.log.dump(Reason.SHUTDOWN, "{}")).toBe(false);
+    expect(b.log.dump(Reason.OOPS, "{}")).toBe(true);
+    b.sched.runAll();
+    expect(b.log.stats.filtered).toBe(1);
+    expect(liveSeqs(b.log)).toEqual([1]);
+  });
+
+  it("caps records per boot, keeping one for a panic", () => {
+    const b = boot(makeFlash(NOR_4K), 1024, { loopThreshold: 0, maxRecordsPerBoot: 3 });
+    for (let i = 0; i < 10; i++) {
+      b.log.dump(Reason.OOPS, "{}");
+      b.sched.runAll();
+    }
+    expect(b.log.panic("{}")).toBe(true);
+    expect(b.log.panic("{}")).toBe(false);
+    expect(liveSeqs(b.log)).toHaveLength(4);
+    expect(b.log.stats.suppressed).toBe(8);
+  });
+
+  it("compresses only when the console does not fit, and flags truncation", () => {
+    const calls: number[] = [];
+    const compress = (d: Uint8Array): Uint8Array => {
+      calls.push(d.length);
+      return d.subarray(0, Math.ceil(d.length / 4)); // a stand-in 4:1 "compressor"
+    };
+    const b = boot(makeFlash(NOR_4K), 1024, { ...OPTS, compress }, 8192);
+    b.ring.writeString("x".repeat(500));
+    b.log.panic("{}");
+    expect(calls).toEqual([]);
+    b.ring.writeString("y".repeat(3000));
+    b.log.panic("{}");
+    expect(calls.length).toBeGreaterThan(0);
+    const flags: number[] = [];
+    b.log.forEach((r) => flags.push(r.record.flags));
+    expect(flags).toEqual([0, 1]); // second: HEATSHRINK, whole ring fit after compression
+  });
+});
