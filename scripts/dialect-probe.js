@@ -190,6 +190,13 @@ t("string-match", "(function(){return 'a1b2'.match(/[0-9]/g).join();})()", "1,2"
 t("string-split-empty", "(function(){return 'abc'.split('').length;})()", 3);
 t("string-trim-lower", "(function(){return ' A '.trim().toLowerCase();})()", "a");
 t("number-tofixed-string", "(function(){return String(null)+String(undefined)+String(true);})()", "nullundefinedtrue");
+t("string-substr", "(function(){return 'abcdef'.substr(1,2)+'abc'.substr(1);})()", "bcbc");
+t("date-toisostring", "(function(){return new Date(86400000).toISOString();})()", "1970-01-02T00:00:00.000Z");
+t("events-on-emit-removelistener", "(function(){var o={}; var n=0; function f(){n++;} o.on('x',f); o.emit('x'); o.removeListener('x',f); o.emit('x'); return n;})()", 1);
+t("template-literal-newline", "(function(){var a='x'; return (a+`\n`+a).length;})()", 3);
+t("regexp-alternation", "(function(){return /wdt|exception/.test('soft wdt')+','+/wdt|exception/.test('power on');})()", "true,false");
+t("number-tostring-padding", "(function(){var h=(255).toString(16); for(;h.length<8;) h='0'+h; return h;})()", "000000ff");
+t("getter-on-class-instance-in-expression", "(function(){class R{constructor(){this.u=2;} get length(){return this.u;}} var r=new R(); return r.length>1?'y':'n';})()", "y");
 // esbuild 0.28 output at target es2015, minified (scripts/check-dialect.ts flags the helpers that fail)
 t("esbuild-object-spread", "(function(){var r; (()=>{var f=Object.defineProperty,g=Object.defineProperties;var h=Object.getOwnPropertyDescriptors;var x=Object.getOwnPropertySymbols;var i=Object.prototype.hasOwnProperty,j=Object.prototype.propertyIsEnumerable;var y=(v,a,b)=>a in v?f(v,a,{enumerable:!0,configurable:!0,writable:!0,value:b}):v[a]=b,c=(v,a)=>{for(var b in a||(a={}))i.call(a,b)&&y(v,b,a[b]);if(x)for(var b of x(a))j.call(a,b)&&y(v,b,a[b]);return v},d=(v,a)=>g(v,h(a));var k={a:1},e=d(c({},k),{b:2});r=e.a+e.b;})(); return r;})()", 3);
 t("esbuild-object-rest", "(function(){var r; (()=>{var j=Object.getOwnPropertySymbols;var t=Object.prototype.hasOwnProperty,v=Object.prototype.propertyIsEnumerable;var o=(e,c)=>{var b={};for(var a in e)t.call(e,a)&&c.indexOf(a)<0&&(b[a]=e[a]);if(e!=null&&j)for(var a of j(e))c.indexOf(a)<0&&v.call(e,a)&&(b[a]=e[a]);return b};var i={a:1,b:2,c:3},s=i,{a:y}=s,k=o(s,[\"a\"]);r=Object.keys(k).join();})(); return r;})()", "b,c");
