@@ -55,14 +55,16 @@ export function makeApi(
       ring.writeString("[note] " + m + "\n");
     },
     list: (): void => {
+      const lines: string[] = [];
       log.forEach((r: SlotRecord) => {
         const x = r.record;
-        out(
+        lines.push(
           "#" + x.seq + " " + reasonName(x.reason) + " " +
             (x.time ? new Date(x.time * 1000).toISOString() : "time unknown") +
             " boot " + x.boot + " +" + x.uptime + "ms " + (HEADER_SIZE + x.payloadLength) + " bytes",
         );
       });
+      cap.quiet(lines);
     },
     clear: (upto: number): void => {
       out(formatCleared(log.clear(upto >>> 0)));

@@ -57,9 +57,13 @@ export function installHooks(log: CrashLog, cap: Capture, ctx: ContextFn, resetK
   });
   E.on("errorFlag", (flags: string[]) => {
     E.getErrorFlags(); // clears the flags, so that the next occurrence raises the event again
-    cap.later(() => {
-      log.dump(Reason.ERRORFLAG, ctx("interpreter error " + flags.join(","), undefined, flags));
-    });
+    // The interpreter prints "New interpreter error: ..." after this handler returns: wait
+    // for that line too.
+    setTimeout(() => {
+      cap.later(() => {
+        log.dump(Reason.ERRORFLAG, ctx("interpreter error " + flags.join(","), undefined, flags));
+      });
+    }, 0);
   });
   // reset(), load(), save(), E.reboot(): the JS state is about to go. A timer would never
   // run, so write the record now, and give the console back to the real device.

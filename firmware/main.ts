@@ -42,10 +42,17 @@ export function partitionConflict(b: BoardDefinition): string {
   const m = process.memory(false);
   const st = process.env.STORAGE;
   const areas: Array<[string, number, number]> = [];
-  if (m.flash_code_start !== undefined && st) areas.push(["Storage", m.flash_code_start, m.flash_code_start + st]);
-  if (m.flash_binary_end !== undefined) areas.push(["the firmware", m.flash_start || 0, m.flash_binary_end]);
+  // The firmware image ends at flash_binary_end; it starts at the board file's "firmware"
+  // area where it has one (STM32 boards: after Storage), else at the start of flash.
+  let fw = m.flash_start || 0;
   const r = b.reserved || [];
-  for (let i = 0; i < r.length; i++) areas.push([(r[i] as { name: string }).name, (r[i] as { start: number }).start, (r[i] as { end: number }).end]);
+  for (let i = 0; i < r.length; i++) {
+    const x = r[i] as { name: string; start: number; end: number };
+    areas.push([x.name, x.start, x.end]);
+    if (/firmware/i.test(x.name)) fw = x.start;
+  }
+  if (m.flash_code_start !== undefined && st) areas.push(["Storage", m.flash_code_start, m.flash_code_start + st]);
+  if (m.flash_binary_end !== undefined) areas.push(["the firmware", fw, m.flash_binary_end]);
   for (let i = 0; i < areas.length; i++) {
     const a = areas[i] as [string, number, number];
     if (s < a[2] && a[1] < e) return a[0] + " (" + hex(a[1]) + "-" + hex(a[2]) + ")";

@@ -12,16 +12,16 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import type { Metafile } from "esbuild";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { isBoardError, listBoards, loadBoard } from "../src/boards/load.js";
-import { checkDialect, formatFinding } from "./check-dialect.js";
+import { checkDialect, formatFinding, repoRoot } from "./check-dialect.js";
 import type { Finding } from "./check-dialect.js";
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const ROOT = repoRoot();
 export const DEFAULT_ENTRY = join(ROOT, "firmware", "main.ts");
 export const DEFAULT_OUT = join(ROOT, "firmware", "dist");
 /** Bytes a bundle may have: it is loaded into RAM (JsVars) on the smallest boards. */
@@ -52,7 +52,9 @@ export function firmwareBoard(board: BoardDefinition): Omit<BoardDefinition, "so
 /** The package version recorded in every record's context. */
 export function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      version?: unknown;
+    };
     return typeof pkg.version === "string" ? pkg.version : "dev";
   } catch {
     return "dev";
@@ -68,11 +70,30 @@ export function firmwareDefines(board: BoardDefinition): Record<string, string> 
   };
 }
 
+/**
+ * tsconfig.json's compiler options as esbuild reads them, with `alwaysStrict` off: a
+ * "use strict" directive means nothing to Espruino (no strict mode) and costs 13 bytes.
+ * useDefineForClassFields: false (tsconfig.json) is what makes class fields plain
+ * constructor assignments instead of __publicField/__defProp helpers.
+ */
+export function firmwareTsconfig(): { compilerOptions: Record<string, unknown> } {
+  const ts = JSON.parse(readFileSync(join(ROOT, "tsconfig.json"), "utf8")) as {
+    compilerOptions?: Record<string, unknown>;
+  };
+  return {
+    compilerOptions: { ...ts.compilerOptions, alwaysStrict: false, useDefineForClassFields: false },
+  };
+}
+
 /** The generated entry module for `board`. */
 export function entrySource(entry: string, board: BoardDefinition): string {
   return (
-    "import { start } from " + JSON.stringify(entry.split("\\").join("/")) + ";\n" +
-    "start(" + JSON.stringify(firmwareBoard(board)) + ");\n"
+    "import { start } from " +
+    JSON.stringify(entry.split("\\").join("/")) +
+    ";\n" +
+    "start(" +
+    JSON.stringify(firmwareBoard(board)) +
+    ");\n"
   );
 }
 
@@ -89,7 +110,10 @@ export interface BuildOptions {
 }
 
 /** Bundles one board. Throws when esbuild fails (its messages are in the error). */
-export async function buildBoard(board: BoardDefinition, opts: BuildOptions = {}): Promise<BoardBuild> {
+export async function buildBoard(
+  board: BoardDefinition,
+  opts: BuildOptions = {},
+): Promise<BoardBuild> {
   const entry = resolve(opts.entry ?? DEFAULT_ENTRY);
   const outDir = resolve(opts.outDir ?? DEFAULT_OUT);
   const budget = opts.budget ?? BUDGET;
@@ -109,9 +133,7 @@ export async function buildBoard(board: BoardDefinition, opts: BuildOptions = {}
     treeShaking: true,
     legalComments: "none",
     charset: "ascii",
-    // useDefineForClassFields: false (tsconfig.json) makes class fields plain constructor
-    // assignments, not __publicField/__defProp helpers.
-    tsconfig: join(ROOT, "tsconfig.json"),
+    tsconfigRaw: firmwareTsconfig(),
     // Constants firmware/main.ts reads, so that esbuild drops the code of the backends and
     // reset-reason readers the board does not use.
     define: firmwareDefines(board),
@@ -158,12 +180,23 @@ export function formatSizeTable(builds: BoardBuild[], budget: number = BUDGET): 
       String(b.bytes),
       String(b.gzip),
       Math.round((b.bytes / budget) * 100) + "%",
-      b.overBudget ? "OVER BUDGET" : b.findings.length ? b.findings.length + " dialect finding(s)" : "ok",
+      b.overBudget
+        ? "OVER BUDGET"
+        : b.findings.length
+          ? b.findings.length + " dialect finding(s)"
+          : "ok",
     ]);
   }
-  const widths = (rows[0] as string[]).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  const widths = (rows[0] as string[]).map((_, i) =>
+    Math.max(...rows.map((r) => (r[i] ?? "").length)),
+  );
   return rows
-    .map((r) => r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ").trimEnd())
+    .map((r) =>
+      r
+        .map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+        .join("  ")
+        .trimEnd(),
+    )
     .join("\n");
 }
 
@@ -171,7 +204,10 @@ export function formatSizeTable(builds: BoardBuild[], budget: number = BUDGET): 
 export function buildFailures(builds: BoardBuild[], budget: number = BUDGET): string[] {
   const out: string[] = [];
   for (const b of builds) {
-    if (b.overBudget) out.push("board " + b.board + ": bundle is " + b.bytes + " bytes, over the budget of " + budget);
+    if (b.overBudget)
+      out.push(
+        "board " + b.board + ": bundle is " + b.bytes + " bytes, over the budget of " + budget,
+      );
     for (const f of b.findings) out.push("board " + b.board + ": " + formatFinding(f));
   }
   return out;
@@ -201,7 +237,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const entry = resolve(opts.entry ?? DEFAULT_ENTRY);
   if (!existsSync(entry)) {
-    console.error("build-firmware: " + relative(process.cwd(), entry) + " does not exist (the firmware's start(board))");
+    console.error(
+      "build-firmware: " +
+        relative(process.cwd(), entry) +
+        " does not exist (the firmware's start(board))",
+    );
     return 2;
   }
   const budget = opts.budget ?? BUDGET;
@@ -211,7 +251,9 @@ async function main(argv: string[]): Promise<number> {
     try {
       builds.push(await buildBoard(board, opts));
     } catch (e) {
-      console.error("build-firmware: board " + id + ": " + (e instanceof Error ? e.message : String(e)));
+      console.error(
+        "build-firmware: board " + id + ": " + (e instanceof Error ? e.message : String(e)),
+      );
       return 1;
     }
   }
@@ -233,7 +275,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
       process.exitCode = code;
     },
     (e: unknown) => {
-      console.error("build-firmware: " + (isBoardError(e) || e instanceof Error ? e.message : String(e)));
+      console.error(
+        "build-firmware: " + (isBoardError(e) || e instanceof Error ? e.message : String(e)),
+      );
       process.exitCode = 1;
     },
   );

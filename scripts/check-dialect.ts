@@ -8,15 +8,19 @@
 //
 // Each bundle is parsed with acorn and its AST walked; every unsupported construct is a
 // finding `file:line:col: construct: message`, and any finding exits 1. The rules and why
-// each exists (measured on 2v29.277) are in docs/DIALECT.md.
+// each exists (measured on 2v29.277) are in docs/DIALECT.md. Helpers: scripts/dialect-ast.ts
+// (a generic AST walker) and scripts/dialect-hoisting.ts (use before declaration).
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parse } from "acorn";
-import type { AnyNode, Node as AcornNode, Position } from "acorn";
+import type { Node as AcornNode, Position } from "acorn";
+import type { N } from "./dialect-ast.js";
+import { isFn, isReference, walk } from "./dialect-ast.js";
+import { checkHoisting } from "./dialect-hoisting.js";
 
 export interface Finding {
   file: string;
@@ -32,7 +36,18 @@ export function formatFinding(f: Finding): string {
 }
 
 /** Globals the interpreter does not have (probe: map, set, weakmap, weakset, symbol, proxy-reflect, bigint). */
-const MISSING_GLOBALS = ["Map", "Set", "WeakMap", "WeakSet", "WeakRef", "Symbol", "Proxy", "Reflect", "BigInt", "FinalizationRegistry"];
+const MISSING_GLOBALS = [
+  "Map",
+  "Set",
+  "WeakMap",
+  "WeakSet",
+  "WeakRef",
+  "Symbol",
+  "Proxy",
+  "Reflect",
+  "BigInt",
+  "FinalizationRegistry",
+];
 /** Static functions the interpreter lacks (probe: array-from, array-of, object-freeze, ...). */
 const MISSING_STATICS: Record<string, readonly string[]> = {
   Array: ["from", "of"],
@@ -44,10 +59,35 @@ const MISSING_STATICS: Record<string, readonly string[]> = {
 const MISSING_METHODS = ["flat", "flatMap", "copyWithin", "at", "search", "propertyIsEnumerable"];
 /** Built-in classes that user classes cannot extend (probe: class-extends-error, class-extends-array). */
 const NATIVE_CLASSES = [
-  "Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "InternalError", "EvalError", "URIError",
-  "AggregateError", "Array", "Object", "Function", "String", "Number", "Boolean", "RegExp", "Date", "Promise",
-  "ArrayBuffer", "DataView", "Uint8Array", "Int8Array", "Uint8ClampedArray", "Uint16Array", "Int16Array",
-  "Uint32Array", "Int32Array", "Float32Array", "Float64Array",
+  "Error",
+  "TypeError",
+  "RangeError",
+  "SyntaxError",
+  "ReferenceError",
+  "InternalError",
+  "EvalError",
+  "URIError",
+  "AggregateError",
+  "Array",
+  "Object",
+  "Function",
+  "String",
+  "Number",
+  "Boolean",
+  "RegExp",
+  "Date",
+  "Promise",
+  "ArrayBuffer",
+  "DataView",
+  "Uint8Array",
+  "Int8Array",
+  "Uint8ClampedArray",
+  "Uint16Array",
+  "Int16Array",
+  "Uint32Array",
+  "Int32Array",
+  "Float32Array",
+  "Float64Array",
 ];
 /** `X.prototype` is undefined on these (probe: array-prototype, string-prototype, function-prototype-call). */
 const NATIVE_PROTOTYPES = NATIVE_CLASSES.filter((n) => n !== "Object");
@@ -58,78 +98,25 @@ const OBJECT_PROTOTYPE_OK = ["hasOwnProperty"];
  * WeakMap/WeakSet or destructuring (probe: esbuild-async, esbuild-private-field, esbuild-object-rest).
  */
 const BROKEN_HELPERS = [
-  "__async", "__await", "__asyncGenerator", "__yieldStar", "__forAwait", "__objRest", "__privateAdd",
-  "__privateGet", "__privateSet", "__privateIn", "__privateMethod", "__privateWrapper", "__accessCheck",
-  "__using", "__callDispose", "__decorateElement", "__runInitializers", "__decoratorStart",
+  "__async",
+  "__await",
+  "__asyncGenerator",
+  "__yieldStar",
+  "__forAwait",
+  "__objRest",
+  "__privateAdd",
+  "__privateGet",
+  "__privateSet",
+  "__privateIn",
+  "__privateMethod",
+  "__privateWrapper",
+  "__accessCheck",
+  "__using",
+  "__callDispose",
+  "__decorateElement",
+  "__runInitializers",
+  "__decoratorStart",
 ];
-
-type N = AnyNode;
-type Fn = Extract<N, { type: "FunctionDeclaration" | "FunctionExpression" | "ArrowFunctionExpression" }>;
-
-const isFn = (n: N): n is Fn =>
-  n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
-
-/** The child nodes of `n`, in source order (a generic walk: every property holding nodes). */
-function children(n: N): N[] {
-  const out: N[] = [];
-  for (const key of Object.keys(n)) {
-    if (key === "loc" || key === "type" || key === "start" || key === "end" || key === "range") continue;
-    const v = (n as unknown as Record<string, unknown>)[key];
-    if (Array.isArray(v)) {
-      for (const x of v) if (isNode(x)) out.push(x);
-    } else if (isNode(v)) out.push(v);
-  }
-  return out.sort((a, b) => a.start - b.start);
-}
-
-function isNode(v: unknown): v is N {
-  return typeof v === "object" && v !== null && typeof (v as { type?: unknown }).type === "string";
-}
-
-/** Visits every node, parents first; `visit` gets the ancestors (nearest last). Returning false skips children. */
-function walk(root: N, visit: (n: N, ancestors: N[]) => boolean | void): void {
-  const stack: N[] = [];
-  const go = (n: N): void => {
-    if (visit(n, stack) === false) return;
-    stack.push(n);
-    for (const c of children(n)) go(c);
-    stack.pop();
-  };
-  go(root);
-}
-
-/** True when Identifier `n` (child of `parent`) is a read or write of a variable, not a key or label. */
-function isReference(n: N, parent: N | undefined): boolean {
-  if (!parent) return true;
-  switch (parent.type) {
-    case "MemberExpression":
-      return parent.object === n || parent.computed;
-    case "Property":
-      return parent.value === n || (parent.computed && parent.key === n);
-    case "MethodDefinition":
-    case "PropertyDefinition":
-      return parent.computed && parent.key === n;
-    case "LabeledStatement":
-    case "BreakStatement":
-    case "ContinueStatement":
-      return false;
-    case "VariableDeclarator":
-      return parent.init === n;
-    case "FunctionDeclaration":
-    case "FunctionExpression":
-    case "ArrowFunctionExpression":
-      return parent.body === n;
-    case "ClassDeclaration":
-    case "ClassExpression":
-      return parent.superClass === n;
-    case "CatchClause":
-      return parent.param !== n;
-    case "MetaProperty":
-      return false;
-    default:
-      return true;
-  }
-}
 
 // ---- regular expressions ----
 
@@ -142,7 +129,8 @@ export function regexpProblems(pattern: string, flags: string): Array<[string, s
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === "\\") {
-      if (pattern[i + 1] === "k" && pattern[i + 2] === "<") out.push(["regexp-named-group", "\\k<name> backreference"]);
+      if (pattern[i + 1] === "k" && pattern[i + 2] === "<")
+        out.push(["regexp-named-group", "\\k<name> backreference"]);
       i++;
       continue;
     }
@@ -153,55 +141,22 @@ export function regexpProblems(pattern: string, flags: string): Array<[string, s
     if (c === "[") inClass = true;
     else if (c === "(" && pattern[i + 1] === "?") {
       const rest = pattern.slice(i + 2, i + 4);
-      if (rest.startsWith("<=") || rest.startsWith("<!")) out.push(["regexp-lookbehind", "lookbehind (?<= / (?<! never matches"]);
-      else if (rest.startsWith("=") || rest.startsWith("!")) out.push(["regexp-lookahead", "lookahead (?= / (?! never matches"]);
+      if (rest.startsWith("<=") || rest.startsWith("<!"))
+        out.push(["regexp-lookbehind", "lookbehind (?<= / (?<! never matches"]);
+      else if (rest.startsWith("=") || rest.startsWith("!"))
+        out.push(["regexp-lookahead", "lookahead (?= / (?! never matches"]);
       else if (rest.startsWith("<")) out.push(["regexp-named-group", "named group (?<name>...)"]);
     } else if (c === "{" && /^\{[0-9]+(,[0-9]*)?\}/.test(pattern.slice(i))) {
-      out.push(["regexp-quantifier-braces", "numeric quantifier " + (/^\{[^}]*\}/.exec(pattern.slice(i)) ?? [""])[0] + " never matches"]);
+      out.push([
+        "regexp-quantifier-braces",
+        "numeric quantifier " + (/^\{[^}]*\}/.exec(pattern.slice(i)) ?? [""])[0] + " never matches",
+      ]);
     }
   }
   return out;
 }
 
-// ---- use before declaration (no hoisting) ----
-
-interface Decl {
-  index: number;
-  kind: string;
-  /** The function (or class) a call (or `new`) of the name runs eagerly. */
-  fn?: N;
-}
-
-/** Names declared by `n`'s statements that belong to the enclosing function scope or block. */
-function declsOf(stmts: N[], isFunctionScope: boolean): Map<string, Decl> {
-  const map = new Map<string, Decl>();
-  const add = (name: string, d: Decl): void => {
-    if (!map.has(name)) map.set(name, d);
-  };
-  stmts.forEach((s, index) => {
-    if (s.type === "FunctionDeclaration" && s.id) add(s.id.name, { index, kind: "function", fn: s });
-    else if (s.type === "ClassDeclaration" && s.id) add(s.id.name, { index, kind: "class", fn: s });
-    else if (s.type === "VariableDeclaration") {
-      for (const d of s.declarations) {
-        if (d.id.type !== "Identifier") continue;
-        const init = d.init;
-        const fn = init && (isFn(init) || init.type === "ClassExpression") ? init : undefined;
-        add(d.id.name, fn ? { index, kind: s.kind, fn } : { index, kind: s.kind });
-      }
-    }
-    if (isFunctionScope) {
-      // `var` in nested blocks (for, if, try) is declared by the top-level statement holding it.
-      walk(s, (n) => {
-        if (n !== s && (isFn(n) || n.type === "ClassDeclaration" || n.type === "ClassExpression")) return false;
-        if (n.type === "VariableDeclaration" && n.kind === "var" && n !== s) {
-          for (const d of n.declarations) if (d.id.type === "Identifier") add(d.id.name, { index, kind: "var" });
-        }
-        return undefined;
-      });
-    }
-  });
-  return map;
-}
+// ---- helpers ----
 
 /** Names declared inside function `fn` (params and locals), which shadow outer names. */
 function localNames(fn: N): Set<string> {
@@ -209,7 +164,8 @@ function localNames(fn: N): Set<string> {
   const addPattern = (p: N): void => {
     walk(p, (n, anc) => {
       const parent = anc[anc.length - 1];
-      if (n.type === "Identifier" && (!parent || parent.type !== "MemberExpression")) names.add(n.name);
+      if (n.type === "Identifier" && (!parent || parent.type !== "MemberExpression"))
+        names.add(n.name);
       if (n.type === "AssignmentPattern") {
         addPattern(n.left);
         return false;
@@ -235,111 +191,6 @@ function localNames(fn: N): Set<string> {
   return names;
 }
 
-/** The code a class runs when constructed: constructor body and instance field initializers. */
-function constructionNodes(cls: N): N[] {
-  if (cls.type !== "ClassDeclaration" && cls.type !== "ClassExpression") return [];
-  const out: N[] = [];
-  for (const m of cls.body.body) {
-    if (m.type === "MethodDefinition" && m.kind === "constructor") out.push(m.value);
-    else if (m.type === "PropertyDefinition" && !m.static && m.value) out.push(m.value);
-  }
-  return out;
-}
-
-/**
- * Identifier references `root` evaluates when it runs (not those inside functions it only
- * creates), following calls to the functions (and `new` of the classes) named in `decls`,
- * and immediately invoked function expressions.
- */
-function eagerRefs(root: N, decls: Map<string, Decl>, seen: Set<N>): Array<{ name: string; node: N; via: string }> {
-  const out: Array<{ name: string; node: N; via: string }> = [];
-  const visitBody = (body: N, via: string, shadow: Set<string>): void => {
-    walk(body, (n, anc) => {
-      const parent = anc[anc.length - 1];
-      if (n !== body && isFn(n)) {
-        // An IIFE runs now; any other function only later.
-        if (parent && parent.type === "CallExpression" && parent.callee === n && !seen.has(n)) {
-          seen.add(n);
-          visitBody(n.body, via, new Set([...shadow, ...localNames(n)]));
-        }
-        return false;
-      }
-      if (n !== body && (n.type === "ClassDeclaration" || n.type === "ClassExpression")) {
-        // extends, computed keys and static members run when the class is defined.
-        if (n.superClass) visitBody(n.superClass, via, shadow);
-        for (const m of n.body.body) {
-          if ((m.type === "MethodDefinition" || m.type === "PropertyDefinition") && m.computed) visitBody(m.key, via, shadow);
-          if (m.type === "PropertyDefinition" && m.static && m.value) visitBody(m.value, via, shadow);
-          if (m.type === "StaticBlock") visitBody(m, via, shadow);
-        }
-        return false;
-      }
-      if (n.type === "UnaryExpression" && n.operator === "typeof" && n.argument.type === "Identifier") return false;
-      if (n.type === "Identifier" && isReference(n, parent) && !shadow.has(n.name)) {
-        out.push({ name: n.name, node: n, via });
-        const d = decls.get(n.name);
-        const called =
-          parent &&
-          ((parent.type === "CallExpression" && parent.callee === n) ||
-            (parent.type === "NewExpression" && parent.callee === n));
-        if (d && d.fn && called && !seen.has(d.fn)) {
-          seen.add(d.fn);
-          const label = via ? via : n.name + "()";
-          if (isFn(d.fn)) visitBody(d.fn.body, label, new Set([...shadow, ...localNames(d.fn)]));
-          else {
-            for (const part of constructionNodes(d.fn)) {
-              const locals = isFn(part) ? localNames(part) : new Set<string>();
-              visitBody(isFn(part) ? part.body : part, label, new Set([...shadow, ...locals]));
-            }
-            const sup = (d.fn as Extract<N, { type: "ClassDeclaration" }>).superClass;
-            if (sup && sup.type === "Identifier") {
-              const sd = decls.get(sup.name);
-              if (sd && sd.fn && !seen.has(sd.fn)) {
-                seen.add(sd.fn);
-                for (const part of constructionNodes(sd.fn)) {
-                  visitBody(isFn(part) ? part.body : part, label, new Set([...shadow, ...(isFn(part) ? localNames(part) : [])]));
-                }
-              }
-            }
-          }
-        }
-      }
-      return undefined;
-    });
-  };
-  visitBody(root, "", new Set());
-  return out;
-}
-
-function checkHoisting(stmts: N[], isFunctionScope: boolean, report: (n: N, rule: string, msg: string) => void): void {
-  const decls = declsOf(stmts, isFunctionScope);
-  if (decls.size === 0) return;
-  const line = (n: N): number => (n.loc ? n.loc.start.line : 0);
-  stmts.forEach((s, i) => {
-    // A function declaration's body runs only when called.
-    if (s.type === "FunctionDeclaration") return;
-    let root: N = s;
-    if (s.type === "ClassDeclaration") {
-      // Its methods run later; extends and static parts now.
-      root = { type: "ClassExpression", start: s.start, end: s.end, loc: s.loc, id: null, superClass: s.superClass, body: s.body } as unknown as N;
-    }
-    const reported = new Set<string>();
-    for (const r of eagerRefs(root, decls, new Set())) {
-      const d = decls.get(r.name);
-      if (!d || d.index <= i || reported.has(r.name)) continue;
-      reported.add(r.name);
-      const declNode = stmts[d.index] as N;
-      const what = d.kind === "function" ? "function" : d.kind === "class" ? "class" : d.kind;
-      report(
-        r.node,
-        "use-before-declaration",
-        (r.via ? "through " + r.via + ", " : "") + "uses " + what + ' "' + r.name + '" before its declaration on line ' +
-          line(declNode) + " (Espruino does not hoist functions or var)",
-      );
-    }
-  });
-}
-
 // ---- the checker ----
 
 /** Checks one bundle's source; returns the findings (empty when it is fine). */
@@ -347,7 +198,12 @@ export function checkDialect(code: string, file: string): Finding[] {
   const findings: Finding[] = [];
   let program: N;
   try {
-    program = parse(code, { ecmaVersion: "latest", sourceType: "script", locations: true, allowHashBang: true }) as N;
+    program = parse(code, {
+      ecmaVersion: "latest",
+      sourceType: "script",
+      locations: true,
+      allowHashBang: true,
+    }) as N;
   } catch (e) {
     const loc = (e as { loc?: Position }).loc;
     return [
@@ -369,7 +225,13 @@ export function checkDialect(code: string, file: string): Finding[] {
   const declared = new Set<string>();
   walk(program, (n, anc) => {
     const parent = anc[anc.length - 1];
-    if (n.type === "Identifier" && parent && !isReference(n, parent) && parent.type !== "MemberExpression" && parent.type !== "Property") {
+    if (
+      n.type === "Identifier" &&
+      parent &&
+      !isReference(n, parent) &&
+      parent.type !== "MemberExpression" &&
+      parent.type !== "Property"
+    ) {
       declared.add(n.name);
     }
   });
@@ -379,7 +241,11 @@ export function checkDialect(code: string, file: string): Finding[] {
     switch (n.type) {
       case "ObjectPattern":
       case "ArrayPattern":
-        report(n, "destructuring", (n.type === "ObjectPattern" ? "object" : "array") + " destructuring is not supported");
+        report(
+          n,
+          "destructuring",
+          (n.type === "ObjectPattern" ? "object" : "array") + " destructuring is not supported",
+        );
         break;
       case "AssignmentPattern":
         report(n, "default-value", "default parameter or destructuring default is not supported");
@@ -388,7 +254,12 @@ export function checkDialect(code: string, file: string): Finding[] {
         report(n, "rest", "rest parameter or element is not supported");
         break;
       case "SpreadElement": {
-        const where = parent?.type === "ArrayExpression" ? "array" : parent?.type === "ObjectExpression" ? "object" : "call";
+        const where =
+          parent?.type === "ArrayExpression"
+            ? "array"
+            : parent?.type === "ObjectExpression"
+              ? "object"
+              : "call";
         report(n, "spread", "spread in " + where + " is not supported");
         break;
       }
@@ -409,18 +280,29 @@ export function checkDialect(code: string, file: string): Finding[] {
         break;
       case "ClassDeclaration":
       case "ClassExpression":
-        if (n.superClass && n.superClass.type === "Identifier" && NATIVE_CLASSES.includes(n.superClass.name) && !declared.has(n.superClass.name)) {
-          report(n.superClass, "extends-native", "a class cannot extend the built-in " + n.superClass.name + " (super() fails)");
+        if (
+          n.superClass &&
+          n.superClass.type === "Identifier" &&
+          NATIVE_CLASSES.includes(n.superClass.name) &&
+          !declared.has(n.superClass.name)
+        ) {
+          report(
+            n.superClass,
+            "extends-native",
+            "a class cannot extend the built-in " + n.superClass.name + " (super() fails)",
+          );
         }
         break;
       case "MethodDefinition":
         if (!n.computed && n.key.type === "Identifier" && n.key.name === "static") {
           report(n.key, "method-named-static", 'a method named "static" is a syntax error');
         }
-        if (n.computed) report(n.key, "computed-key", "computed class member names are not supported");
+        if (n.computed)
+          report(n.key, "computed-key", "computed class member names are not supported");
         break;
       case "PropertyDefinition":
-        if (n.computed) report(n.key, "computed-key", "computed class member names are not supported");
+        if (n.computed)
+          report(n.key, "computed-key", "computed class member names are not supported");
         break;
       case "Property":
         if (n.computed) report(n.key, "computed-key", "computed keys {[k]: v} are not supported");
@@ -465,12 +347,18 @@ export function checkDialect(code: string, file: string): Finding[] {
       case "SwitchStatement": {
         const d = n.cases.findIndex((c) => c.test === null || c.test === undefined);
         if (d >= 0 && d !== n.cases.length - 1) {
-          report(n.cases[d] as N, "switch-default-not-last", "default must be the last case (CASE after DEFAULT unsupported)");
+          report(
+            n.cases[d] as N,
+            "switch-default-not-last",
+            "default must be the last case (CASE after DEFAULT unsupported)",
+          );
         }
         break;
       }
       case "Literal":
-        if (n.regex) for (const [rule, msg] of regexpProblems(n.regex.pattern, n.regex.flags)) report(n, rule, msg);
+        if (n.regex)
+          for (const [rule, msg] of regexpProblems(n.regex.pattern, n.regex.flags))
+            report(n, rule, msg);
         if (n.bigint !== undefined) report(n, "bigint", "BigInt literals are not supported");
         break;
       case "NewExpression":
@@ -499,9 +387,14 @@ export function checkDialect(code: string, file: string): Finding[] {
         const prop = !n.computed && n.property.type === "Identifier" ? n.property.name : undefined;
         if (n.object.type === "Identifier" && prop !== undefined && !declared.has(n.object.name)) {
           const statics = MISSING_STATICS[n.object.name];
-          if (statics && statics.includes(prop)) report(n, "missing-builtin", n.object.name + "." + prop + " does not exist");
+          if (statics && statics.includes(prop))
+            report(n, "missing-builtin", n.object.name + "." + prop + " does not exist");
           if (prop === "prototype" && NATIVE_PROTOTYPES.includes(n.object.name)) {
-            report(n, "native-prototype", n.object.name + ".prototype is undefined (use an instance: [].slice.call)");
+            report(
+              n,
+              "native-prototype",
+              n.object.name + ".prototype is undefined (use an instance: [].slice.call)",
+            );
           }
         }
         if (
@@ -516,8 +409,17 @@ export function checkDialect(code: string, file: string): Finding[] {
         ) {
           report(n, "native-prototype", "Object.prototype." + prop + " does not exist");
         }
-        if (prop !== undefined && MISSING_METHODS.includes(prop) && parent?.type === "CallExpression" && parent.callee === n) {
-          report(n.property, "missing-method", "." + prop + "() does not exist on arrays, strings or typed arrays");
+        if (
+          prop !== undefined &&
+          MISSING_METHODS.includes(prop) &&
+          parent?.type === "CallExpression" &&
+          parent.callee === n
+        ) {
+          report(
+            n.property,
+            "missing-method",
+            "." + prop + "() does not exist on arrays, strings or typed arrays",
+          );
         }
         break;
       }
@@ -525,7 +427,11 @@ export function checkDialect(code: string, file: string): Finding[] {
         if (isReference(n, parent) && !declared.has(n.name) && MISSING_GLOBALS.includes(n.name)) {
           report(n, "missing-global", n.name + " does not exist");
         }
-        if (BROKEN_HELPERS.includes(n.name) && parent?.type === "VariableDeclarator" && parent.id === n) {
+        if (
+          BROKEN_HELPERS.includes(n.name) &&
+          parent?.type === "VariableDeclarator" &&
+          parent.id === n
+        ) {
           report(n, "esbuild-helper", "esbuild helper " + n.name + " needs what Espruino lacks");
         }
         break;
@@ -533,37 +439,47 @@ export function checkDialect(code: string, file: string): Finding[] {
         break;
     }
     // No per-iteration binding: a closure over a let/const loop variable sees its last value.
-    if ((n.type === "ForStatement" || n.type === "ForInStatement" || n.type === "ForOfStatement")) {
+    if (n.type === "ForStatement" || n.type === "ForInStatement" || n.type === "ForOfStatement") {
       const decl = n.type === "ForStatement" ? n.init : n.left;
       if (decl && decl.type === "VariableDeclaration" && decl.kind !== "var") {
         const names = new Set<string>();
         for (const d of decl.declarations) if (d.id.type === "Identifier") names.add(d.id.name);
-        const parts: N[] = n.type === "ForStatement" ? [n.body, ...(n.test ? [n.test] : []), ...(n.update ? [n.update] : [])] : [n.body];
+        const parts: N[] =
+          n.type === "ForStatement"
+            ? [n.body, ...(n.test ? [n.test] : []), ...(n.update ? [n.update] : [])]
+            : [n.body];
         for (const part of parts) {
           walk(part, (m) => {
             if (!isFn(m)) return undefined;
             const shadow = localNames(m);
             let uses: string | undefined;
             walk(m.body, (k, ka) => {
-              if (uses === undefined && k.type === "Identifier" && names.has(k.name) && !shadow.has(k.name) && isReference(k, ka[ka.length - 1])) {
+              if (
+                uses === undefined &&
+                k.type === "Identifier" &&
+                names.has(k.name) &&
+                !shadow.has(k.name) &&
+                isReference(k, ka[ka.length - 1])
+              ) {
                 uses = k.name;
               }
             });
             if (uses !== undefined) {
-              report(m, "let-loop-closure", 'closure over loop variable "' + uses + '": Espruino has no per-iteration binding');
+              report(
+                m,
+                "let-loop-closure",
+                'closure over loop variable "' + uses + '": Espruino has no per-iteration binding',
+              );
             }
             return false;
           });
         }
       }
     }
-    // No hoisting: check each statement list.
-    if (n.type === "Program") checkHoisting(n.body as N[], true, report);
-    else if (n.type === "BlockStatement" || n.type === "StaticBlock") {
-      checkHoisting(n.body as N[], parent !== undefined && isFn(parent), report);
-    } else if (n.type === "SwitchCase") checkHoisting(n.consequent as N[], false, report);
     return undefined;
   });
+  // No hoisting: uses before declaration, through calls (scripts/dialect-hoisting.ts).
+  checkHoisting(program, (n, message) => report(n, "use-before-declaration", message));
   findings.sort((a, b) => a.line - b.line || a.column - b.column);
   return findings;
 }
@@ -608,7 +524,8 @@ export function census(code: string): Map<string, number> {
         bump("for...in");
         break;
       case "TryStatement":
-        if (n.handler) bump(n.handler.param ? "try/catch with binding" : "try/catch without binding");
+        if (n.handler)
+          bump(n.handler.param ? "try/catch with binding" : "try/catch without binding");
         if (n.finalizer) bump("try/finally");
         break;
       case "ThrowStatement":
@@ -617,7 +534,8 @@ export function census(code: string): Map<string, number> {
       case "BinaryExpression":
       case "AssignmentExpression":
         if ([">>>", ">>>="].includes(n.operator)) bump(">>> (unsigned shift)");
-        if (["&", "|", "^", "<<", ">>", "&=", "|=", "^=", "<<=", ">>="].includes(n.operator)) bump("bitwise operators");
+        if (["&", "|", "^", "<<", ">>", "&=", "|=", "^=", "<<=", ">>="].includes(n.operator))
+          bump("bitwise operators");
         if (n.operator === "instanceof") bump("instanceof");
         if (n.operator === "in") bump("in");
         break;
@@ -656,7 +574,11 @@ export function census(code: string): Map<string, number> {
         if (n.computed || n.property.type !== "Identifier") break;
         const prop = n.property.name;
         const called = parent?.type === "CallExpression" && parent.callee === n;
-        if (n.object.type === "Identifier" && /^[A-Z]/.test(n.object.name) && n.object.name.length > 1) {
+        if (
+          n.object.type === "Identifier" &&
+          /^[A-Z]/.test(n.object.name) &&
+          n.object.name.length > 1
+        ) {
           bump(n.object.name + "." + prop + (called ? "()" : ""));
         } else if (n.object.type === "Identifier" && ["E", "process"].includes(n.object.name)) {
           bump(n.object.name + "." + prop + (called ? "()" : ""));
@@ -665,7 +587,25 @@ export function census(code: string): Map<string, number> {
         break;
       }
       case "Identifier":
-        if (parent?.type === "CallExpression" && parent.callee === n && ["require", "print", "setTimeout", "clearTimeout", "setInterval", "btoa", "atob", "parseInt", "String", "Number", "getTime", "peek32", "poke32"].includes(n.name)) {
+        if (
+          parent?.type === "CallExpression" &&
+          parent.callee === n &&
+          [
+            "require",
+            "print",
+            "setTimeout",
+            "clearTimeout",
+            "setInterval",
+            "btoa",
+            "atob",
+            "parseInt",
+            "String",
+            "Number",
+            "getTime",
+            "peek32",
+            "poke32",
+          ].includes(n.name)
+        ) {
           bump(n.name + "()");
         }
         break;
@@ -685,31 +625,139 @@ export function census(code: string): Map<string, number> {
  */
 export const PROBE_EXPECT: Record<string, "pass" | { fail: string }> = {};
 const PASS_IDS = [
-  "class", "class-getter", "class-setter", "class-static", "class-extends-user", "class-instanceof", "class-expression",
-  "class-fields-in-constructor", "class-field-syntax", "error-with-code", "error-stack", "arrow", "arrow-this",
-  "arrow-in-method-this", "let-const", "let-block-shadow", "template-literal", "uint8array", "uint8array-from-array",
-  "uint8array-subarray", "uint8array-subarray-empty", "uint8array-set", "uint8array-set-subarray-overlap",
-  "uint8array-fill", "uint8array-slice", "uint8array-join", "uint8array-buffer", "uint16-uint32-array", "dataview",
-  "for-of-array", "for-of-typedarray", "for-of-string", "for-in", "try-catch-binding", "try-finally",
-  "optional-catch-binding", "throw-string", "ushr", "bitwise", "big-int-literal", "crc32-soft", "math", "math-sign",
-  "string-fromcharcode", "string-charcodeat", "string-methods", "string-lastindexof", "string-startswith",
-  "string-padstart", "string-replace-regex", "number-tostring-16", "number-conversions", "number-exponent-literal",
-  "numeric-separator", "json", "json-stringify-escapes", "array-methods", "array-sort-compare", "array-functional",
-  "array-foreach", "array-slice-splice-concat", "array-find-findindex-includes", "array-fill", "array-isarray",
-  "array-instance-slice-call", "object-prototype-hasownproperty-call", "object-hasownproperty", "object-keys-assign",
-  "object-entries-values", "object-defineproperty", "object-create-getprototypeof", "object-literal-getter-setter",
-  "object-shorthand", "in-instanceof-typeof", "void-not-comma", "conditional-chains", "nullish", "promise", "switch",
-  "var-read-before-declaration", "closure-counter", "arguments", "function-call-apply-bind", "regexp-basic",
-  "regexp-new", "btoa-atob-binary", "e-crc32", "e-tostring-uint8array", "date-now", "settimeout-clear", "heatshrink",
-  "string-negative-slice", "reserved-word-properties", "method-named-get-set", "static-getter",
-  "arrow-returning-object", "iife-arrow", "iife-bang", "compound-assign-ops", "ushr-large-float", "modulo-negative",
-  "do-while-break-continue", "delete-operator", "fill-returns-array", "string-8bit-json", "string-unicode-escape",
-  "object-defineproperties", "object-getownpropertydescriptors", "object-setprototypeof", "string-match",
-  "string-split-empty", "string-trim-lower", "number-tofixed-string", "esbuild-object-spread", "esbuild-public-field",
-  "esbuild-public-field-define", "esbuild-pow", "esbuild-optional-chain", "esbuild-nullish", "esbuild-logical-assign",
-  "esbuild-optional-catch", "esbuild-class-static-block", "string-substr", "date-toisostring",
-  "events-on-emit-removelistener", "template-literal-newline", "regexp-alternation", "number-tostring-padding",
+  "class",
+  "class-getter",
+  "class-setter",
+  "class-static",
+  "class-extends-user",
+  "class-instanceof",
+  "class-expression",
+  "class-fields-in-constructor",
+  "class-field-syntax",
+  "error-with-code",
+  "error-stack",
+  "arrow",
+  "arrow-this",
+  "arrow-in-method-this",
+  "let-const",
+  "let-block-shadow",
+  "template-literal",
+  "uint8array",
+  "uint8array-from-array",
+  "uint8array-subarray",
+  "uint8array-subarray-empty",
+  "uint8array-set",
+  "uint8array-set-subarray-overlap",
+  "uint8array-fill",
+  "uint8array-slice",
+  "uint8array-join",
+  "uint8array-buffer",
+  "uint16-uint32-array",
+  "dataview",
+  "for-of-array",
+  "for-of-typedarray",
+  "for-of-string",
+  "for-in",
+  "try-catch-binding",
+  "try-finally",
+  "optional-catch-binding",
+  "throw-string",
+  "ushr",
+  "bitwise",
+  "big-int-literal",
+  "crc32-soft",
+  "math",
+  "math-sign",
+  "string-fromcharcode",
+  "string-charcodeat",
+  "string-methods",
+  "string-lastindexof",
+  "string-startswith",
+  "string-padstart",
+  "string-replace-regex",
+  "number-tostring-16",
+  "number-conversions",
+  "number-exponent-literal",
+  "numeric-separator",
+  "json",
+  "json-stringify-escapes",
+  "array-methods",
+  "array-sort-compare",
+  "array-functional",
+  "array-foreach",
+  "array-slice-splice-concat",
+  "array-find-findindex-includes",
+  "array-fill",
+  "array-isarray",
+  "array-instance-slice-call",
+  "object-prototype-hasownproperty-call",
+  "object-hasownproperty",
+  "object-keys-assign",
+  "object-entries-values",
+  "object-defineproperty",
+  "object-create-getprototypeof",
+  "object-literal-getter-setter",
+  "object-shorthand",
+  "in-instanceof-typeof",
+  "void-not-comma",
+  "conditional-chains",
+  "nullish",
+  "promise",
+  "switch",
+  "var-read-before-declaration",
+  "closure-counter",
+  "arguments",
+  "function-call-apply-bind",
+  "regexp-basic",
+  "regexp-new",
+  "btoa-atob-binary",
+  "e-crc32",
+  "e-tostring-uint8array",
+  "date-now",
+  "settimeout-clear",
+  "heatshrink",
+  "string-negative-slice",
+  "reserved-word-properties",
+  "method-named-get-set",
+  "static-getter",
+  "arrow-returning-object",
+  "iife-arrow",
+  "iife-bang",
+  "compound-assign-ops",
+  "ushr-large-float",
+  "modulo-negative",
+  "do-while-break-continue",
+  "delete-operator",
+  "fill-returns-array",
+  "string-8bit-json",
+  "string-unicode-escape",
+  "object-defineproperties",
+  "object-getownpropertydescriptors",
+  "object-setprototypeof",
+  "string-match",
+  "string-split-empty",
+  "string-trim-lower",
+  "number-tofixed-string",
+  "esbuild-object-spread",
+  "esbuild-public-field",
+  "esbuild-public-field-define",
+  "esbuild-pow",
+  "esbuild-optional-chain",
+  "esbuild-nullish",
+  "esbuild-logical-assign",
+  "esbuild-optional-catch",
+  "esbuild-class-static-block",
+  "string-substr",
+  "date-toisostring",
+  "events-on-emit-removelistener",
+  "template-literal-newline",
+  "regexp-alternation",
+  "number-tostring-padding",
   "getter-on-class-instance-in-expression",
+  "platform-e-api",
+  "platform-loopback",
+  "platform-process",
+  "platform-timers",
 ];
 for (const id of PASS_IDS) PROBE_EXPECT[id] = "pass";
 const FAIL_RULES: Record<string, string> = {
@@ -792,7 +840,13 @@ export interface ProbeResult {
 
 /** Parses the interpreter's output of scripts/dialect-probe.js. */
 export function parseProbeOutput(text: string): ProbeResult {
-  const res: ProbeResult = { version: "", board: "", commit: "", results: new Map(), complete: false };
+  const res: ProbeResult = {
+    version: "",
+    board: "",
+    commit: "",
+    results: new Map(),
+    complete: false,
+  };
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/^[>\s]+/, "");
     if (line.startsWith("@@PROBE-VERSION|")) {
@@ -809,17 +863,36 @@ export function parseProbeOutput(text: string): ProbeResult {
   return res;
 }
 
+/** The repository: the nearest directory above this module holding scripts/dialect-probe.js. */
+export function repoRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  let dir = here;
+  for (let i = 0; i < 5; i++) {
+    if (
+      existsSync(join(dir, "package.json")) &&
+      existsSync(join(dir, "scripts", "dialect-probe.js"))
+    ) {
+      return dir;
+    }
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return resolve(here, "..");
+}
+
 /** The interpreter to probe: $ESPRUINO_BIN, else the usual places; undefined when none. */
 export function findEspruino(): string | undefined {
   const env = process.env["ESPRUINO_BIN"];
   if (env) return env;
-  for (const p of ["/opt/espruino/espruino", "/opt/espruino-src/bin/espruino"]) if (existsSync(p)) return p;
+  for (const p of ["/opt/espruino/espruino", "/opt/espruino-src/bin/espruino"])
+    if (existsSync(p)) return p;
   return undefined;
 }
 
 /** Runs the probe as `(cat probe.js; sleep 3) | timeout -s KILL 20 espruino` in a fresh directory. */
 export function runProbe(bin: string): ProbeResult {
-  const probe = join(dirname(fileURLToPath(import.meta.url)), "dialect-probe.js");
+  const probe = join(repoRoot(), "scripts", "dialect-probe.js");
   const dir = mkdtempSync(join(tmpdir(), "mtdoops-probe-"));
   try {
     const r = spawnSync(
@@ -849,7 +922,10 @@ export function compareProbe(res: ProbeResult): { lines: string[]; mismatches: n
     const ok = got.pass === wantPass;
     if (!ok) mismatches++;
     lines.push(
-      (ok ? "ok       " : "MISMATCH ") + (got.pass ? "PASS " : "FAIL ") + id + (rule ? "  [rule " + rule + "]" : "") +
+      (ok ? "ok       " : "MISMATCH ") +
+        (got.pass ? "PASS " : "FAIL ") +
+        id +
+        (rule ? "  [rule " + rule + "]" : "") +
         (got.pass ? "" : "  " + got.detail),
     );
   }
@@ -865,18 +941,29 @@ export function compareProbe(res: ProbeResult): { lines: string[]; mismatches: n
 // ---- command line ----
 
 function main(argv: string[]): number {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+  const root = repoRoot();
   const flags = new Set(argv.filter((a) => a.startsWith("--")));
   let files = argv.filter((a) => !a.startsWith("--"));
   let status = 0;
   if (flags.has("--probe")) {
     const bin = findEspruino();
     if (!bin) {
-      console.error("check-dialect --probe: no interpreter; set ESPRUINO_BIN to Espruino's Linux build");
+      console.error(
+        "check-dialect --probe: no interpreter; set ESPRUINO_BIN to Espruino's Linux build",
+      );
       return 2;
     }
     const res = runProbe(bin);
-    console.log("interpreter " + bin + ": Espruino " + (res.version || "?") + " " + res.board + " " + res.commit);
+    console.log(
+      "interpreter " +
+        bin +
+        ": Espruino " +
+        (res.version || "?") +
+        " " +
+        res.board +
+        " " +
+        res.commit,
+    );
     const cmp = compareProbe(res);
     for (const l of cmp.lines) console.log(l);
     if (!res.complete) console.log("probe did not finish (no @@PROBE-END line)");
@@ -886,7 +973,12 @@ function main(argv: string[]): number {
   }
   if (files.length === 0) {
     const dist = join(root, "firmware", "dist");
-    files = existsSync(dist) ? readdirSync(dist).filter((f) => f.endsWith(".js")).sort().map((f) => join(dist, f)) : [];
+    files = existsSync(dist)
+      ? readdirSync(dist)
+          .filter((f) => f.endsWith(".js"))
+          .sort()
+          .map((f) => join(dist, f))
+      : [];
     if (files.length === 0) {
       console.error("check-dialect: no bundles in firmware/dist (run npm run build:firmware)");
       return 2;
@@ -896,16 +988,19 @@ function main(argv: string[]): number {
   let count = 0;
   for (const f of files) {
     const code = readFileSync(f, "utf8");
-    const shown = relative(process.cwd(), f) || f;
+    const rel = relative(process.cwd(), f);
+    const shown = rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : f;
     for (const finding of checkDialect(code, shown)) {
       console.log(formatFinding(finding));
       count++;
     }
-    if (flags.has("--census")) for (const [k, v] of census(code)) total.set(k, (total.get(k) ?? 0) + v);
+    if (flags.has("--census"))
+      for (const [k, v] of census(code)) total.set(k, (total.get(k) ?? 0) + v);
   }
   if (flags.has("--census")) {
     console.log("constructs used by " + files.length + " bundle(s):");
-    for (const [k, v] of [...total].sort((a, b) => (a[0] < b[0] ? -1 : 1))) console.log("  " + k + "  " + v);
+    for (const [k, v] of [...total].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+      console.log("  " + k + "  " + v);
   }
   if (count > 0) {
     console.error(count + " dialect finding(s) in " + files.length + " bundle(s)");

@@ -79,7 +79,7 @@ describe("decodeImage on simulator images", () => {
 
   for (const rs of [64, 256, 1024, 4096]) {
     it(`finds the record size ${rs} by itself`, () => {
-      const s = sim(rs, 4096, 4);
+      const s = sim(rs, 4096, rs === 4096 ? 8 : 4);
       crash(s, 5, (i) => (rs === 64 ? "" : `c${i}\r\n`));
       const image = s.flash.toImage();
       const res = decodeImageDetailed(image);
@@ -209,7 +209,12 @@ describe("decodeImage on simulator images", () => {
  * the firmware's storage backend's block files (prefix + block number; an 8-byte marker,
  * then the block's bytes), one of them a deleted older copy.
  */
-function storageImage(blocks: Uint8Array[], prefix: string, eraseSize: number): { image: Uint8Array; oldCopyAt: number } {
+function storageImage(
+  blocks: Uint8Array[],
+  prefix: string,
+  eraseSize: number,
+  deleted?: { block: number; data: Uint8Array },
+): Uint8Array {
   const image = new Uint8Array(256 * 1024).fill(0xff);
   let at = 0;
   const put = (name: string, data: Uint8Array, deleted = false): number => {
@@ -230,11 +235,11 @@ function storageImage(blocks: Uint8Array[], prefix: string, eraseSize: number): 
     d.set(b, 8);
     return d;
   };
-  // A deleted older copy of block 1 (its records are stale).
-  const oldCopyAt = put(prefix + "1", withMarker(blocks[3] as Uint8Array), true);
+  // A deleted older copy of a block (its records are stale: the block was erased since).
+  if (deleted) put(prefix + deleted.block, withMarker(deleted.data), true);
   blocks.forEach((b, i) => put(prefix + i, withMarker(b)));
   put("app.js", new TextEncoder().encode("setInterval(function(){},1000);"));
-  return { image, oldCopyAt };
+  return image;
 }
 
 describe("decodeImage with --board linux (espruino.flash)", () => {
@@ -245,12 +250,10 @@ describe("decodeImage with --board linux (espruino.flash)", () => {
     crash(s, 6);
     const part = s.flash.toImage();
     const blocks = [0, 1, 2, 3].map((b) => part.slice(b * 4096, (b + 1) * 4096));
-    // Block 3 holds an older lap's record for the deleted copy.
+    // A deleted copy of block 3 from an older lap holds two stale records.
     const old = sim(1024, 4096, 4);
     crash(old, 2);
-    blocks[3] = old.flash.toImage().slice(0, 4096);
-    const { image } = storageImage(blocks.slice(0, 3).concat([new Uint8Array(4096).fill(0xff)]), "mtdoops", 4096);
-    // (the deleted copy was made from `blocks[3]` before it was replaced)
+    const image = storageImage(blocks, "mtdoops", 4096, { block: 3, data: old.flash.toImage().slice(0, 4096) });
     const res = decodeImageDetailed(image, { board: linux });
     expect(res.mode).toBe("scan");
     expect(res.records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -264,7 +267,7 @@ describe("decodeImage with --board linux (espruino.flash)", () => {
     crash(s, 3);
     const part = s.flash.toImage();
     const blocks = [0, 1, 2, 3].map((b) => part.slice(b * 4096, (b + 1) * 4096));
-    const { image } = storageImage(blocks, "mtdoops", 4096);
+    const image = storageImage(blocks, "mtdoops", 4096);
     const res = decodeImageDetailed(image);
     expect(res.mode).toBe("scan");
     expect(res.records.map((r) => r.seq).slice(-3)).toEqual([1, 2, 3].slice(-3));

@@ -84,8 +84,15 @@ function checkVector(v: Vector): void {
 
 describe("heatshrink fixed vectors", () => {
   it("has vectors of each kind on disk", () => {
-    expect(vectors.filter((v) => v.origin === "hand-from-c-source").length).toBeGreaterThanOrEqual(5);
-    expect(vectors.filter((v) => v.origin === "compiled-espruino-c").length).toBeGreaterThanOrEqual(3);
+    expect(vectors.filter((v) => v.origin === "hand-from-c-source").length).toBeGreaterThanOrEqual(
+      5,
+    );
+    expect(vectors.filter((v) => v.origin === "compiled-espruino-c").length).toBeGreaterThanOrEqual(
+      3,
+    );
+    expect(
+      vectors.filter((v) => v.origin === "espruino-linux-interpreter").length,
+    ).toBeGreaterThanOrEqual(3);
     expect(vectors.some((v) => v.espruinoDropsFinalByte)).toBe(true);
   });
 
@@ -183,9 +190,9 @@ describe("heatshrink round trips", () => {
   it("random bytes from small alphabets (lots of matches)", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 6 }).chain((k) =>
-          fc.array(fc.integer({ min: 0, max: k }), { maxLength: 4000 }),
-        ),
+        fc
+          .integer({ min: 1, max: 6 })
+          .chain((k) => fc.array(fc.integer({ min: 0, max: k }), { maxLength: 4000 })),
         (xs) => roundTrip(Uint8Array.from(xs)),
       ),
       { numRuns: 200 },
@@ -209,9 +216,8 @@ describe("heatshrink round trips", () => {
       "E.reboot()",
     );
     fc.assert(
-      fc.property(
-        fc.array(fc.oneof(word, fc.string({ maxLength: 6 })), { maxLength: 600 }),
-        (ws) => roundTrip(ascii(ws.join(" "))),
+      fc.property(fc.array(fc.oneof(word, fc.string({ maxLength: 6 })), { maxLength: 600 }), (ws) =>
+        roundTrip(ascii(ws.join(" "))),
       ),
       { numRuns: 200 },
     );
@@ -220,9 +226,9 @@ describe("heatshrink round trips", () => {
   it("other window/lookahead sizes", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 4, max: 12 }).chain((w) =>
-          fc.tuple(fc.constant(w), fc.integer({ min: 3, max: w - 1 })),
-        ),
+        fc
+          .integer({ min: 4, max: 12 })
+          .chain((w) => fc.tuple(fc.constant(w), fc.integer({ min: 3, max: w - 1 }))),
         fc.uint8Array({ maxLength: 1500 }),
         fc.boolean(),
         ([windowBits, lookaheadBits], a, repeat) => {

@@ -166,7 +166,7 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
       failGot(
         field,
         allowHex
-          ? "must be a whole number from 0 to 0xFFFFFFFF (or a hex string such as \"0x6C000\")"
+          ? 'must be a whole number from 0 to 0xFFFFFFFF (or a hex string such as "0x6C000")'
           : "must be a whole number",
         v,
       );
@@ -182,7 +182,8 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
 
   // identity
   const id = str("id", o["id"]);
-  if (!/^[a-z0-9][a-z0-9_-]*$/.test(id)) failGot("id", "must be lowercase letters, digits, - or _", id);
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(id))
+    failGot("id", "must be lowercase letters, digits, - or _", id);
   if (fileName.endsWith(".json")) {
     const base = basename(fileName, ".json");
     if (base !== id) failGot("id", 'must match the file name "' + base + '"', id);
@@ -201,7 +202,11 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
   if (!isPow2(pageSize) || pageSize % progUnit !== 0 || pageSize > eraseSize) {
     failGot(
       "pageSize",
-      "must be a power of two, a multiple of progUnit (" + progUnit + ") and at most eraseSize (" + eraseSize + ")",
+      "must be a power of two, a multiple of progUnit (" +
+        progUnit +
+        ") and at most eraseSize (" +
+        eraseSize +
+        ")",
       pageSize,
     );
   }
@@ -219,7 +224,8 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
     failGot("recordSize", "must be a power of two from 64 to " + maxRecord, recordSize);
   }
   const ringSize = num("ringSize", o["ringSize"], true);
-  if (ringSize < 16 || ringSize > 65536) failGot("ringSize", "must be from 16 to 65536 bytes", ringSize);
+  if (ringSize < 16 || ringSize > 65536)
+    failGot("ringSize", "must be from 16 to 65536 bytes", ringSize);
 
   // part
   const part = str("part", o["part"]);
@@ -230,13 +236,25 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
   if (backend !== "storage") {
     // A raw partition is erased and programmed in the part's own units.
     if (eraseSize % pg.eraseSize !== 0) {
-      failGot("eraseSize", "must be a multiple of part " + part + "'s erase size " + pg.eraseSize, eraseSize);
+      failGot(
+        "eraseSize",
+        "must be a multiple of part " + part + "'s erase size " + pg.eraseSize,
+        eraseSize,
+      );
     }
     if (progUnit % pg.progUnit !== 0) {
-      failGot("progUnit", "must be a multiple of part " + part + "'s program unit " + pg.progUnit, progUnit);
+      failGot(
+        "progUnit",
+        "must be a multiple of part " + part + "'s program unit " + pg.progUnit,
+        progUnit,
+      );
     }
     if (backend === "spinor" && pageSize > pg.pageSize) {
-      failGot("pageSize", "must be at most part " + part + "'s program page " + pg.pageSize, pageSize);
+      failGot(
+        "pageSize",
+        "must be at most part " + part + "'s program page " + pg.pageSize,
+        pageSize,
+      );
     }
   }
 
@@ -248,8 +266,15 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
   if (ramUse * 8 > ramBytes) {
     fail(
       "ringSize",
-      "plus twice recordSize (" + ramUse + " bytes) must be at most 1/8 of the board's " + ramBytes +
-        " bytes of JsVars (" + jsvars + " x " + jsvarBytes(jsvars) + ")",
+      "plus twice recordSize (" +
+        ramUse +
+        " bytes) must be at most 1/8 of the board's " +
+        ramBytes +
+        " bytes of JsVars (" +
+        jsvars +
+        " x " +
+        jsvarBytes(jsvars) +
+        ")",
     );
   }
   const resetReason = oneOf("resetReason", o["resetReason"], RESET_REASONS);
@@ -261,10 +286,12 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
     if (!Array.isArray(r)) failGot("reserved", "must be an array of {name, start, end}", r);
     reserved = (r as unknown[]).map((e, i) => {
       const f = "reserved[" + i + "]";
-      if (typeof e !== "object" || e === null || Array.isArray(e)) failGot(f, "must be an object {name, start, end}", e);
+      if (typeof e !== "object" || e === null || Array.isArray(e))
+        failGot(f, "must be an object {name, start, end}", e);
       const entry = e as Record<string, unknown>;
       for (const k of Object.keys(entry)) {
-        if (k !== "name" && k !== "start" && k !== "end") fail(f + "." + k, "is not a field of a reserved area (name, start, end)");
+        if (k !== "name" && k !== "start" && k !== "end")
+          fail(f + "." + k, "is not a field of a reserved area (name, start, end)");
       }
       const rs = num(f + ".start", entry["start"], true);
       const re = num(f + ".end", entry["end"], true);
@@ -275,12 +302,16 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
   let chip: { start: number; size: number } | undefined;
   if (o["chip"] !== undefined) {
     const c = o["chip"];
-    if (typeof c !== "object" || c === null || Array.isArray(c)) failGot("chip", "must be an object {start, size}", c);
+    if (typeof c !== "object" || c === null || Array.isArray(c))
+      failGot("chip", "must be an object {start, size}", c);
     const ce = c as Record<string, unknown>;
     for (const k of Object.keys(ce)) {
       if (k !== "start" && k !== "size") fail("chip." + k, "is not a field of chip (start, size)");
     }
-    chip = { start: num("chip.start", ce["start"], true), size: num("chip.size", ce["size"], true) };
+    chip = {
+      start: num("chip.start", ce["start"], true),
+      size: num("chip.size", ce["size"], true),
+    };
     if (chip.size === 0) failGot("chip.size", "must be positive", ce["size"]);
   }
 
@@ -288,16 +319,21 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
   let storagePrefix: string | undefined;
   let spi: SpiPins | undefined;
   if (backend === "storage") {
-    if (start !== 0) failGot("start", 'must be 0 for the "storage" backend (it has no address)', o["start"]);
-    if (o["storagePrefix"] === undefined) fail("storagePrefix", 'is required by the "storage" backend');
+    if (start !== 0)
+      failGot("start", 'must be 0 for the "storage" backend (it has no address)', o["start"]);
+    if (o["storagePrefix"] === undefined)
+      fail("storagePrefix", 'is required by the "storage" backend');
     storagePrefix = str("storagePrefix", o["storagePrefix"]);
     const blocks = size / eraseSize;
     const longest = storagePrefix + String(blocks - 1);
     if (!/^[A-Za-z0-9_.-]+$/.test(storagePrefix) || longest.length > STORAGE_NAME_MAX) {
       failGot(
         "storagePrefix",
-        "must be letters, digits, _ . or -, short enough that " + JSON.stringify(longest) +
-          " fits Storage's " + STORAGE_NAME_MAX + "-character names",
+        "must be letters, digits, _ . or -, short enough that " +
+          JSON.stringify(longest) +
+          " fits Storage's " +
+          STORAGE_NAME_MAX +
+          "-character names",
         storagePrefix,
       );
     }
@@ -306,30 +342,52 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
     if (storageArea && need * 2 > storageArea.end - storageArea.start) {
       failGot(
         "size",
-        "needs " + need + " bytes of Storage (files and headers): at most half the Storage area (" +
-          (storageArea.end - storageArea.start) + " bytes)",
+        "needs " +
+          need +
+          " bytes of Storage (files and headers): at most half the Storage area (" +
+          (storageArea.end - storageArea.start) +
+          " bytes)",
         size,
       );
     }
     if (o["spi"] !== undefined) fail("spi", 'is only used by the "spinor" backend');
   } else {
-    if (o["storagePrefix"] !== undefined) fail("storagePrefix", 'is only used by the "storage" backend');
-    if (start % eraseSize !== 0) failGot("start", "must be a multiple of eraseSize (" + eraseSize + ")", o["start"]);
-    if (!chip) fail("chip", 'is required by the "' + backend + '" backend: the chip\'s {start, size}');
+    if (o["storagePrefix"] !== undefined)
+      fail("storagePrefix", 'is only used by the "storage" backend');
+    if (start % eraseSize !== 0)
+      failGot("start", "must be a multiple of eraseSize (" + eraseSize + ")", o["start"]);
+    if (!chip)
+      fail("chip", 'is required by the "' + backend + "\" backend: the chip's {start, size}");
     const c = chip as { start: number; size: number };
     if (start < c.start || start + size > c.start + c.size) {
       fail(
         "start",
-        "and size put the partition at " + hex(start) + "-" + hex(start + size) + ", outside the chip (" +
-          hex(c.start) + "-" + hex(c.start + c.size) + ")",
+        "and size put the partition at " +
+          hex(start) +
+          "-" +
+          hex(start + size) +
+          ", outside the chip (" +
+          hex(c.start) +
+          "-" +
+          hex(c.start + c.size) +
+          ")",
       );
     }
     for (const r of reserved ?? []) {
       if (start < r.end && r.start < start + size) {
         fail(
           "start",
-          "and size put the partition at " + hex(start) + "-" + hex(start + size) + ", overlapping reserved area \"" +
-            r.name + "\" (" + hex(r.start) + "-" + hex(r.end) + ")",
+          "and size put the partition at " +
+            hex(start) +
+            "-" +
+            hex(start + size) +
+            ', overlapping reserved area "' +
+            r.name +
+            '" (' +
+            hex(r.start) +
+            "-" +
+            hex(r.end) +
+            ")",
         );
       }
     }
@@ -343,20 +401,23 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
 
   // sources
   const s = o["sources"];
-  if (typeof s !== "object" || s === null || Array.isArray(s)) failGot("sources", "must be an object: field -> citation", s);
+  if (typeof s !== "object" || s === null || Array.isArray(s))
+    failGot("sources", "must be an object: field -> citation", s);
   const sources: Record<string, string> = {};
   for (const [k, v] of Object.entries(s as Record<string, unknown>)) {
     if (!(FIELDS as readonly string[]).includes(k) || k === "sources") {
       fail("sources." + k, "cites a field the board does not have");
     }
-    if (typeof v !== "string" || v.trim().length === 0) failGot("sources." + k, "must be a non-empty citation", v);
+    if (typeof v !== "string" || v.trim().length === 0)
+      failGot("sources." + k, "must be a non-empty citation", v);
     sources[k] = v as string;
   }
   const cited = CITED.slice();
   if (reserved) cited.push("reserved");
   if (chip) cited.push("chip");
   if (spi) cited.push("spi");
-  for (const k of cited) if (!(k in sources)) fail("sources", 'must cite where "' + k + '" comes from');
+  for (const k of cited)
+    if (!(k in sources)) fail("sources", 'must cite where "' + k + '" comes from');
 
   const board: BoardDefinition = {
     id,
@@ -386,16 +447,19 @@ function checkSpi(
   fail: (field: string, what: string) => never,
   failGot: (field: string, what: string, got: unknown) => never,
 ): SpiPins {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) failGot("spi", "must be an object {cs, sck, mosi, miso, baud}", v);
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    failGot("spi", "must be an object {cs, sck, mosi, miso, baud}", v);
   const o = v as Record<string, unknown>;
   const names = ["cs", "sck", "mosi", "miso"] as const;
   for (const k of Object.keys(o)) {
-    if (!(names as readonly string[]).includes(k) && k !== "baud") fail("spi." + k, "is not an SPI field (cs, sck, mosi, miso, baud)");
+    if (!(names as readonly string[]).includes(k) && k !== "baud")
+      fail("spi." + k, "is not an SPI field (cs, sck, mosi, miso, baud)");
   }
   const pins: string[] = [];
   for (const k of names) {
     const p = o[k];
-    if (typeof p !== "string" || !PIN.test(p)) failGot("spi." + k, 'must be a pin name such as "D14"', p);
+    if (typeof p !== "string" || !PIN.test(p))
+      failGot("spi." + k, 'must be a pin name such as "D14"', p);
     if (pins.includes(p as string)) failGot("spi." + k, "must differ from the other SPI pins", p);
     pins.push(p as string);
   }

@@ -4,13 +4,14 @@ import { loadBoard } from "../boards/load.js";
 import { flashBoard } from "../host/flash-upload.js";
 import { DEFAULT_BAUD } from "../host/transport-serial.js";
 import { flag, intOpt, parse, requireStr, str } from "./args.js";
-import { UsageError } from "./io.js";
+import { existsSync } from "node:fs";
+import { CliError, UsageError } from "./io.js";
 import type { CliIo } from "./io.js";
 import { ProgressView, formatBytes } from "./render.js";
 
 export const FLASH_HELP = `Usage:
-  mtdoops flash --board <id> --port <port> [--baud <n>]
-  mtdoops flash --board <id> --dry-run <file>
+  mtdoops flash --board <id> --port <port> [--baud <n>] [--bundle <file>]
+  mtdoops flash --board <id> --dry-run <file> [--bundle <file>]
 
 Installs espruino-mtdoops on a board: builds firmware/dist/<id>.js when it is missing
 or older than its sources, then uploads it with EspruinoTools into the board's Storage
@@ -24,6 +25,8 @@ Options:
                       build with --telnet, the simulator: mtdoops sim --tcp <n>)
   --dry-run <file>    write the exact code that would be sent to <file>; no port is used
   --baud <n>          serial baud rate (default ${DEFAULT_BAUD})
+  --bundle <file>     upload this firmware bundle instead of firmware/dist/<id>.js
+                      (no build); it must have been built for the same board
   -h, --help          this help
 
 Exit status: 0 ok, 1 failure, 2 bad usage.
@@ -38,6 +41,7 @@ export async function flashCommand(argv: string[], io: CliIo): Promise<number> {
       port: { type: "string", short: "p" },
       "dry-run": { type: "string" },
       baud: { type: "string" },
+      bundle: { type: "string" },
     },
     0,
   );
@@ -54,13 +58,18 @@ export async function flashCommand(argv: string[], io: CliIo): Promise<number> {
   if (dryRun === "") throw new UsageError("--dry-run needs a file name", "flash");
   const baud = intOpt(p, "baud", "flash", 50, 4_000_000);
   const board = loadBoard(boardId);
+  const bundleArg = str(p, "bundle");
+  const path = await import("node:path");
+  const bundle = bundleArg === undefined ? undefined : path.resolve(io.cwd, bundleArg);
+  if (bundle !== undefined && !existsSync(bundle)) throw new CliError(`cannot read the bundle ${bundleArg}: no such file`);
   const view = new ProgressView(io.stderr);
   let res;
   try {
     res = await flashBoard({
       board,
       port,
-      dryRun: dryRun === undefined ? undefined : (await import("node:path")).resolve(io.cwd, dryRun),
+      dryRun: dryRun === undefined ? undefined : path.resolve(io.cwd, dryRun),
+      bundle,
       baud,
       onProgress: (e) => view.upload(e),
     });

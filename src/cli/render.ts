@@ -77,7 +77,8 @@ export class ProgressView {
   retrieve(e: RetrieveEvent): void {
     switch (e.type) {
       case "connecting":
-        this.line(e.attempt > 1 ? `reconnecting to ${e.port} (attempt ${e.attempt})` : `connecting to ${e.port}`);
+        if (e.attempt > 1) this.line(`reconnecting to ${e.port} (attempt ${e.attempt})`);
+        else this.bar(`connecting to ${e.port}…`, true);
         break;
       case "waiting-for-prompt":
         this.bar("waiting for the prompt…", true);
@@ -121,7 +122,7 @@ export class ProgressView {
         this.line(`firmware: ${e.file} (${formatBytes(e.bytes)})`);
         break;
       case "connecting":
-        this.line(`connecting to ${e.port}`);
+        this.bar(`connecting to ${e.port}…`, true);
         break;
       case "uploading": {
         const f = e.total > 0 ? e.sent / e.total : 0;

@@ -102,10 +102,7 @@ function resolveParams(opts: HeatshrinkParams | undefined): { w: number; l: numb
 }
 
 /** Compress like Espruino's `require("heatshrink").compress(data)`. */
-export function heatshrinkCompress(
-  data: Uint8Array,
-  opts?: HeatshrinkCompressOptions,
-): Uint8Array {
+export function heatshrinkCompress(data: Uint8Array, opts?: HeatshrinkCompressOptions): Uint8Array {
   return heatshrinkCompressInfo(data, opts).bytes;
 }
 
@@ -172,9 +169,7 @@ export function heatshrinkCompressInfo(
   // not change the tokens, only where poll calls start (which matters for the quirk).
   const isFinalBlock = (start: number): boolean => {
     const rest = n - start;
-    return (
-      rest < windowSize || (rest === windowSize && n % ESPRUINO_DRIVER_BUFFER_SIZE !== 0)
-    );
+    return rest < windowSize || (rest === windowSize && n % ESPRUINO_DRIVER_BUFFER_SIZE !== 0);
   };
 
   let pos = 0;
@@ -274,7 +269,7 @@ export function heatshrinkDecompress(
   };
 
   const backrefBits = w + l;
-  let tokenStart = 0;
+  let tokenStart: number;
   for (;;) {
     tokenStart = bitPos;
     const left = totalBits - bitPos;

@@ -206,5 +206,6 @@ function errText(e: unknown): string {
   if (err && err.code === "ENOSPC") return "no space left on the disk";
   if (err && (err.code === "EACCES" || err.code === "EPERM")) return "permission denied";
   if (err && err.code === "EROFS") return "the file system is read-only";
+  if (err && err.code === "ENOTDIR") return "a part of the path is a file, not a directory";
   return e instanceof Error ? e.message : String(e);
 }

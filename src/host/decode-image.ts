@@ -51,7 +51,10 @@ export interface DecodeImageOptions {
   recordSize?: number | undefined;
   /** The board whose partition this is: gives the record size and, for the "storage" backend, scan mode. */
   board?: BoardGeometry | undefined;
-  /** Force scan mode (find records at any 4-byte-aligned offset). */
+  /**
+   * Force scan mode (find records at any 4-byte-aligned offset). A "storage" board's image
+   * is scanned unless it is exactly the partition's size.
+   */
   scan?: boolean | undefined;
 }
 
@@ -352,7 +355,7 @@ function scanAnywhere(image: Uint8Array, board: BoardGeometry | undefined, recor
         r.storageFile = f.name;
         isLive = f.live;
         if (f.block !== null) r.slot = f.block * slotsPerBlock + f.k;
-      }
+      } else if (off % recordSize === 0) r.slot = off / recordSize;
     }
     (isLive ? live : stale).push(r);
     off += Math.ceil(r.length / 4) * 4;
@@ -387,7 +390,9 @@ export function decodeImageDetailed(image: Uint8Array, options: DecodeImageOptio
   }
   if (image.length === 0) throw new DecodeImageError("ETRUNCATED", "the image is empty (0 bytes)");
   const erased = isAllErased(image);
-  const scanMode = options.scan === true || board?.backend === "storage";
+  // A "storage" board's whole Storage area (espruino.flash) is scanned; its raw partition
+  // (board.size bytes, as the simulator keeps it) has slots like any other.
+  const scanMode = options.scan === true || (board?.backend === "storage" && image.length !== board.size);
 
   if (!scanMode) {
     if (recordSize !== null) {

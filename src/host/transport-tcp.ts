@@ -15,11 +15,10 @@ export interface TcpAddress {
 export function parseTcpAddress(spec: string): TcpAddress | null {
   if (!/^tcp:\/\//i.test(spec)) return null;
   const rest = spec.slice(6).replace(/\/+$/, "");
-  let host = rest;
   let port = 23;
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest) ?? /^([^:]+)(?::(\d+))?$/.exec(rest);
   if (!m || !m[1]) throw new TransportError("ENOENT", `bad TCP address ${JSON.stringify(spec)}: use tcp://host:port`);
-  host = m[1];
+  const host = m[1];
   if (m[2] !== undefined) {
     port = Number(m[2]);
     if (!(port >= 1 && port <= 65535)) {

@@ -1,0 +1,92 @@
+// Partition safety at boot (firmware/main.ts partitionConflict): a raw internal-flash
+// partition that overlaps Storage, the firmware image or a reserved area is refused with
+// one clear line, and nothing is started. Also the SPI NOR backend end to end.
+
+import { describe, expect, it } from "vitest";
+import { loadBoard } from "../src/boards/load.js";
+import type { BoardDefinition } from "../src/boards/schema.js";
+import { reasonName } from "../src/core/record.js";
+import { buildFirmwareBundle, openRecord, VirtualBoard } from "../src/sim/virtual-board.js";
+
+const puck = loadBoard("puckjs");
+const wifi = loadBoard("espruinowifi");
+
+/** Boots `board`'s firmware on a virtual `chip` board (whose reserved areas make process.memory()). */
+function bootWith(board: BoardDefinition, firmwareEnd?: number, chip: BoardDefinition = board): { vb: VirtualBoard; out: string } {
+  const vb = new VirtualBoard({ board: chip, firmware: buildFirmwareBundle(board), ...(firmwareEnd !== undefined ? { firmwareEnd } : {}) });
+  vb.boot();
+  return { vb, out: vb.takeOutput() };
+}
+
+describe("partition safety", () => {
+  it("starts on the boards' own partitions", () => {
+    for (const b of [puck, wifi]) {
+      const { vb, out } = bootWith(b);
+      expect(out).not.toContain("not started");
+      expect(vb.eval("typeof mtdoops")).toBe("object");
+    }
+  });
+
+  it("refuses a partition that overlaps Storage (as the firmware reports it: process.memory, process.env.STORAGE)", () => {
+    const bad: BoardDefinition = { ...puck, start: 0x6b000 };
+    delete bad.reserved; // so that only what the firmware reports at run time can refuse it
+    const { vb, out } = bootWith(bad, undefined, puck);
+    expect(out).toContain("mtdoops: partition 0x6b000-0x6e000 overlaps Storage (0x6c000-0x76000); not started\r\n");
+    expect(vb.eval("typeof mtdoops")).toBe("undefined");
+    expect(vb.eval("E.getConsole()")).toBe("Bluetooth"); // console untouched
+    expect(vb.flash.stats.programs + vb.flash.stats.erases).toBe(0);
+  });
+
+  it("refuses a partition the firmware image has grown into", () => {
+    const { vb, out } = bootWith(puck, 0x6a000);
+    expect(out).toContain("mtdoops: partition 0x69000-0x6c000 overlaps the firmware (0x0-0x6a000); not started");
+    expect(vb.eval("typeof mtdoops")).toBe("undefined");
+  });
+
+  it("refuses a partition over an area the board file reserves", () => {
+    const bad: BoardDefinition = { ...puck, start: 0x76000 };
+    const { out } = bootWith(bad);
+    expect(out).toContain("mtdoops: partition 0x76000-0x79000 overlaps FS (bonding) (0x76000-0x78000); not started");
+  });
+
+  it("on STM32 the firmware starts after Storage: a partition below it is fine, one inside it is not", () => {
+    expect(bootWith(wifi, 0x08060000).out).not.toContain("not started");
+    const bad: BoardDefinition = { ...wifi, reserved: (wifi.reserved ?? []).filter((r) => r.name !== "firmware").concat([{ name: "firmware", start: 0x08008000, end: 0x08080000 }]) };
+    expect(bootWith(bad, 0x08060000).out).toContain("overlaps firmware (0x8008000-0x8080000); not started");
+  });
+});
+
+describe("SPI NOR backend, end to end", () => {
+  const board: BoardDefinition = {
+    id: "w25qtest",
+    name: "Test board with a W25Q128 on SPI",
+    backend: "spinor",
+    start: 0x100000,
+    size: 32768,
+    eraseSize: 4096,
+    progUnit: 1,
+    pageSize: 256,
+    recordSize: 1024,
+    ringSize: 2048,
+    part: "w25q128jv",
+    jsvars: 5100,
+    resetReason: "none",
+    spi: { cs: "B2", sck: "A5", mosi: "A7", miso: "A6", baud: 4000000 },
+    chip: { start: 0, size: 0x1000000 },
+    sources: {},
+  };
+
+  it("records, survives a power cut, reads back", () => {
+    const { vb, out } = bootWith(board);
+    expect(out).not.toContain("not started");
+    vb.eval('setTimeout(function(){ throw new Error("spi boom"); }, 5)');
+    vb.advance(50);
+    vb.eval('mtdoops.panic("spi panic")');
+    vb.reboot("power-cut");
+    const recs = vb.retrieve().records.map((r) => openRecord(r.raw, board.recordSize));
+    expect(recs.map((r) => [reasonName(r.record.reason), r.context["msg"]])).toEqual([
+      ["oops", "spi boom"],
+      ["panic", "spi panic"],
+    ]);
+  });
+});
