@@ -3,6 +3,7 @@
 // `mtdoops flash`, then read what it left with `mtdoops logs --port <port>`.
 //
 // Plain ES5-style JavaScript, as Espruino's interpreter runs it.
+/* global setInterval, clearInterval, setTimeout, mtdoops */
 
 var readings = [];
 

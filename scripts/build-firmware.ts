@@ -67,6 +67,9 @@ export function firmwareDefines(board: BoardDefinition): Record<string, string> 
     MTDOOPS_VERSION: JSON.stringify(packageVersion()),
     MTDOOPS_BACKEND: JSON.stringify(board.backend),
     MTDOOPS_RESET: JSON.stringify(board.resetReason),
+    // The board's options were validated at build time (src/boards/load.ts and
+    // validateLogOptions): the bundle leaves out the checks and their messages.
+    MTDOOPS_DEVICE: "true",
   };
 }
 
@@ -138,6 +141,9 @@ export async function buildBoard(
     // reset-reason readers the board does not use.
     define: firmwareDefines(board),
     metafile: true,
+    // Members named with a leading underscore are internal to one bundle (src/core, firmware):
+    // their names cost bytes in every use and nothing outside the bundle sees them.
+    mangleProps: /^_/,
     logLevel: "silent",
   });
   const out = result.outputFiles[0];

@@ -267,13 +267,18 @@ function badBlockRun(g: Geo, actions: BadAction[], failAllAtEnd: boolean): void 
   const check = (what: string): void => {
     const listing = h.cleanList();
     const good = blocks - failed.size;
-    h.checkListing(listing, what, good >= 2);
+    // A block whose erase silently did nothing ("noop") keeps its old records: they are
+    // listed out of serial order (BUG-2 below) and, when it is block 0, can make the mount
+    // rewind seq (BUG-1 below). Those two checks are left out once such a block exists.
+    const stale = noop.size > 0;
+    h.checkListing(listing, what, good >= 2 && !stale);
     h.checkPersistence(listing);
     if (good >= 1) eq(h.log.state, "ready", "state with " + good + " good block(s)");
     if (good >= 2) {
-      // With two good blocks the erase-ahead never has to come back to the newest record's.
-      h.checkNewest(listing, noop.size > 0 ? noop : undefined);
-      h.checkSeqGrows(what);
+      // With two good blocks the erase-ahead never has to come back to the newest record's
+      // block (with one, it erases it: see the report).
+      h.checkNewest(listing, stale ? noop : undefined);
+      if (!stale) h.checkSeqGrows(what);
     }
   };
   runActions(
@@ -471,21 +476,41 @@ describe.each(GEOS)("endurance (property 9), $name", (g) => {
 const FLIP_P = 0.05;
 
 /**
- * Flips on every read the log makes while it writes, lists and runs its jobs; `flipMounts`
- * keeps them on during mount too (see the BUG tests below for what that finds).
+ * "listings": flips on every read of the listings (forEach with and without freed records);
+ * the writes, the jobs and the mounts read a clean flash. Then a record that a flipped
+ * listing missed must be back in a clean one, and everything else holds.
+ * "everywhere": flips on every read the log makes (writes, read-backs, erase verification,
+ * mount). Only the safety half is asserted there, that no corrupt record is ever returned,
+ * nothing throws and nothing loops: see the BUG tests below for what else breaks.
  */
-function flipRun(g: Geo, actions: WriteAction[], seed: number, flipMounts: boolean): void {
+function flipRun(g: Geo, actions: WriteAction[], seed: number, mode: "listings" | "everywhere"): void {
   const h = new Harness(g, { seed });
-  h.setFlips(FLIP_P);
+  const flips = (on: boolean): void => h.setFlips(on ? FLIP_P : 0);
+  if (mode === "everywhere") flips(true);
+  const flippedList = (withFreed: boolean): SlotRecord[] => {
+    flips(true);
+    try {
+      return list(h.log, withFreed);
+    } finally {
+      if (mode === "listings") flips(false);
+    }
+  };
   const check = (what: string): void => {
     // With flips: every record returned is intact and one the test wrote.
-    h.checkListing(list(h.log, true), what + " (listing with flips)", false);
-    // Without flips: everything written and not erased since is back, in order.
+    const flipped = flippedList(true);
+    h.checkListing(flipped, what + " (listing with flips)", false);
     const listing = h.cleanList();
-    h.checkListing(listing, what, false);
+    if (mode === "everywhere") {
+      h.checkListing(listing, what, false);
+      return;
+    }
+    // Without flips: everything written and not erased since is back, in order.
+    h.checkListing(listing, what);
     h.checkPersistence(listing);
     h.checkNewest(listing);
     h.checkSeqGrows(what);
+    const have = new Set(listing.map((r) => r.record.seq));
+    for (const r of flipped) ok(have.has(r.record.seq), what + ": seq " + r.record.seq + " listed with flips but not without");
   };
   let salt = 0;
   const step = (a: WriteAction): void => {
@@ -501,15 +526,13 @@ function flipRun(g: Geo, actions: WriteAction[], seed: number, flipMounts: boole
         h.run();
         break;
       case "remount":
-        if (!flipMounts) h.flash.readFlips({ probability: 0 });
         h.remount();
-        h.flash.readFlips({ probability: FLIP_P });
         break;
       case "console":
-        h.console(consoleBytes(a.n, salt++));
+        h.console(consoleBytes(a.n, salt));
         break;
       case "list":
-        h.checkListing(list(h.log, false), "live listing with flips", false);
+        h.checkListing(flippedList(false), "live listing with flips", false);
         break;
     }
     salt++;
@@ -519,12 +542,215 @@ function flipRun(g: Geo, actions: WriteAction[], seed: number, flipMounts: boole
 }
 
 describe.each(GEOS)("read bit flips p=0.05 (property 10), $name", (g) => {
-  it("no corrupt record is ever returned; a record missed by one listing is back in a clean one", () => {
+  it("flipped listings: no corrupt record is ever returned, a record one listing missed is back in a clean one", () => {
     fc.assert(
       fc.property(fc.array(writeActionArb, { minLength: 1, maxLength: 100, size: "max" }), fc.integer(), (actions, seed) => {
-        flipRun(g, actions, seed, false);
+        flipRun(g, actions, seed, "listings");
       }),
       { numRuns: 25 },
+    );
+  });
+
+  it("flips on every read (writes, jobs, mounts too): still no corrupt record returned, no throw, no endless loop", () => {
+    fc.assert(
+      fc.property(fc.array(writeActionArb, { minLength: 1, maxLength: 100, size: "max" }), fc.integer(), (actions, seed) => {
+        flipRun(g, actions, seed, "everywhere");
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------- 11: crash-loop guard
+
+type CrashKind = "panic" | "oops" | "errorflag" | "reboot!" | "reboot";
+
+interface BootPlan {
+  kind: CrashKind;
+  /** Uptime of the dump: < 30 s is early. */
+  uptime: number;
+  /** Free every record (the host retrieved them) after this boot's dump. */
+  clear: boolean;
+}
+
+const WINDOW = 30_000;
+const LOOP_OPTS: LogExtras = { loopThreshold: 3, loopWindowMs: WINDOW, maxRecordsPerBoot: 8 };
+
+function crashOnce(h: Harness, kind: CrashKind): boolean {
+  const ctx = '{"crash":"' + kind + '"}';
+  if (kind === "panic") return h.log.panic(ctx);
+  const reason = kind === "oops" ? Reason.OOPS : kind === "errorflag" ? Reason.ERRORFLAG : Reason.REBOOT;
+  const queued = h.log.dump(reason, ctx, kind === "reboot!" ? 4 : 0);
+  h.b.sched.runAll();
+  return queued;
+}
+
+/** Runs `plans` as boots; a model of SPEC.md §5 says which dumps are written. */
+function crashLoopRun(g: Geo, plans: BootPlan[]): void {
+  const h = new Harness(g, {}, LOOP_OPTS);
+  // Boots that wrote since the last clear, oldest first: did each leave an early crash?
+  let history: boolean[] = [];
+  let written = 0;
+  let prevLooping = false;
+  plans.forEach((p, i) => {
+    const what = "boot #" + i + " " + p.kind + "@" + p.uptime + (p.clear ? "+clear" : "");
+    const before = h.flash.stats;
+    h.remount();
+    const loop = history.length >= 3 && history.slice(-3).every((x) => x);
+    eq(h.b.info.crashLoop, loop, what + ": MountInfo.crashLoop");
+    h.b.sched.nowMs = p.uptime;
+    const early = p.uptime < WINDOW;
+    const result = crashOnce(h, p.kind);
+    const after = h.flash.stats;
+    if (loop && early) {
+      // Suppressed: a boot of the loop costs no program and no erase.
+      eq(result, false, what + ": dump result in a crash loop");
+      eq(h.log.stats.suppressed, 1, what + ": stats.suppressed");
+      // Suppressed: a boot of the loop programs nothing and erases nothing. (The first one
+      // may finish the erase-ahead that the previous boot's panic left pending: a reboot
+      // right after a panic leaves it to the mount, SPEC §5.)
+      eq(after.programs - before.programs, 0, what + ": programs of a looping boot");
+      ok(after.erases - before.erases <= (prevLooping ? 0 : 1), what + ": " + (after.erases - before.erases) + " erases in a looping boot");
+      prevLooping = true;
+    } else {
+      prevLooping = false;
+      eq(result, true, what + ": dump result");
+      eq(h.log.stats.written, 1, what + ": stats.written");
+      written++;
+      const crash = p.kind !== "reboot";
+      history.push(crash && early);
+    }
+    const listing = h.cleanList();
+    ok(listing.length <= written && listing.length >= Math.min(written, (blocksOf(g) - 1) * spbOf(g)), what + ": " + listing.length + " records listed, " + written + " written");
+    eq(listing[listing.length - 1]?.record.seq, written > 0 ? written : undefined, what + ": newest record = last written (the first crashes of a loop stay)");
+    if (p.clear) {
+      h.log.clear(h.log.nextSeq - 1);
+      history = [];
+    }
+  });
+}
+
+describe("crash-loop guard (property 11)", () => {
+  // Geometries whose history holds the 3 records of a loop: the guard needs to see them.
+  const geos = GEOS.filter((g) => (blocksOf(g) - 1) * spbOf(g) >= 3);
+
+  it.each(geos)("$name: a board that crashes early at every boot writes 3 records, then none, for 50 boots", (g) => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom<CrashKind>("panic", "oops", "errorflag", "reboot!"), { minLength: 50, maxLength: 50 }),
+        fc.array(fc.integer({ min: 0, max: WINDOW - 1 }), { minLength: 50, maxLength: 50 }),
+        (kinds, uptimes) => {
+          const h = new Harness(g, {}, LOOP_OPTS);
+          let erasesAfterLoop = -1;
+          for (let i = 0; i < 50; i++) {
+            h.remount();
+            eq(h.b.info.crashLoop, i >= 3, "boot " + i + " crashLoop");
+            h.b.sched.nowMs = uptimes[i]!;
+            eq(crashOnce(h, kinds[i]!), i < 3, "boot " + i + " crash written");
+            if (i === 3) erasesAfterLoop = h.flash.stats.erases;
+            if (i > 3) eq(h.flash.stats.erases, erasesAfterLoop, "erases during the loop");
+          }
+          const seqs = h.cleanList().map((r) => r.record.seq);
+          eq(seqs, [1, 2, 3], "the first crashes of the loop, and only them");
+          // A crash after the window is written, and ends the loop.
+          h.remount();
+          h.b.sched.nowMs = WINDOW + uptimes[0]!;
+          eq(crashOnce(h, kinds[0]!), true, "late crash written");
+          h.remount();
+          eq(h.b.info.crashLoop, false, "no loop after a late crash");
+          // Back in a loop after 3 more early crashes; clearing ends it.
+          for (let i = 0; i < 3; i++) {
+            h.b.sched.nowMs = uptimes[i]!;
+            eq(crashOnce(h, kinds[i]!), true, "early crash after the late one");
+            h.remount();
+          }
+          eq(h.b.info.crashLoop, true, "loop again");
+          eq(h.log.clear(h.log.nextSeq - 1) > 0, true, "clear frees the loop's records");
+          h.remount();
+          eq(h.b.info.crashLoop, false, "clearing the records ends the loop");
+          eq(crashOnce(h, kinds[1]!), true, "early crash written after the clear");
+        },
+      ),
+      { numRuns: 10 },
+    );
+  });
+
+  it.each(geos)("$name: random boots (early/late, crash/not, clears) follow the SPEC §5 model", (g) => {
+    const plan = fc.record({
+      kind: fc.constantFrom<CrashKind>("panic", "oops", "errorflag", "reboot!", "reboot"),
+      uptime: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: WINDOW - 1 }) }, { weight: 1, arbitrary: fc.integer({ min: WINDOW, max: 5 * WINDOW }) }),
+      clear: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    });
+    fc.assert(
+      fc.property(fc.array(plan, { minLength: 4, maxLength: 50, size: "max" }), (plans) => crashLoopRun(g, plans)),
+      { numRuns: 30 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------- 12: per-boot cap
+
+describe("per-boot cap (property 12)", () => {
+  // 32 slots of 1 KB: a boot's 9 records stay in history.
+  const g: Geo = { name: "8x4096 rs1024", geometry: { size: 8 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff }, recordSize: 1024 };
+  type CapAction = { t: "panic" } | { t: "dump"; run: boolean; reason: number } | { t: "run" } | { t: "time"; ms: number };
+  const capAction: fc.Arbitrary<CapAction> = fc.oneof(
+    { weight: 2, arbitrary: fc.constant<CapAction>({ t: "panic" }) },
+    { weight: 5, arbitrary: fc.record({ run: fc.boolean(), reason: fc.integer({ min: 2, max: 5 }) }).map((d): CapAction => ({ t: "dump", ...d })) },
+    { weight: 1, arbitrary: fc.constant<CapAction>({ t: "run" }) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 60_000 }).map((ms): CapAction => ({ t: "time", ms })) },
+  );
+
+  it("maxRecordsPerBoot 8: at most 8 non-panic records (+1 panic) a boot, stats.suppressed counts the rest", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(capAction, { minLength: 1, maxLength: 40, size: "max" }), { minLength: 1, maxLength: 4 }), (boots) => {
+        const h = new Harness(g, {}, { loopThreshold: 0, maxRecordsPerBoot: 8 });
+        boots.forEach((actions, bi) => {
+          h.remount();
+          const bootNo = h.log.boot;
+          let pending = 0;
+          let suppressed = 0;
+          let lost = 0;
+          actions.forEach((a, ai) => {
+            const what = "boot " + bi + " action " + ai + " " + a.t;
+            const bw = h.log.stats.written;
+            if (a.t === "panic") {
+              const admitted = bw + pending < 9;
+              const done = h.log.panic("{}");
+              if (!admitted) {
+                suppressed++;
+                eq(done, false, what + ": panic over the cap");
+              } else if (!done) lost++; // the erase-ahead it needed had not run
+            } else if (a.t === "dump") {
+              const admitted = bw + pending < 8;
+              const fits = admitted && pending < 2; // at most 2 dumps wait in RAM
+              const queued = h.log.dump(a.reason, "{}");
+              eq(queued, fits, what + ": dump result (" + bw + " written, " + pending + " pending)");
+              if (!admitted) suppressed++;
+              else if (!fits) lost++;
+              else pending++;
+              if (a.run) {
+                h.b.sched.runAll();
+                eq(h.log.stats.written, bw + pending, what + ": pending dumps written");
+                pending = 0;
+              }
+            } else if (a.t === "run") {
+              h.b.sched.runAll();
+              eq(h.log.stats.written, bw + pending, what + ": pending dumps written");
+              pending = 0;
+            } else h.b.sched.nowMs += a.ms;
+            eq(h.log.stats.suppressed, suppressed, what + ": stats.suppressed");
+            eq(h.log.stats.lost, lost, what + ": stats.lost");
+          });
+          h.b.sched.runAll();
+          const mine = h.cleanList().filter((r) => r.record.boot === bootNo);
+          const nonPanic = mine.filter((r) => r.record.reason !== Reason.PANIC).length;
+          eq(mine.length, h.log.stats.written, "boot " + bi + ": records on flash = stats.written");
+          ok(nonPanic <= 8, "boot " + bi + ": " + nonPanic + " non-panic records");
+          ok(mine.length <= 9, "boot " + bi + ": " + mine.length + " records");
+        });
+      }),
+      { numRuns: 80 },
     );
   });
 });

@@ -76,7 +76,8 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   });
   let shown = "";
   const show = (text: string): void => {
-    shown += text.replace(/\r?\x1b\[J/g, "\n").replace(/\r/g, "");
+    // "\r ESC [J" starts the board's asynchronous output: a new line here.
+    shown += text.split("\r\x1b[J").join("\n").split("\x1b[J").join("\n").replace(/\r/g, "");
     let nl = shown.indexOf("\n");
     while (nl >= 0) {
       const line = shown.slice(0, nl).replace(/^>+/, "");

@@ -51,11 +51,15 @@ export class ProgressView {
     }
   }
 
-  private bar(text: string, force = false): void {
+  private lastKind = "";
+
+  /** Redraws the bar line; repeated updates of one kind are drawn at most every 80 ms. */
+  private bar(text: string, force = false, kind = text.split(" ")[0] ?? ""): void {
     if (this.quiet || !this.tty) return;
     const now = Date.now();
-    if (!force && now - this.lastDraw < 80) return;
+    if (!force && kind === this.lastKind && now - this.lastDraw < 80) return;
     this.lastDraw = now;
+    this.lastKind = kind;
     this.out.write("\r\x1b[2K" + text.slice(0, this.width() - 1));
     this.lineShown = true;
   }
@@ -116,10 +120,10 @@ export class ProgressView {
   upload(e: UploadEvent): void {
     switch (e.type) {
       case "building":
-        this.line(`building the firmware for ${e.board}`);
+        this.bar(`building the firmware for ${e.board}…`, true);
         break;
       case "built":
-        this.line(`firmware: ${e.file} (${formatBytes(e.bytes)})`);
+        this.bar(`firmware: ${e.file} (${formatBytes(e.bytes)})`, true);
         break;
       case "connecting":
         this.bar(`connecting to ${e.port}…`, true);

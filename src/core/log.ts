@@ -115,11 +115,46 @@ function isCrash(reason: number, flags: number): boolean {
   return reason <= Reason.ERRORFLAG || (reason === Reason.REBOOT && (flags & Flags.UNEXPECTED) !== 0);
 }
 
-function intOption(value: number | undefined, name: string, dflt: number, min: number, max: number): number {
-  if (value === undefined) return dflt;
-  if (!(value >= min && value <= max && Math.floor(value) === value))
-    throw configError(name + " must be a whole number from " + min + " to " + max + ", got " + value);
-  return value;
+function opt(value: number | undefined, dflt: number): number {
+  return value === undefined ? dflt : value;
+}
+
+// Set to true by the firmware build (esbuild `define`): the board's options were validated
+// by `validateLogOptions` at build time, so the bundle leaves the checks and their messages out.
+declare const MTDOOPS_DEVICE: boolean | undefined;
+
+const INT_OPTIONS: Array<[keyof LogOptions, number, number]> = [
+  ["maxReason", 1, Reason.SHUTDOWN],
+  ["eraseTries", 1, 10],
+  ["maxRecordsPerBoot", 1, 1000],
+  ["loopThreshold", 0, 100],
+  ["loopWindowMs", 0, 86400000],
+];
+
+/**
+ * Checks a configuration as mtdoops_init does; each refusal is an Error with code "ECONFIG"
+ * naming the parameter and the values it allows.
+ */
+export function validateLogOptions(o: LogOptions): void {
+  const g = o.flash.geometry;
+  const bad = checkGeometry(g);
+  if (bad) throw configError("flash geometry: " + bad);
+  if (g.size / g.eraseSize < 2)
+    throw configError(
+      "the partition must hold at least 2 erase blocks of " + g.eraseSize + " bytes, got " + g.size + " bytes",
+    );
+  const rs = o.recordSize;
+  const maxRs = Math.min(g.eraseSize, 65536);
+  if (!(rs >= 64 && rs <= maxRs && (rs & (rs - 1)) === 0))
+    throw configError("recordSize must be a power of two from 64 to " + maxRs + " (the erase size), got " + rs);
+  for (let i = 0; i < INT_OPTIONS.length; i++) {
+    const name = INT_OPTIONS[i]![0];
+    const min = INT_OPTIONS[i]![1];
+    const max = INT_OPTIONS[i]![2];
+    const v = o[name];
+    if (v !== undefined && !(typeof v === "number" && v >= min && v <= max && Math.floor(v) === v))
+      throw configError(name + " must be a whole number from " + min + " to " + max + ", got " + String(v));
+  }
 }
 
 export class CrashLog {
@@ -137,70 +172,62 @@ export class CrashLog {
   readonly stats: LogStats = { written: 0, lost: 0, suppressed: 0, filtered: 0, erases: 0, badBlocks: 0 };
   maxReason: number;
 
-  private readonly scheduler: Scheduler;
-  private readonly clock: Clock;
-  private readonly ring: ConsoleRing;
-  private readonly crc: Crc32;
-  private readonly compress: ((data: Uint8Array) => Uint8Array) | undefined;
-  private readonly eraseTries: number;
-  private readonly maxRecordsPerBoot: number;
-  private readonly loopThreshold: number;
-  private readonly loopWindowMs: number;
-  private readonly bad: Uint8Array;
-  private eraseNeeded = false;
-  private jobQueued = false;
-  private pending: PendingDump[] = [];
-  private bootRecords = 0;
-  private headersRead = 0;
+  private readonly _scheduler: Scheduler;
+  private readonly _clock: Clock;
+  private readonly _ring: ConsoleRing;
+  private readonly _crc: Crc32;
+  private readonly _compress: ((data: Uint8Array) => Uint8Array) | undefined;
+  private readonly _eraseTries: number;
+  private readonly _maxRecordsPerBoot: number;
+  private readonly _loopThreshold: number;
+  private readonly _loopWindowMs: number;
+  private readonly _bad: Uint8Array;
+  private _eraseNeeded = false;
+  private _jobQueued = false;
+  private _pending: PendingDump[] = [];
+  private _bootRecords = 0;
+  private _headersRead = 0;
 
-  /** Validates the configuration as mtdoops_init does; each refusal names its parameter. */
+  /** Validates the configuration (validateLogOptions) unless the firmware build did already. */
   constructor(o: LogOptions) {
+    if (typeof MTDOOPS_DEVICE === "undefined" || !MTDOOPS_DEVICE) validateLogOptions(o);
     const g = o.flash.geometry;
-    const bad = checkGeometry(g);
-    if (bad) throw configError("flash geometry: " + bad);
-    if (g.size / g.eraseSize < 2)
-      throw configError(
-        "the partition must hold at least 2 erase blocks of " + g.eraseSize + " bytes, got " + g.size + " bytes",
-      );
     const rs = o.recordSize;
-    const maxRs = Math.min(g.eraseSize, 65536);
-    if (!(rs >= 64 && rs <= maxRs && (rs & (rs - 1)) === 0))
-      throw configError("recordSize must be a power of two from 64 to " + maxRs + " (the erase size), got " + rs);
     this.flash = o.flash;
     this.geometry = g;
     this.recordSize = rs;
     this.slots = g.size / rs;
     this.slotsPerBlock = g.eraseSize / rs;
     this.blocks = g.size / g.eraseSize;
-    this.scheduler = o.scheduler;
-    this.clock = o.clock;
-    this.ring = o.ring;
-    this.crc = o.crc32 || softCrc32;
-    this.compress = o.compress;
-    this.maxReason = intOption(o.maxReason, "maxReason", Reason.SHUTDOWN, 1, Reason.SHUTDOWN);
-    this.eraseTries = intOption(o.eraseTries, "eraseTries", 3, 1, 10);
-    this.maxRecordsPerBoot = intOption(o.maxRecordsPerBoot, "maxRecordsPerBoot", 8, 1, 1000);
-    this.loopThreshold = intOption(o.loopThreshold, "loopThreshold", 3, 0, 100);
-    this.loopWindowMs = intOption(o.loopWindowMs, "loopWindowMs", 30000, 0, 86400000);
-    this.bad = new Uint8Array(this.blocks);
+    this._scheduler = o.scheduler;
+    this._clock = o.clock;
+    this._ring = o.ring;
+    this._crc = o.crc32 || softCrc32;
+    this._compress = o.compress;
+    this.maxReason = opt(o.maxReason, Reason.SHUTDOWN);
+    this._eraseTries = opt(o.eraseTries, 3);
+    this._maxRecordsPerBoot = opt(o.maxRecordsPerBoot, 8);
+    this._loopThreshold = opt(o.loopThreshold, 3);
+    this._loopWindowMs = opt(o.loopWindowMs, 30000);
+    this._bad = new Uint8Array(this.blocks);
   }
 
   // ---- reading slots ----
 
-  private readHeader(slot: number): Uint8Array {
-    this.headersRead++;
+  private _readHeader(slot: number): Uint8Array {
+    this._headersRead++;
     return this.flash.read(slot * this.recordSize, HEADER_SIZE);
   }
 
-  private readValid(slot: number): StoredRecord | null {
-    const h = this.readHeader(slot);
+  private _readValid(slot: number): StoredRecord | null {
+    const h = this._readHeader(slot);
     if (headerState(h, this.recordSize, this.geometry.erasedValue) !== "committed") return null;
     const len = HEADER_SIZE + decodeHeader(h).payloadLength;
-    return decodeRecord(this.flash.read(slot * this.recordSize, len), this.recordSize, this.geometry.erasedValue, this.crc);
+    return decodeRecord(this.flash.read(slot * this.recordSize, len), this.recordSize, this.geometry.erasedValue, this._crc);
   }
 
   /** True when every byte of slots [from, to) is erased: the only test of erasure we trust. */
-  private rangeErased(fromSlot: number, toSlot: number): boolean {
+  private _rangeErased(fromSlot: number, toSlot: number): boolean {
     const end = toSlot * this.recordSize;
     for (let a = fromSlot * this.recordSize; a < end; a += CHUNK) {
       const n = Math.min(CHUNK, end - a);
@@ -209,7 +236,7 @@ export class CrashLog {
     return true;
   }
 
-  private blockEnd(slot: number): number {
+  private _blockEnd(slot: number): number {
     return (Math.floor(slot / this.slotsPerBlock) + 1) * this.slotsPerBlock;
   }
 
@@ -217,15 +244,15 @@ export class CrashLog {
 
   /** Finds the newest record and the write point, and makes the next slot ready for a panic. */
   mount(): MountInfo {
-    this.headersRead = 0;
-    this.pending = [];
-    this.eraseNeeded = false;
+    this._headersRead = 0;
+    this._pending = [];
+    this._eraseNeeded = false;
     this.state = "ready";
     // The fast path has checked that the slots ahead of the newest are erased.
-    let newest = this.findNewestFast();
+    let newest = this._findNewestFast();
     const full = newest === -2;
-    if (full) newest = this.findNewestByScan();
-    const newestRec = newest >= 0 ? this.readValid(newest) : null;
+    if (full) newest = this._findNewestByScan();
+    const newestRec = newest >= 0 ? this._readValid(newest) : null;
     if (newestRec) {
       this.boot = (newestRec.boot + 1) >>> 0;
       this.nextSlot = (newest + 1) % this.slots;
@@ -240,19 +267,19 @@ export class CrashLog {
       // the block. After a torn write it is not: skip to the first slot after the last
       // dirty one (the end of the block if the last slot is dirty).
       if (this.nextSlot % this.slotsPerBlock !== 0) {
-        const end = this.blockEnd(this.nextSlot);
+        const end = this._blockEnd(this.nextSlot);
         let free = end;
-        while (free > this.nextSlot && this.rangeErased(free - 1, free)) free--;
-        if (free > this.nextSlot) this.skipTo(free % this.slots);
+        while (free > this.nextSlot && this._rangeErased(free - 1, free)) free--;
+        if (free > this.nextSlot) this._skipTo(free % this.slots);
       }
       if (this.nextSlot % this.slotsPerBlock === 0) {
-        this.eraseNeeded = true;
-        this.eraseAhead();
+        this._eraseNeeded = true;
+        this._eraseAhead();
       }
     }
-    this.crashLoop = this.detectLoop(newest);
+    this.crashLoop = this._detectLoop(newest);
     return {
-      headersRead: this.headersRead,
+      headersRead: this._headersRead,
       fullScan: full,
       newestSeq: newestRec ? newestRec.seq : -1,
       nextSlot: this.nextSlot,
@@ -266,10 +293,10 @@ export class CrashLog {
    * The O(log N) path. Returns the newest slot, -1 for an empty partition, or -2 when what
    * it sees is inconsistent and only a full scan can tell.
    */
-  private findNewestFast(): number {
+  private _findNewestFast(): number {
     const n = this.slots;
     const ev = this.geometry.erasedValue;
-    const h0 = this.readHeader(0);
+    const h0 = this._readHeader(0);
     const s0 = headerState(h0, this.recordSize, ev);
     let newest: number;
     if (s0 === "committed") {
@@ -279,34 +306,34 @@ export class CrashLog {
       let hi = n;
       while (hi - lo > 1) {
         const mid = (lo + hi) >> 1;
-        const h = this.readHeader(mid);
+        const h = this._readHeader(mid);
         if (headerState(h, this.recordSize, ev) === "committed" && seqDiff(decodeHeader(h).seq, ref) === mid) lo = mid;
         else hi = mid;
       }
       if (lo === n - 1) return -2; // slot 0 would be next but holds this lap's first record
       newest = lo;
     } else if (s0 === "blank") {
-      const hl = this.readHeader(n - 1);
+      const hl = this._readHeader(n - 1);
       const sl = headerState(hl, this.recordSize, ev);
       if (sl === "committed") newest = n - 1;
-      else if (sl === "blank" && this.rangeErased(n - 1, n)) newest = -1;
+      else if (sl === "blank" && this._rangeErased(n - 1, n)) newest = -1;
       else return -2;
     } else return -2;
     // Accept only when the slots after the newest, to the end of their block, are erased
     // and the newest record passes its CRC.
     const next = (newest + 1) % n;
-    const end = next % this.slotsPerBlock === 0 ? next + this.slotsPerBlock : this.blockEnd(next);
-    if (!this.rangeErased(next, end)) return -2;
-    if (newest >= 0 && !this.readValid(newest)) return -2;
+    const end = next % this.slotsPerBlock === 0 ? next + this.slotsPerBlock : this._blockEnd(next);
+    if (!this._rangeErased(next, end)) return -2;
+    if (newest >= 0 && !this._readValid(newest)) return -2;
     return newest;
   }
 
   /** Reads every slot; the newest valid record by serial order, or -1. */
-  private findNewestByScan(): number {
+  private _findNewestByScan(): number {
     let best = -1;
     let bestSeq = 0;
     for (let i = 0; i < this.slots; i++) {
-      const r = this.readValid(i);
+      const r = this._readValid(i);
       if (r && (best < 0 || seqNewer(r.seq, bestSeq))) {
         best = i;
         bestSeq = r.seq;
@@ -316,18 +343,18 @@ export class CrashLog {
   }
 
   /** True when each of the last `loopThreshold` boots left a crash record early in the boot. */
-  private detectLoop(newest: number): boolean {
-    const k = this.loopThreshold;
+  private _detectLoop(newest: number): boolean {
+    const k = this._loopThreshold;
     if (k === 0 || newest < 0) return false;
     let want = (this.boot - 1) >>> 0; // the boot whose early crash we look for next
     let found = 0;
     let slot = newest;
-    const limit = k * (this.maxRecordsPerBoot + 2);
+    const limit = k * (this._maxRecordsPerBoot + 2);
     for (let i = 0; i < limit && found < k; i++) {
-      const r = this.readValid(slot);
+      const r = this._readValid(slot);
       if (!r || r.freed) return false;
       if (r.boot === want) {
-        if (isCrash(r.reason, r.flags) && r.uptime < this.loopWindowMs) {
+        if (isCrash(r.reason, r.flags) && r.uptime < this._loopWindowMs) {
           found++;
           want = (want - 1) >>> 0;
         }
@@ -340,7 +367,7 @@ export class CrashLog {
   // ---- moving the write point, erasing ahead ----
 
   /** Moves the write point forward to `slot` (wrapping), advancing seq by the slots skipped. */
-  private skipTo(slot: number): void {
+  private _skipTo(slot: number): void {
     const skipped = (slot - this.nextSlot + this.slots) % this.slots;
     this.nextSlot = slot;
     this.nextSeq = seqAdd(this.nextSeq, skipped);
@@ -351,33 +378,33 @@ export class CrashLog {
    * retries), verifies; a block that will not erase is marked bad (in RAM) and skipped.
    * Stops when every block was tried: the log is then "failed" and writes nothing.
    */
-  private eraseAhead(): boolean {
-    if (!this.eraseNeeded) return true;
+  private _eraseAhead(): boolean {
+    if (!this._eraseNeeded) return true;
     for (let tried = 0; tried < this.blocks; tried++) {
       const block = Math.floor(this.nextSlot / this.slotsPerBlock);
       const first = block * this.slotsPerBlock;
-      if (!this.bad[block]) {
-        if (this.rangeErased(first, first + this.slotsPerBlock)) {
-          this.eraseNeeded = false;
+      if (!this._bad[block]) {
+        if (this._rangeErased(first, first + this.slotsPerBlock)) {
+          this._eraseNeeded = false;
           return true;
         }
-        for (let t = 0; t < this.eraseTries; t++) {
+        for (let t = 0; t < this._eraseTries; t++) {
           try {
             this.stats.erases++;
             this.flash.erase(block * this.geometry.eraseSize);
           } catch (e) {
             if (!isFlashError(e)) throw e;
           }
-          if (this.rangeErased(first, first + this.slotsPerBlock)) {
-            this.eraseNeeded = false;
+          if (this._rangeErased(first, first + this.slotsPerBlock)) {
+            this._eraseNeeded = false;
             return true;
           }
         }
-        this.bad[block] = 1;
+        this._bad[block] = 1;
         this.stats.badBlocks++;
-        this.tombstone(first);
+        this._tombstone(first);
       }
-      this.skipTo(((block + 1) % this.blocks) * this.slotsPerBlock);
+      this._skipTo(((block + 1) % this.blocks) * this.slotsPerBlock);
     }
     this.state = "failed";
     return false;
@@ -387,7 +414,7 @@ export class CrashLog {
    * Marks the first slot of a skipped block as not erased, so that a later mount cannot take
    * the gap for the free space after the newest record.
    */
-  private tombstone(slot: number): void {
+  private _tombstone(slot: number): void {
     const unit = Math.max(4, this.geometry.progUnit);
     const a = slot * this.recordSize + OFF_COMMIT;
     try {
@@ -401,32 +428,32 @@ export class CrashLog {
     }
   }
 
-  private queueJob(): void {
-    if (this.jobQueued) return;
-    this.jobQueued = true;
-    this.scheduler.defer(() => {
-      this.jobQueued = false;
+  private _queueJob(): void {
+    if (this._jobQueued) return;
+    this._jobQueued = true;
+    this._scheduler.defer(() => {
+      this._jobQueued = false;
       this.runJobs();
     }, 0);
   }
 
   /** The deferred work: pending oops records, then the erase ahead of the write point. */
   runJobs(): void {
-    while (this.pending.length > 0 && this.state === "ready") {
-      const d = this.pending.shift() as PendingDump;
-      if (!this.write(d, false)) this.stats.lost++;
+    while (this._pending.length > 0 && this.state === "ready") {
+      const d = this._pending.shift() as PendingDump;
+      if (!this._write(d, false)) this.stats.lost++;
     }
-    if (this.state === "ready") this.eraseAhead();
+    if (this.state === "ready") this._eraseAhead();
   }
 
   /** True while deferred work is waiting. */
   get busy(): boolean {
-    return this.jobQueued || this.pending.length > 0 || this.eraseNeeded;
+    return this._jobQueued || this._pending.length > 0 || this._eraseNeeded;
   }
 
   // ---- writing ----
 
-  private programRange(addr: number, data: Uint8Array): void {
+  private _programRange(addr: number, data: Uint8Array): void {
     const page = this.geometry.pageSize;
     let off = 0;
     while (off < data.length) {
@@ -437,7 +464,7 @@ export class CrashLog {
     }
   }
 
-  private verify(addr: number, data: Uint8Array): boolean {
+  private _verify(addr: number, data: Uint8Array): boolean {
     const got = this.flash.read(addr, data.length);
     for (let i = 0; i < data.length; i++) if (got[i] !== data[i]) return false;
     return true;
@@ -448,9 +475,9 @@ export class CrashLog {
    * its commit word, nothing else: no erase, no read-back. The deferred path reads back
    * and moves to the next slot when the medium fails.
    */
-  private write(d: PendingDump, panic: boolean): boolean {
+  private _write(d: PendingDump, panic: boolean): boolean {
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (this.eraseNeeded && (panic || !this.eraseAhead())) return false;
+      if (this._eraseNeeded && (panic || !this._eraseAhead())) return false;
       if (this.state !== "ready") return false;
       const slot = this.nextSlot;
       const base = slot * this.recordSize;
@@ -467,7 +494,7 @@ export class CrashLog {
         },
         d.payload,
         this.geometry.progUnit,
-        this.crc,
+        this._crc,
       );
       const body = bytes.subarray(OFF_MAGIC);
       const unit = Math.max(4, this.geometry.progUnit);
@@ -476,20 +503,20 @@ export class CrashLog {
       putU32(commit, 0, COMMIT_VALUE);
       let ok = true;
       try {
-        this.programRange(base + OFF_MAGIC, body);
-        if (!panic) ok = this.verify(base + OFF_MAGIC, body);
+        this._programRange(base + OFF_MAGIC, body);
+        if (!panic) ok = this._verify(base + OFF_MAGIC, body);
         if (ok) {
           this.flash.program(base + OFF_COMMIT, commit);
-          if (!panic) ok = this.verify(base + OFF_COMMIT, commit);
+          if (!panic) ok = this._verify(base + OFF_COMMIT, commit);
         }
       } catch (e) {
         if (!isFlashError(e)) throw e;
         ok = false;
       }
-      this.advance();
+      this._advance();
       if (ok) {
         this.stats.written++;
-        this.bootRecords++;
+        this._bootRecords++;
         return true;
       }
       if (panic) return false;
@@ -497,36 +524,36 @@ export class CrashLog {
     return false;
   }
 
-  private advance(): void {
+  private _advance(): void {
     this.nextSlot = (this.nextSlot + 1) % this.slots;
     this.nextSeq = seqAdd(this.nextSeq, 1);
     if (this.nextSlot % this.slotsPerBlock === 0) {
-      this.eraseNeeded = true;
-      this.queueJob();
+      this._eraseNeeded = true;
+      this._queueJob();
     }
   }
 
   /** Builds the payload: the context, then the newest console bytes that fit. */
-  private prepare(reason: number, context: string): PendingDump {
+  private _prepare(reason: number, context: string): PendingDump {
     const room = this.recordSize - HEADER_SIZE;
     // The context may take half the payload, and always its first 64 bytes.
     const maxCtx = Math.max(room >> 1, Math.min(room - 2, 64));
     const ctxLen = Math.min(context.length, maxCtx);
     const ctx = new Uint8Array(ctxLen);
     for (let i = 0; i < ctxLen; i++) ctx[i] = context.charCodeAt(i) & 255;
-    const ring = this.ring;
+    const ring = this._ring;
     const rawRoom = Math.min(MAX_PAYLOAD, room) - 2 - ctxLen;
     let flags = 0;
     let payload: Uint8Array | null = null;
     let raw = buildPayload(ctx, ring.tail(rawRoom));
     let taken = raw.length - 2 - ctxLen;
-    if (ring.length > rawRoom && this.compress) {
+    if (ring.length > rawRoom && this._compress) {
       let take = Math.min(ring.length, MAX_PAYLOAD - 2 - ctxLen);
       for (let i = 0; i < 3 && take > rawRoom; i++) {
         const candidate = buildPayload(ctx, ring.tail(take));
         let packed: Uint8Array;
         try {
-          packed = this.compress(candidate);
+          packed = this._compress(candidate);
         } catch (e) {
           break; // out of memory on the board: store uncompressed
         }
@@ -541,19 +568,19 @@ export class CrashLog {
       }
     }
     if (taken < ring.length || ring.overflowed) flags |= Flags.TRUNCATED;
-    const now = this.clock.now();
+    const now = this._clock.now();
     return {
       reason: reason,
       flags: flags,
       payload: payload || raw,
       rawLength: raw.length,
       time: now > 0 ? Math.floor(now / 1000) >>> 0 : 0,
-      uptime: this.clock.uptime() >>> 0,
+      uptime: this._clock.uptime() >>> 0,
     };
   }
 
   /** Applies max_reason, the crash-loop guard and the per-boot cap. */
-  private admit(reason: number): boolean {
+  private _admit(reason: number): boolean {
     if (reason > this.maxReason || reason < 1) {
       this.stats.filtered++;
       return false;
@@ -562,9 +589,9 @@ export class CrashLog {
       this.stats.lost++;
       return false;
     }
-    const early = this.clock.uptime() < this.loopWindowMs;
-    const cap = reason === Reason.PANIC ? this.maxRecordsPerBoot + 1 : this.maxRecordsPerBoot;
-    if ((this.crashLoop && early) || this.bootRecords + this.pending.length >= cap) {
+    const early = this._clock.uptime() < this._loopWindowMs;
+    const cap = reason === Reason.PANIC ? this._maxRecordsPerBoot + 1 : this._maxRecordsPerBoot;
+    if ((this.crashLoop && early) || this._bootRecords + this._pending.length >= cap) {
       this.stats.suppressed++;
       return false;
     }
@@ -576,8 +603,8 @@ export class CrashLog {
    * record is committed on flash.
    */
   panic(context: string): boolean {
-    if (!this.admit(Reason.PANIC)) return false;
-    const ok = this.write(this.prepare(Reason.PANIC, context), true);
+    if (!this._admit(Reason.PANIC)) return false;
+    const ok = this._write(this._prepare(Reason.PANIC, context), true);
     if (!ok) this.stats.lost++;
     return ok;
   }
@@ -589,15 +616,15 @@ export class CrashLog {
    */
   dump(reason: number, context: string, flags?: number): boolean {
     const f = flags || 0;
-    if (!this.admit(reason)) return false;
-    if (this.pending.length >= 2) {
+    if (!this._admit(reason)) return false;
+    if (this._pending.length >= 2) {
       this.stats.lost++;
       return false;
     }
-    const d = this.prepare(reason, context);
+    const d = this._prepare(reason, context);
     d.flags |= f;
-    this.pending.push(d);
-    this.queueJob();
+    this._pending.push(d);
+    this._queueJob();
     return true;
   }
 
@@ -611,14 +638,14 @@ export class CrashLog {
   forEach(visit: (r: SlotRecord) => void, withFreed?: boolean): void {
     for (let i = 0; i < this.slots; i++) {
       const slot = (this.nextSlot + i) % this.slots;
-      const r = this.readValid(slot);
+      const r = this._readValid(slot);
       if (r && (withFreed || !r.freed)) visit({ slot: slot, record: r });
     }
   }
 
   /** The stored bytes of a slot's record (header and payload), or null when not valid. */
   readRaw(slot: number): Uint8Array | null {
-    const r = this.readValid(slot);
+    const r = this._readValid(slot);
     return r ? this.flash.read(slot * this.recordSize, HEADER_SIZE + r.payloadLength) : null;
   }
 
@@ -634,11 +661,11 @@ export class CrashLog {
     z.fill(this.geometry.erasedValue);
     putU32(z, 0, FREED_VALUE);
     for (let slot = 0; slot < this.slots; slot++) {
-      const h = this.readHeader(slot);
+      const h = this._readHeader(slot);
       if (headerState(h, this.recordSize, this.geometry.erasedValue) !== "committed") continue;
       if (getU32(h, OFF_FREED) !== 0xffffffff) continue; // freed, or a torn clear: leave it
       if (seqNewer(decodeHeader(h).seq, uptoSeq)) continue;
-      if (!this.readValid(slot)) continue;
+      if (!this._readValid(slot)) continue;
       try {
         this.flash.program(slot * this.recordSize + OFF_FREED, z);
         n++;

@@ -2,41 +2,41 @@
 // stores the newest bytes that fit. Device code.
 
 export class ConsoleRing {
-  private readonly buf: Uint8Array;
-  private head = 0; // next write position
-  private used = 0;
+  private readonly _buf: Uint8Array;
+  private _head = 0; // next write position
+  private _used = 0;
   /** Bytes written since creation, including those overwritten. */
   written = 0;
 
   constructor(capacity: number) {
     if (!(capacity >= 16 && Math.floor(capacity) === capacity))
       throw new Error("ring size must be a whole number of bytes >= 16, got " + capacity);
-    this.buf = new Uint8Array(capacity);
+    this._buf = new Uint8Array(capacity);
   }
 
   get capacity(): number {
-    return this.buf.length;
+    return this._buf.length;
   }
 
   get length(): number {
-    return this.used;
+    return this._used;
   }
 
   /** True when bytes were dropped to make room. */
   get overflowed(): boolean {
-    return this.written > this.used;
+    return this.written > this._used;
   }
 
   write(data: Uint8Array): void {
-    const cap = this.buf.length;
+    const cap = this._buf.length;
     let src = data;
     this.written += data.length;
     if (src.length > cap) src = src.subarray(src.length - cap);
-    const first = Math.min(src.length, cap - this.head);
-    this.buf.set(src.subarray(0, first), this.head);
-    this.buf.set(src.subarray(first), 0);
-    this.head = (this.head + src.length) % cap;
-    this.used = Math.min(cap, this.used + src.length);
+    const first = Math.min(src.length, cap - this._head);
+    this._buf.set(src.subarray(0, first), this._head);
+    this._buf.set(src.subarray(first), 0);
+    this._head = (this._head + src.length) % cap;
+    this._used = Math.min(cap, this._used + src.length);
   }
 
   /** Writes an 8-bit string (Espruino strings are bytes; code units above 255 are cut). */
@@ -48,19 +48,19 @@ export class ConsoleRing {
 
   /** The newest `n` bytes (fewer when the ring holds fewer), oldest first. */
   tail(n: number): Uint8Array {
-    const cap = this.buf.length;
-    const len = Math.min(n, this.used);
+    const cap = this._buf.length;
+    const len = Math.min(n, this._used);
     const out = new Uint8Array(len);
-    const start = (this.head - len + cap) % cap;
+    const start = (this._head - len + cap) % cap;
     const first = Math.min(len, cap - start);
-    out.set(this.buf.subarray(start, start + first), 0);
-    out.set(this.buf.subarray(0, len - first), first);
+    out.set(this._buf.subarray(start, start + first), 0);
+    out.set(this._buf.subarray(0, len - first), first);
     return out;
   }
 
   clear(): void {
-    this.head = 0;
-    this.used = 0;
+    this._head = 0;
+    this._used = 0;
     this.written = 0;
   }
 }

@@ -43,6 +43,8 @@ export interface BoardGeometry {
   recordSize: number;
   eraseSize: number;
   backend: string;
+  /** Partition size in bytes (a "storage" board's raw partition image is decoded by slots). */
+  size?: number | undefined;
   storagePrefix?: string | undefined;
 }
 

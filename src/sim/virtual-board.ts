@@ -110,15 +110,31 @@ export function firmwareBundlePath(boardId: string): string {
 }
 
 /**
+ * The part of a board definition the firmware reads (every other field would cost JsVars
+ * on the board for nothing): no name, part, jsvars, chip or sources, and the reserved
+ * areas only for the "flash" backend, which checks them at boot.
+ */
+export function deviceBoard(board: BoardDefinition): Partial<BoardDefinition> {
+  const copy: Partial<BoardDefinition> = { ...board };
+  delete copy.sources;
+  delete copy.name;
+  delete copy.part;
+  delete copy.jsvars;
+  delete copy.chip;
+  if (board.backend !== "flash") delete copy.reserved;
+  return copy;
+}
+
+/**
  * Builds a board's bundle from firmware/main.ts with esbuild (a devDependency), as the
- * firmware build does: IIFE, ES2015, minified, the board (without `sources`) baked in, the
+ * firmware build does: IIFE, ES2015, minified, the board (deviceBoard: the fields the
+ * firmware reads) baked in, the
  * version, backend and reset-reason constants defined. Returns the code.
  */
 export function buildFirmwareBundle(board: BoardDefinition, options: { minify?: boolean } = {}): string {
   const root = repoRootDir();
   const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
-  const copy: Partial<BoardDefinition> = { ...board };
-  delete copy.sources;
+  const copy = deviceBoard(board);
   let version = "dev";
   try {
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version?: unknown };
