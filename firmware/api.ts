@@ -3,7 +3,14 @@
 
 import type { BoardDefinition } from "../src/boards/schema.js";
 import type { CrashLog, SlotRecord } from "../src/core/log.js";
-import { formatBegin, formatCleared, formatEnd, formatError, formatRecord, PROTOCOL_VERSION } from "../src/core/protocol.js";
+import {
+  formatBegin,
+  formatCleared,
+  formatEnd,
+  formatError,
+  formatRecord,
+  PROTOCOL_VERSION,
+} from "../src/core/protocol.js";
 import { HEADER_SIZE, Reason, reasonName } from "../src/core/record.js";
 import type { ConsoleRing } from "../src/core/ring.js";
 import { seqNewer } from "../src/core/serial.js";
@@ -59,9 +66,19 @@ export function makeApi(
       log.forEach((r: SlotRecord) => {
         const x = r.record;
         lines.push(
-          "#" + x.seq + " " + reasonName(x.reason) + " " +
+          "#" +
+            x.seq +
+            " " +
+            reasonName(x.reason) +
+            " " +
             (x.time ? new Date(x.time * 1000).toISOString() : "time unknown") +
-            " boot " + x.boot + " +" + x.uptime + "ms " + (HEADER_SIZE + x.payloadLength) + " bytes",
+            " boot " +
+            x.boot +
+            " +" +
+            x.uptime +
+            "ms " +
+            (HEADER_SIZE + x.payloadLength) +
+            " bytes",
         );
       });
       cap.quiet(lines);

@@ -21,8 +21,12 @@ export function internalFlash(b: BoardDefinition): Flash {
     if (!p || p.addr !== a || p.length !== g.eraseSize)
       throw flashError(
         "EINVAL",
-        "flash page at 0x" + a.toString(16) + " is " + (p ? p.length + " bytes at 0x" + p.addr.toString(16) : "missing") +
-          ", the board file says " + g.eraseSize,
+        "flash page at 0x" +
+          a.toString(16) +
+          " is " +
+          (p ? p.length + " bytes at 0x" + p.addr.toString(16) : "missing") +
+          ", the board file says " +
+          g.eraseSize,
       );
   }
   const read = (a: number, n: number): Uint8Array => {

@@ -21,7 +21,8 @@ export function spiNorFlash(b: BoardDefinition, bus?: EspSpi): Flash {
   const spi = bus || new SPI();
   spi.setup({ sck: p.sck, miso: p.miso, mosi: p.mosi, baud: p.baud });
   const g = boardGeometry(b);
-  if (g.eraseSize % 4096) throw flashError("EINVAL", "SPI NOR erase size must be a multiple of the 4 KB sector");
+  if (g.eraseSize % 4096)
+    throw flashError("EINVAL", "SPI NOR erase size must be a multiple of the 4 KB sector");
   const tx = (d: Uint8Array): Uint8Array => spi.send(d, p.cs);
   const one = (c: number): void => {
     tx(new Uint8Array([c]));
@@ -43,7 +44,8 @@ export function spiNorFlash(b: BoardDefinition, bus?: EspSpi): Flash {
   };
   one(0xab);
   const id = tx(new Uint8Array([0x9f, 0, 0, 0]));
-  if (id[1] === 0 || id[1] === 255) throw flashError("EIO", "no SPI flash answers (JEDEC ID " + id[1] + ")");
+  if (id[1] === 0 || id[1] === 255)
+    throw flashError("EIO", "no SPI flash answers (JEDEC ID " + id[1] + ")");
   const read = (a: number, n: number): Uint8Array => {
     checkRange(g, a, n, 1, 0);
     return tx(cmd(3, a, n)).subarray(4);

@@ -48,7 +48,8 @@ export function storageFlash(b: BoardDefinition): Flash {
       const at = a + o;
       const k = Math.min(n - o, es - (at % es));
       const s = S.read(name(at), H + (at % es), k);
-      if (s === undefined || s.length !== k) throw flashError("EIO", "Storage file " + name(at) + " is missing or short");
+      if (s === undefined || s.length !== k)
+        throw flashError("EIO", "Storage file " + name(at) + " is missing or short");
       out.set(E.toUint8Array(s), o);
       o += k;
     }

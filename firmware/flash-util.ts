@@ -6,14 +6,26 @@ import { flashError } from "../src/core/flash.js";
 import type { FlashGeometry } from "../src/core/flash.js";
 
 export function boardGeometry(b: BoardDefinition): FlashGeometry {
-  return { size: b.size, eraseSize: b.eraseSize, progUnit: b.progUnit, pageSize: b.pageSize, erasedValue: 255 };
+  return {
+    size: b.size,
+    eraseSize: b.eraseSize,
+    progUnit: b.progUnit,
+    pageSize: b.pageSize,
+    erasedValue: 255,
+  };
 }
 
 /**
  * Throws EINVAL unless [addr, addr+len) lies in the partition, both are multiples of
  * `unit`, and, when `page` is given, the range stays inside one `page`-sized page.
  */
-export function checkRange(g: FlashGeometry, addr: number, len: number, unit: number, page: number): void {
+export function checkRange(
+  g: FlashGeometry,
+  addr: number,
+  len: number,
+  unit: number,
+  page: number,
+): void {
   if (
     !(addr >= 0 && len >= 0 && addr + len <= g.size && addr % unit === 0 && len % unit === 0) ||
     (page && len && Math.floor(addr / page) !== Math.floor((addr + len - 1) / page))
@@ -27,14 +39,20 @@ export function checkRange(g: FlashGeometry, addr: number, len: number, unit: nu
  */
 export function verifyProgram(got: Uint8Array, data: Uint8Array, addr: number): void {
   for (let i = 0; i < data.length; i++)
-    if (((got[i] as number) & (data[i] as number)) !== got[i]) throw flashError("EIO", "program did not land at " + (addr + i));
+    if (((got[i] as number) & (data[i] as number)) !== got[i])
+      throw flashError("EIO", "program did not land at " + (addr + i));
 }
 
 /** Reads [addr, addr+len) back in 256-byte chunks; throws EIO unless every byte is 0xFF. */
-export function verifyErased(read: (a: number, n: number) => Uint8Array, addr: number, len: number): void {
+export function verifyErased(
+  read: (a: number, n: number) => Uint8Array,
+  addr: number,
+  len: number,
+): void {
   for (let a = addr; a < addr + len; a += 256) {
     const b = read(a, Math.min(256, addr + len - a));
-    for (let i = 0; i < b.length; i++) if (b[i] !== 255) throw flashError("EIO", "erase did not land at " + (a + i));
+    for (let i = 0; i < b.length; i++)
+      if (b[i] !== 255) throw flashError("EIO", "erase did not land at " + (a + i));
   }
 }
 

@@ -32,7 +32,8 @@ export function resetReason(kind: string, log: CrashLog): [string, number] | nul
       // previous boot's last record), or the firmware's own fault handler ("NRF ERROR ...
       // REBOOTING").
       const prev = log.readRaw((log.nextSlot + log.slots - 1) % log.slots);
-      const asked = prev && prev[26] === Reason.SHUTDOWN && getU32(prev, 32) === ((log.boot - 1) >>> 0);
+      const asked =
+        prev && prev[26] === Reason.SHUTDOWN && getU32(prev, 32) === (log.boot - 1) >>> 0;
       return asked ? null : ["system reset request", 0];
     }
     return null;
@@ -40,7 +41,10 @@ export function resetReason(kind: string, log: CrashLog): [string, number] | nul
   if (kind === "esp8266") {
     const i = ESP8266.getResetInfo();
     if (/wdt|exception/.test(i.reason))
-      return [i.reason + (i.exccause !== undefined ? " exccause " + i.exccause + " epc1 " + i.epc1 : ""), Flags.UNEXPECTED];
+      return [
+        i.reason + (i.exccause !== undefined ? " exccause " + i.exccause + " epc1 " + i.epc1 : ""),
+        Flags.UNEXPECTED,
+      ];
   }
   return null;
 }
@@ -52,7 +56,10 @@ export function installHooks(log: CrashLog, cap: Capture, ctx: ContextFn, resetK
     const stack = x && typeof x === "object" && x.stack ? x.stack : undefined;
     print(("Uncaught " + e + "\n" + (stack || "")).trim());
     cap.later(() => {
-      log.dump(Reason.OOPS, ctx(x && x.message !== undefined ? String(x.message) : String(e), stack));
+      log.dump(
+        Reason.OOPS,
+        ctx(x && x.message !== undefined ? String(x.message) : String(e), stack),
+      );
     });
   });
   E.on("errorFlag", (flags: string[]) => {

@@ -51,7 +51,8 @@ export function partitionConflict(b: BoardDefinition): string {
     areas.push([x.name, x.start, x.end]);
     if (/firmware/i.test(x.name)) fw = x.start;
   }
-  if (m.flash_code_start !== undefined && st) areas.push(["Storage", m.flash_code_start, m.flash_code_start + st]);
+  if (m.flash_code_start !== undefined && st)
+    areas.push(["Storage", m.flash_code_start, m.flash_code_start + st]);
   if (m.flash_binary_end !== undefined) areas.push(["the firmware", fw, m.flash_binary_end]);
   for (let i = 0; i < areas.length; i++) {
     const a = areas[i] as [string, number, number];
@@ -62,11 +63,21 @@ export function partitionConflict(b: BoardDefinition): string {
 
 export function start(board: BoardDefinition): void {
   // Written out in full (not through a variable) so that esbuild can fold them.
-  const isFlash = (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : board.backend) === "flash";
-  const isSpi = (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : board.backend) === "spinor";
+  const isFlash =
+    (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : board.backend) === "flash";
+  const isSpi =
+    (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : board.backend) === "spinor";
   const clash = isFlash ? partitionConflict(board) : "";
   if (clash) {
-    print("mtdoops: partition " + hex(board.start) + "-" + hex(board.start + board.size) + " overlaps " + clash + "; not started");
+    print(
+      "mtdoops: partition " +
+        hex(board.start) +
+        "-" +
+        hex(board.start + board.size) +
+        " overlaps " +
+        clash +
+        "; not started",
+    );
     return;
   }
   let hs: EspHeatshrink | undefined;
@@ -87,8 +98,11 @@ export function start(board: BoardDefinition): void {
   const ring = new ConsoleRing(board.ringSize);
   let log: CrashLog;
   try {
-    const flash: Flash =
-      isFlash ? internalFlash(board) : isSpi ? spiNorFlash(board) : storageFlash(board);
+    const flash: Flash = isFlash
+      ? internalFlash(board)
+      : isSpi
+        ? spiNorFlash(board)
+        : storageFlash(board);
     log = new CrashLog({
       flash: flash,
       recordSize: board.recordSize,
@@ -121,6 +135,18 @@ export function start(board: BoardDefinition): void {
   }
   const cap = startCapture(ring);
   const ctx = makeContext(board, log);
-  (global as unknown as Record<string, unknown>)["mtdoops"] = makeApi(board, log, ring, cap, ctx, compress);
-  installHooks(log, cap, ctx, typeof MTDOOPS_RESET === "string" ? MTDOOPS_RESET : board.resetReason);
+  (global as unknown as Record<string, unknown>)["mtdoops"] = makeApi(
+    board,
+    log,
+    ring,
+    cap,
+    ctx,
+    compress,
+  );
+  installHooks(
+    log,
+    cap,
+    ctx,
+    typeof MTDOOPS_RESET === "string" ? MTDOOPS_RESET : board.resetReason,
+  );
 }

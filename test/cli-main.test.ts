@@ -26,7 +26,10 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function io(cwd = ROOT, env: Record<string, string> = {}): CliIo & { out: BufferStream; err: BufferStream } {
+function io(
+  cwd = ROOT,
+  env: Record<string, string> = {},
+): CliIo & { out: BufferStream; err: BufferStream } {
   const out = new BufferStream();
   const err = new BufferStream();
   return { stdout: out, stderr: err, env, cwd, out, err };
@@ -45,7 +48,14 @@ function makeImage(dir: string, n = 3): string {
   });
   const sched = new VirtualScheduler(1_764_115_200_000);
   const ring = new ConsoleRing(1024);
-  const log = new CrashLog({ flash, recordSize: 256, scheduler: sched, clock: sched, ring, loopThreshold: 0 });
+  const log = new CrashLog({
+    flash,
+    recordSize: 256,
+    scheduler: sched,
+    clock: sched,
+    ring,
+    loopThreshold: 0,
+  });
   log.mount();
   for (let i = 0; i < n; i++) {
     ring.writeString(`>doSomething()\r\nUncaught Error: failure ${i}\r\n at line 1 col 7\r\n`);
@@ -103,7 +113,9 @@ describe("mtdoops: usage", () => {
     }
     const r = await run(["logs", "--port", "/dev/x", "--bogus"]);
     expect(r.stderr).toBe("mtdoops: unknown option --bogus (see: mtdoops logs --help)\n");
-    expect((await run(["frobnicate"])).stderr).toMatch(/unknown command "frobnicate"; the commands are flash, logs, decode, sim, demo/);
+    expect((await run(["frobnicate"])).stderr).toMatch(
+      /unknown command "frobnicate"; the commands are flash, logs, decode, sim, demo/,
+    );
     expect((await run(["logs"])).stderr).toMatch(/missing --port/);
   });
 
@@ -120,8 +132,12 @@ describe("mtdoops decode", () => {
     const file = makeImage(d);
     const r = await run(["decode", file]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^=== seq 1 · oops · 2025-11-26T00:00:02\.000Z ===\nboot 1 · uptime 2\.500 s · slot 0\n/);
-    expect(r.stdout).toMatch(/message: failure 0\nboard puckjs, fw 2v29\n--- console ---\n>doSomething\(\)\nUncaught Error: failure 0\n at line 1 col 7\n/);
+    expect(r.stdout).toMatch(
+      /^=== seq 1 · oops · 2025-11-26T00:00:02\.000Z ===\nboot 1 · uptime 2\.500 s · slot 0\n/,
+    );
+    expect(r.stdout).toMatch(
+      /message: failure 0\nboard puckjs, fw 2v29\n--- console ---\n>doSomething\(\)\nUncaught Error: failure 0\n at line 1 col 7\n/,
+    );
     expect(r.stdout.match(/^=== seq /gm)?.length).toBe(3);
     expect(r.stderr).toMatch(/3 record\(s\) in .*256-byte slots, size detected/);
   });
@@ -133,7 +149,12 @@ describe("mtdoops decode", () => {
     expect(r.status).toBe(0);
     const recs = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
     expect(recs.map((x) => x["seq"])).toEqual([1, 2, 3]);
-    expect(recs[0]).toMatchObject({ origin: "espruino-mtdoops", reason: "oops", time: "2025-11-26T00:00:02.000Z", boot: 1 });
+    expect(recs[0]).toMatchObject({
+      origin: "espruino-mtdoops",
+      reason: "oops",
+      time: "2025-11-26T00:00:02.000Z",
+      boot: 1,
+    });
     expect(recs[0]?.["text"]).toMatch(/Uncaught Error: failure 0/);
   });
 
@@ -162,9 +183,15 @@ describe("mtdoops decode", () => {
       [["decode", short], /shorter than the smallest record slot/],
       [["decode", file, "--record-size", "100"], /--record-size must be a power of two/],
       [["decode", file, "--record-size", "abc"], /--record-size must be a whole number/],
-      [["decode", file, "--board", "nosuchboard"], /unknown board "nosuchboard"; known boards: .*puckjs/],
+      [
+        ["decode", file, "--board", "nosuchboard"],
+        /unknown board "nosuchboard"; known boards: .*puckjs/,
+      ],
       [["decode", file, "--format", "xml"], /--format must be espruino or linux/],
-      [["decode", foreign, "--format", "linux", "--record-size", "4096"], /no Linux mtdoops record|shorter than one slot/],
+      [
+        ["decode", foreign, "--format", "linux", "--record-size", "4096"],
+        /no Linux mtdoops record|shorter than one slot/,
+      ],
     ];
     for (const [argv, re] of cases) {
       const r = await run(argv);
@@ -190,10 +217,14 @@ describe("mtdoops logs (in-process transport)", () => {
     const board = new FakeBoard({ board: "puckjs" });
     board.crash(3);
     const i = io(d);
-    const status = await logsCommand(["--port", "fake://b", "--board", "puckjs", "--clear", "--timeout", "500"], i, {
-      connect: board.connect,
-      now: new Date("2026-11-26T17:30:00Z"),
-    });
+    const status = await logsCommand(
+      ["--port", "fake://b", "--board", "puckjs", "--clear", "--timeout", "500"],
+      i,
+      {
+        connect: board.connect,
+        now: new Date("2026-11-26T17:30:00Z"),
+      },
+    );
     expect(status).toBe(0);
     const folder = path.join(d, "mtdoops-logs", "2026-11-26T17-30-00Z-puckjs");
     expect(readdirSync(folder).length).toBe(7);
@@ -210,7 +241,9 @@ describe("mtdoops logs (in-process transport)", () => {
     const board = new FakeBoard();
     board.crash(2);
     const i = io(d);
-    const status = await logsCommand(["--port", "fake://b", "--json", "--out", "logs2"], i, { connect: board.connect });
+    const status = await logsCommand(["--port", "fake://b", "--json", "--out", "logs2"], i, {
+      connect: board.connect,
+    });
     expect(status).toBe(0);
     expect((JSON.parse(i.out.text) as unknown[]).length).toBe(2);
     expect(readdirSync(path.join(d, "logs2")).length).toBe(1);
@@ -220,12 +253,17 @@ describe("mtdoops logs (in-process transport)", () => {
   it("a board without the library: the install hint", async () => {
     const board = new FakeBoard({ mode: "nolib" });
     const i = io(tmp());
-    const status = await main(["logs", "--port", "tcp://127.0.0.1:1", "--board", "puckjs"], i).catch(() => -1);
+    const status = await main(
+      ["logs", "--port", "tcp://127.0.0.1:1", "--board", "puckjs"],
+      i,
+    ).catch(() => -1);
     // (the real port is refused; the fake is tried through logsCommand below)
     expect(status).toBe(1);
     const j = io(tmp());
     await expect(
-      logsCommand(["--port", "/dev/ttyACM0", "--board", "puckjs", "--timeout", "300"], j, { connect: board.connect }),
+      logsCommand(["--port", "/dev/ttyACM0", "--board", "puckjs", "--timeout", "300"], j, {
+        connect: board.connect,
+      }),
     ).rejects.toThrow(
       "the board at /dev/ttyACM0 does not run espruino-mtdoops; install it with: mtdoops flash --board puckjs --port /dev/ttyACM0",
     );
@@ -240,7 +278,10 @@ describe("mtdoops logs (in-process transport)", () => {
       [["logs", "--port", notDev], /is not a serial device/],
       [["logs", "--port", "tcp://127.0.0.1:1"], /nothing listens at tcp:\/\/127\.0\.0\.1:1/],
       [["logs", "--port", "tcp://127.0.0.1:99999"], /bad TCP port/],
-      [["logs", "--port", "/dev/ttyNOPE0", "--board", "nosuch"], /unknown board "nosuch"; known boards:/],
+      [
+        ["logs", "--port", "/dev/ttyNOPE0", "--board", "nosuch"],
+        /unknown board "nosuch"; known boards:/,
+      ],
       [["logs", "--port", "/dev/ttyNOPE0", "--timeout", "abc"], /--timeout must be a whole number/],
     ];
     for (const [argv, re] of cases) {
@@ -269,7 +310,9 @@ describe("the real executable (spawned)", () => {
     expect(a.stderr.trim().split("\n").length).toBe(1);
     const b = spawnCli(["logs", "--port", "/dev/ttyNOPE0"]);
     expect(b.status).toBe(1);
-    expect(b.stderr).toBe("mtdoops: serial port /dev/ttyNOPE0 does not exist: check the cable and the port name (ls /dev/tty*)\n");
+    expect(b.stderr).toBe(
+      "mtdoops: serial port /dev/ttyNOPE0 does not exist: check the cable and the port name (ls /dev/tty*)\n",
+    );
     const c = spawnCli(["decode", "/nonexistent.bin"]);
     expect(c.status).toBe(1);
     expect(c.stderr.trim().split("\n").length).toBe(1);

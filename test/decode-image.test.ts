@@ -25,7 +25,13 @@ interface Sim {
 
 function sim(recordSize: number, eraseSize = 4096, blocks = 4, epoch = 1_764_115_200_000): Sim {
   const flash = new SimulatedNorFlash({
-    geometry: { size: blocks * eraseSize, eraseSize, progUnit: 4, pageSize: 256, erasedValue: 0xff },
+    geometry: {
+      size: blocks * eraseSize,
+      eraseSize,
+      progUnit: 4,
+      pageSize: 256,
+      erasedValue: 0xff,
+    },
     strict: true,
   });
   const sched = new VirtualScheduler(epoch);
@@ -44,11 +50,18 @@ function sim(recordSize: number, eraseSize = 4096, blocks = 4, epoch = 1_764_115
   return { flash, log, ring, sched };
 }
 
-function crash(s: Sim, n: number, text = (i: number) => `console ${i}\r\nUncaught Error: e${i}\r\n`): void {
+function crash(
+  s: Sim,
+  n: number,
+  text = (i: number) => `console ${i}\r\nUncaught Error: e${i}\r\n`,
+): void {
   for (let i = 0; i < n; i++) {
     s.ring.writeString(text(i));
     s.sched.advance(1500);
-    s.log.dump(Reason.OOPS, JSON.stringify({ msg: "e" + i, board: "test", mem: { free: 10, usage: 20, total: 30 } }));
+    s.log.dump(
+      Reason.OOPS,
+      JSON.stringify({ msg: "e" + i, board: "test", mem: { free: 10, usage: 20, total: 30 } }),
+    );
     s.sched.runAll();
   }
 }
@@ -102,7 +115,9 @@ describe("decodeImage on simulator images", () => {
     expect(seqs[seqs.length - 1]).toBe(11);
     expect(res.records.some((r) => r.compressed)).toBe(true);
     expect(res.records.some((r) => r.truncated)).toBe(true);
-    expect(res.records.filter((r) => r.freed).map((r) => r.seq)).toEqual(seqs.filter((x) => x <= 8));
+    expect(res.records.filter((r) => r.freed).map((r) => r.seq)).toEqual(
+      seqs.filter((x) => x <= 8),
+    );
     const c = res.records.find((r) => r.compressed);
     expect(c?.text).toContain("line");
     expect(c?.payloadError).toBeUndefined();
@@ -151,11 +166,21 @@ describe("decodeImage on simulator images", () => {
       throw new Error("did not throw");
     };
     expect(err(() => decodeImage(new Uint8Array(0))).code).toBe("ETRUNCATED");
-    expect(err(() => decodeImage(new Uint8Array(10))).message).toMatch(/shorter than the smallest record slot/);
-    expect(err(() => decodeImage(new Uint8Array(100), { recordSize: 256 })).code).toBe("ETRUNCATED");
-    expect(err(() => decodeImage(new Uint8Array(1024), { recordSize: 100 })).message).toMatch(/power of two/);
-    expect(err(() => decodeImage(new Uint8Array(1024), { recordSize: 131072 })).code).toBe("EBADARG");
-    const foreign = new TextEncoder().encode("hello world, this is not a partition image\n".repeat(100));
+    expect(err(() => decodeImage(new Uint8Array(10))).message).toMatch(
+      /shorter than the smallest record slot/,
+    );
+    expect(err(() => decodeImage(new Uint8Array(100), { recordSize: 256 })).code).toBe(
+      "ETRUNCATED",
+    );
+    expect(err(() => decodeImage(new Uint8Array(1024), { recordSize: 100 })).message).toMatch(
+      /power of two/,
+    );
+    expect(err(() => decodeImage(new Uint8Array(1024), { recordSize: 131072 })).code).toBe(
+      "EBADARG",
+    );
+    const foreign = new TextEncoder().encode(
+      "hello world, this is not a partition image\n".repeat(100),
+    );
     const e = err(() => decodeImage(foreign));
     expect(e.code).toBe("ENORECORDS");
     expect(e.message).toMatch(/--format linux/);
@@ -169,16 +194,25 @@ describe("decodeImage on simulator images", () => {
       fc.property(
         fc.oneof(
           fc.uint8Array({ minLength: 0, maxLength: 3000 }),
-          fc.record({
-            cut: fc.integer({ min: 0, max: good.length }),
-            flips: fc.array(fc.tuple(fc.integer({ min: 0, max: good.length - 1 }), fc.integer({ min: 0, max: 7 })), {
-              maxLength: 20,
+          fc
+            .record({
+              cut: fc.integer({ min: 0, max: good.length }),
+              flips: fc.array(
+                fc.tuple(
+                  fc.integer({ min: 0, max: good.length - 1 }),
+                  fc.integer({ min: 0, max: 7 }),
+                ),
+                {
+                  maxLength: 20,
+                },
+              ),
+            })
+            .map(({ cut, flips }) => {
+              const img = good.slice(0, cut);
+              for (const [at, bit] of flips)
+                if (at < img.length) img[at] = (img[at] as number) ^ (1 << bit);
+              return img;
             }),
-          }).map(({ cut, flips }) => {
-            const img = good.slice(0, cut);
-            for (const [at, bit] of flips) if (at < img.length) img[at] = (img[at] as number) ^ (1 << bit);
-            return img;
-          }),
         ),
         fc.option(fc.constantFrom(64, 128, 256, 512, 100), { nil: undefined }),
         (image, recordSize) => {
@@ -243,7 +277,13 @@ function storageImage(
 }
 
 describe("decodeImage with --board linux (espruino.flash)", () => {
-  const linux: BoardGeometry = { id: "linux", recordSize: 1024, eraseSize: 4096, backend: "storage", storagePrefix: "mtdoops" };
+  const linux: BoardGeometry = {
+    id: "linux",
+    recordSize: 1024,
+    eraseSize: 4096,
+    backend: "storage",
+    storagePrefix: "mtdoops",
+  };
 
   it("finds the records inside the Storage files, sorted by seq, with their slots", () => {
     const s = sim(1024, 4096, 4);
@@ -253,7 +293,10 @@ describe("decodeImage with --board linux (espruino.flash)", () => {
     // A deleted copy of block 3 from an older lap holds two stale records.
     const old = sim(1024, 4096, 4);
     crash(old, 2);
-    const image = storageImage(blocks, "mtdoops", 4096, { block: 3, data: old.flash.toImage().slice(0, 4096) });
+    const image = storageImage(blocks, "mtdoops", 4096, {
+      block: 3,
+      data: old.flash.toImage().slice(0, 4096),
+    });
     const res = decodeImageDetailed(image, { board: linux });
     expect(res.mode).toBe("scan");
     expect(res.records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);

@@ -173,7 +173,9 @@ export class FaultProxy {
                 const i = Math.floor(line.length * 0.6);
                 line =
                   f.kind === "flip"
-                    ? line.slice(0, i) + String.fromCharCode(line.charCodeAt(i) ^ 0x08) + line.slice(i + 1)
+                    ? line.slice(0, i) +
+                      String.fromCharCode(line.charCodeAt(i) ^ 0x08) +
+                      line.slice(i + 1)
                     : line.slice(0, i) + line.slice(i + 5);
               }
               recs++;
@@ -235,9 +237,13 @@ export class PtyBridge {
   private spawnOnce(): Promise<void> {
     return new Promise((resolve) => {
       this.starts++;
-      const c = spawn("socat", ["-d", "-d", `PTY,link=${this.link},raw,echo=0`, `TCP:127.0.0.1:${this.port}`], {
-        stdio: ["ignore", "ignore", "pipe"],
-      });
+      const c = spawn(
+        "socat",
+        ["-d", "-d", `PTY,link=${this.link},raw,echo=0`, `TCP:127.0.0.1:${this.port}`],
+        {
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
       this.child = c;
       let done = false;
       c.stderr?.on("data", (b: Buffer) => {

@@ -8,7 +8,16 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FaultProxy, PtyBridge, Sim, cli, freshBundle, hasSocat, indexSeqs, typeAt } from "./e2e-helpers.js";
+import {
+  FaultProxy,
+  PtyBridge,
+  Sim,
+  cli,
+  freshBundle,
+  hasSocat,
+  indexSeqs,
+  typeAt,
+} from "./e2e-helpers.js";
 
 const SOCAT = hasSocat();
 const title = SOCAT
@@ -37,6 +46,21 @@ describe.skipIf(!SOCAT)(title, () => {
     expect(r.stderr).toBe(
       `mtdoops: the board at ${tty} does not run espruino-mtdoops; install it with: mtdoops flash --board linux --port ${tty}\n`,
     );
+  });
+
+  it("a port another program holds: busy, one line", async () => {
+    const { SerialPort } = await import("serialport");
+    const held = new SerialPort({ path: tty, baudRate: 115200, autoOpen: false });
+    await new Promise<void>((res, rej) => held.open((e) => (e ? rej(e) : res())));
+    try {
+      const r = await cli(["logs", "--port", tty]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        `mtdoops: serial port ${tty} is busy: another program (a terminal, the Web IDE) has it open; close it and retry\n`,
+      );
+    } finally {
+      await new Promise<void>((res) => held.close(() => res()));
+    }
   });
 
   it("flash over the serial port, crash, retrieve, clear", async () => {
@@ -68,10 +92,17 @@ describe.skipIf(!SOCAT)(title, () => {
     ]);
   }, 240_000);
 
-  for (const fault of [{ kind: "flip", rec: 1 } as const, { kind: "drop", afterRecs: 1 } as const]) {
+  for (const fault of [
+    { kind: "flip", rec: 1 } as const,
+    { kind: "drop", afterRecs: 1 } as const,
+  ]) {
     it(`serial line ${fault.kind === "drop" ? "lost (the port vanishes and comes back)" : "noise"}: resumes, no duplicate, no loss`, async () => {
       await typeAt(sim.tcpPort, ["E.reboot()"], 500);
-      await typeAt(sim.tcpPort, ["mtdoops.oops('p')", "mtdoops.oops('q')", "mtdoops.oops('r')"], 200);
+      await typeAt(
+        sim.tcpPort,
+        ["mtdoops.oops('p')", "mtdoops.oops('q')", "mtdoops.oops('r')"],
+        200,
+      );
       const proxy = new FaultProxy(sim.tcpPort, fault);
       const bridge = new PtyBridge(path.join(tmp, `ttyF-${fault.kind}`), await proxy.listen());
       await bridge.start();
@@ -85,11 +116,17 @@ describe.skipIf(!SOCAT)(title, () => {
           expect(bridge.starts).toBeGreaterThanOrEqual(2);
           expect(r.stderr).toMatch(/reconnecting to/);
         }
-        const recs = JSON.parse(r.stdout) as Array<{ seq: number; reason: string; context: { msg?: string } }>;
+        const recs = JSON.parse(r.stdout) as Array<{
+          seq: number;
+          reason: string;
+          context: { msg?: string };
+        }>;
         expect(recs.map((x) => x.reason)).toEqual(["shutdown", "oops", "oops", "oops"]);
         expect(recs.slice(1).map((x) => x.context.msg)).toEqual(["p", "q", "r"]);
         const [folder] = readdirSync(out);
-        expect(indexSeqs(path.join(out, folder as string), (p) => readFileSync(p, "utf8"))).toEqual(recs.map((x) => x.seq));
+        expect(indexSeqs(path.join(out, folder as string), (p) => readFileSync(p, "utf8"))).toEqual(
+          recs.map((x) => x.seq),
+        );
       } finally {
         await bridge.stop();
         await proxy.close();

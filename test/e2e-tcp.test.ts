@@ -23,7 +23,15 @@ describe("e2e over TCP (mtdoops sim --tcp)", () => {
   let port = "";
 
   beforeAll(async () => {
-    await sim.start(["--board", "puckjs", "--tcp", "0", "--bare", "--image", path.join(tmp, "flash.img")]);
+    await sim.start([
+      "--board",
+      "puckjs",
+      "--tcp",
+      "0",
+      "--bare",
+      "--image",
+      path.join(tmp, "flash.img"),
+    ]);
     port = `tcp://127.0.0.1:${sim.tcpPort}`;
   }, 60_000);
 
@@ -54,9 +62,14 @@ describe("e2e over TCP (mtdoops sim --tcp)", () => {
 
   it("flash uploads the firmware as .boot0 through EspruinoTools; the board then answers", async () => {
     const bundle = freshBundle("puckjs", path.join(tmp, "puckjs.js"));
-    const r = await cli(["flash", "--board", "puckjs", "--port", port, "--bundle", bundle], 180_000);
+    const r = await cli(
+      ["flash", "--board", "puckjs", "--port", port, "--bundle", bundle],
+      180_000,
+    );
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/espruino-mtdoops \S+ installed on puckjs at tcp:\/\/127\.0\.0\.1:\d+ as \.boot0/);
+    expect(r.stdout).toMatch(
+      /espruino-mtdoops \S+ installed on puckjs at tcp:\/\/127\.0\.0\.1:\d+ as \.boot0/,
+    );
     const l = await cli(["logs", "--port", port, "--out", path.join(tmp, "logs0")]);
     expect(l.status, l.stderr).toBe(0);
     expect(l.stderr).toMatch(/no records on the board/);
@@ -65,9 +78,24 @@ describe("e2e over TCP (mtdoops sim --tcp)", () => {
   it("crash, retrieve, clear: every record once, then none", async () => {
     await typeAt(sim.tcpPort, CRASHES);
     const out = path.join(tmp, "logs1");
-    const r = await cli(["logs", "--port", port, "--board", "puckjs", "--out", out, "--clear", "--json"]);
+    const r = await cli([
+      "logs",
+      "--port",
+      port,
+      "--board",
+      "puckjs",
+      "--out",
+      out,
+      "--clear",
+      "--json",
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    const recs = JSON.parse(r.stdout) as Array<{ seq: number; reason: string; text: string; context: { msg?: string } }>;
+    const recs = JSON.parse(r.stdout) as Array<{
+      seq: number;
+      reason: string;
+      text: string;
+      context: { msg?: string };
+    }>;
     expect(recs.map((x) => x.reason)).toEqual(["oops", "oops", "oops", "panic"]);
     expect(recs[0]?.text).toMatch(/Uncaught TypeError/);
     expect(recs[1]?.context.msg).toBe("battery low");
@@ -91,24 +119,55 @@ describe("e2e over TCP (mtdoops sim --tcp)", () => {
     it(`resumes after an injected fault (${fault.kind}): no duplicate, no loss`, async () => {
       // A new boot (a boot writes at most 8 records): E.reboot() leaves a shutdown record.
       await typeAt(sim.tcpPort, ["E.reboot()"], 500);
-      await typeAt(sim.tcpPort, ["mtdoops.oops('a')", "mtdoops.oops('b')", "mtdoops.oops('c')", "mtdoops.oops('d')", "mtdoops.oops('e')"], 200);
+      await typeAt(
+        sim.tcpPort,
+        [
+          "mtdoops.oops('a')",
+          "mtdoops.oops('b')",
+          "mtdoops.oops('c')",
+          "mtdoops.oops('d')",
+          "mtdoops.oops('e')",
+        ],
+        200,
+      );
       const proxy = new FaultProxy(sim.tcpPort, fault);
       const proxyPort = await proxy.listen();
       try {
         const out = path.join(tmp, `logs-${fault.kind}`);
-        const r = await cli(["logs", "--port", `tcp://127.0.0.1:${proxyPort}`, "--out", out, "--clear", "--json"]);
+        const r = await cli([
+          "logs",
+          "--port",
+          `tcp://127.0.0.1:${proxyPort}`,
+          "--out",
+          out,
+          "--clear",
+          "--json",
+        ]);
         expect(r.status, r.stderr).toBe(0);
         expect(proxy.faults).toBe(1);
         expect(r.stderr).toMatch(/resuming after seq \d+: (the connection dropped|corrupt line)/);
         if (fault.kind === "drop") expect(proxy.connections).toBe(2);
-        const recs = JSON.parse(r.stdout) as Array<{ seq: number; reason: string; context: { msg?: string } }>;
-        expect(recs.map((x) => x.reason)).toEqual(["shutdown", "oops", "oops", "oops", "oops", "oops"]);
+        const recs = JSON.parse(r.stdout) as Array<{
+          seq: number;
+          reason: string;
+          context: { msg?: string };
+        }>;
+        expect(recs.map((x) => x.reason)).toEqual([
+          "shutdown",
+          "oops",
+          "oops",
+          "oops",
+          "oops",
+          "oops",
+        ]);
         expect(recs.map((x) => x.context.msg).slice(1)).toEqual(["a", "b", "c", "d", "e"]);
         const seqs = recs.map((x) => x.seq);
         expect(new Set(seqs).size).toBe(6);
         expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
         const [folder] = readdirSync(out);
-        expect(indexSeqs(path.join(out, folder as string), (p) => readFileSync(p, "utf8"))).toEqual(seqs);
+        expect(indexSeqs(path.join(out, folder as string), (p) => readFileSync(p, "utf8"))).toEqual(
+          seqs,
+        );
         expect(r.stderr).toMatch(/freed 6 record\(s\)/);
       } finally {
         await proxy.close();

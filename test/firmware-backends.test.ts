@@ -18,9 +18,15 @@ const fw = (f: string): string => JSON.stringify(join(root, "firmware", f).split
 const BACKENDS = esbuild.buildSync({
   stdin: {
     contents:
-      "import { internalFlash } from " + fw("flash-internal.ts") + ";\n" +
-      "import { storageFlash } from " + fw("flash-storage.ts") + ";\n" +
-      "import { spiNorFlash } from " + fw("flash-spinor.ts") + ";\n" +
+      "import { internalFlash } from " +
+      fw("flash-internal.ts") +
+      ";\n" +
+      "import { storageFlash } from " +
+      fw("flash-storage.ts") +
+      ";\n" +
+      "import { spiNorFlash } from " +
+      fw("flash-spinor.ts") +
+      ";\n" +
       "global.__b = { internalFlash: internalFlash, storageFlash: storageFlash, spiNorFlash: spiNorFlash };\n",
     resolveDir: root,
     loader: "ts",
@@ -74,14 +80,28 @@ const puck = loadBoard("puckjs");
 const linux = loadBoard("linux");
 const bangle = loadBoard("banglejs2");
 
-describeFlashContract("internal flash (require('Flash'), puckjs) in the virtual board", () => openBackend(puck, "internalFlash").flash, {
-  reprogram: true,
-});
-describeFlashContract("Storage files (linux) in the virtual board", () => openBackend(linux, "storageFlash").flash);
-describeFlashContract("Storage files (banglejs2) in the virtual board", () => openBackend(bangle, "storageFlash").flash);
-describeFlashContract("SPI NOR (fake W25Q128) in the virtual board", () => openBackend(SPINOR_BOARD, "spiNorFlash").flash, {
-  reprogram: true,
-});
+describeFlashContract(
+  "internal flash (require('Flash'), puckjs) in the virtual board",
+  () => openBackend(puck, "internalFlash").flash,
+  {
+    reprogram: true,
+  },
+);
+describeFlashContract(
+  "Storage files (linux) in the virtual board",
+  () => openBackend(linux, "storageFlash").flash,
+);
+describeFlashContract(
+  "Storage files (banglejs2) in the virtual board",
+  () => openBackend(bangle, "storageFlash").flash,
+);
+describeFlashContract(
+  "SPI NOR (fake W25Q128) in the virtual board",
+  () => openBackend(SPINOR_BOARD, "spiNorFlash").flash,
+  {
+    reprogram: true,
+  },
+);
 
 describe("flash backends: failures are reported", () => {
   it("internal flash: a program or erase that does not land is EIO (read back)", () => {
@@ -99,8 +119,14 @@ describe("flash backends: failures are reported", () => {
     const vb = new VirtualBoard({ board: puck });
     vb.boot();
     vb.eval(BACKENDS);
-    vb.eval("try { __b.internalFlash(" + JSON.stringify({ ...puck, eraseSize: 8192, size: 16384, start: 0x68000 }) + ") } catch (e) { print('E:' + e.code + ' ' + e.message) }");
-    expect(vb.takeOutput()).toMatch(/E:EINVAL flash page at 0x68000 is 4096 bytes at 0x68000, the board file says 8192/);
+    vb.eval(
+      "try { __b.internalFlash(" +
+        JSON.stringify({ ...puck, eraseSize: 8192, size: 16384, start: 0x68000 }) +
+        ") } catch (e) { print('E:' + e.code + ' ' + e.message) }",
+    );
+    expect(vb.takeOutput()).toMatch(
+      /E:EINVAL flash page at 0x68000 is 4096 bytes at 0x68000, the board file says 8192/,
+    );
   });
 
   it("Storage files: a missing or foreign block file is re-created erased; the data lives in the flash", () => {
@@ -134,7 +160,11 @@ describe("flash backends: failures are reported", () => {
     vb.boot();
     vb.eval(BACKENDS);
     const pins = { ...SPINOR_BOARD.spi, cs: "B3" };
-    vb.eval("try { __b.spiNorFlash(" + JSON.stringify({ ...SPINOR_BOARD, spi: pins }) + ") } catch (e) { print('E:' + e.code + ' ' + e.message) }");
+    vb.eval(
+      "try { __b.spiNorFlash(" +
+        JSON.stringify({ ...SPINOR_BOARD, spi: pins }) +
+        ") } catch (e) { print('E:' + e.code + ' ' + e.message) }",
+    );
     expect(vb.takeOutput()).toContain("E:EIO no SPI flash answers (JEDEC ID 255)");
   });
 });

@@ -6,18 +6,20 @@ import { describe, expect, it } from "vitest";
 import { loadAllBoards } from "../src/boards/load.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { Flags, reasonName } from "../src/core/record.js";
-import { buildFirmwareBundle, openRecord, VirtualBoard } from "../src/sim/virtual-board.js";
+import { openRecord, VirtualBoard } from "../src/sim/virtual-board.js";
+import { buildBoard } from "../scripts/build-firmware.js";
 import type { OpenedRecord } from "../src/sim/virtual-board.js";
+
+/** The bundle the firmware build makes for a board (scripts/build-firmware.ts, names mangled): what users install. */
+async function buildFirmwareBundle(b: BoardDefinition): Promise<string> {
+  return (await buildBoard(b, { write: false, dialect: false })).code;
+}
 
 const boards = loadAllBoards();
 const bundles = new Map<string, string>();
+for (const b of boards) bundles.set(b.id, await buildFirmwareBundle(b));
 function bundle(b: BoardDefinition): string {
-  let code = bundles.get(b.id);
-  if (code === undefined) {
-    code = buildFirmwareBundle(b);
-    bundles.set(b.id, code);
-  }
-  return code;
+  return bundles.get(b.id) as string;
 }
 
 function opened(vb: VirtualBoard, since = -1, z = false): OpenedRecord[] {
@@ -44,10 +46,16 @@ describe.each(boards.map((b) => [b.id, b] as const))("firmware on %s", (_id, boa
   });
 
   it("records oops, panic, errorflag and shutdown, and reads them back after a power cut", () => {
-    const vb = new VirtualBoard({ board, firmware: bundle(board), epochMs: Date.UTC(2026, 0, 2, 3, 4, 5) });
+    const vb = new VirtualBoard({
+      board,
+      firmware: bundle(board),
+      epochMs: Date.UTC(2026, 0, 2, 3, 4, 5),
+    });
     vb.boot();
     vb.input('print("app running")\n');
-    vb.eval('setTimeout(function(){ print("about to fail"); throw new Error("boom in timer"); }, 50)');
+    vb.eval(
+      'setTimeout(function(){ print("about to fail"); throw new Error("boom in timer"); }, 50)',
+    );
     vb.advance(100);
     expect(vb.takeOutput()).toContain("Uncaught Error: boom in timer");
     expect(vb.eval('mtdoops.panic("synchronous panic")')).toBe(true);
@@ -62,8 +70,18 @@ describe.each(boards.map((b) => [b.id, b] as const))("firmware on %s", (_id, boa
     expect(vb.takeOutput()).not.toMatch(/not started|mount failed/);
 
     const recs = opened(vb);
-    expect(recs.map((r) => reasonName(r.record.reason))).toEqual(["oops", "panic", "errorflag", "shutdown"]);
-    const [oops, panic, flag, shutdown] = recs as [OpenedRecord, OpenedRecord, OpenedRecord, OpenedRecord];
+    expect(recs.map((r) => reasonName(r.record.reason))).toEqual([
+      "oops",
+      "panic",
+      "errorflag",
+      "shutdown",
+    ]);
+    const [oops, panic, flag, shutdown] = recs as [
+      OpenedRecord,
+      OpenedRecord,
+      OpenedRecord,
+      OpenedRecord,
+    ];
     for (const r of recs) {
       expect(r.context["board"]).toBe(board.id);
       expect(r.context["fw"]).toBe("2v29");
@@ -93,7 +111,10 @@ describe.each(boards.map((b) => [b.id, b] as const))("firmware on %s", (_id, boa
     const z = opened(vb, -1, true);
     expect(z.map((r) => r.record.crc)).toEqual(recs.map((r) => r.record.crc));
     // Only the records newer than `since`.
-    expect(opened(vb, panic.record.seq).map((r) => r.record.seq)).toEqual([flag.record.seq, shutdown.record.seq]);
+    expect(opened(vb, panic.record.seq).map((r) => r.record.seq)).toEqual([
+      flag.record.seq,
+      shutdown.record.seq,
+    ]);
   });
 
   it("clears what the host saved; a dump then shows none, and new records follow", () => {
@@ -139,7 +160,11 @@ describe.each(boards.map((b) => [b.id, b] as const))("firmware on %s", (_id, boa
       expect(msgs.length).toBeLessThanOrEqual(2);
       // the log goes on writing
       vb.eval('mtdoops.panic("third")');
-      expect(opened(vb).map((r) => r.context["msg"]).slice(-1)).toEqual(["third"]);
+      expect(
+        opened(vb)
+          .map((r) => r.context["msg"])
+          .slice(-1),
+      ).toEqual(["third"]);
     }
   });
 

@@ -2,15 +2,22 @@
 // forwarded, following the console when it moves, giving it back on reset().
 
 import { describe, expect, it } from "vitest";
+import type { BoardDefinition } from "../src/boards/schema.js";
 import { loadBoard } from "../src/boards/load.js";
 import { reasonName } from "../src/core/record.js";
-import { buildFirmwareBundle, openRecord, VirtualBoard } from "../src/sim/virtual-board.js";
+import { openRecord, VirtualBoard } from "../src/sim/virtual-board.js";
+import { buildBoard } from "../scripts/build-firmware.js";
 import type { OpenedRecord } from "../src/sim/virtual-board.js";
+
+/** The bundle the firmware build makes for a board (scripts/build-firmware.ts, names mangled): what users install. */
+async function buildFirmwareBundle(b: BoardDefinition): Promise<string> {
+  return (await buildBoard(b, { write: false, dialect: false })).code;
+}
 
 const puck = loadBoard("puckjs");
 const linux = loadBoard("linux");
-const PUCK = buildFirmwareBundle(puck);
-const LINUX = buildFirmwareBundle(linux);
+const PUCK = await buildFirmwareBundle(puck);
+const LINUX = await buildFirmwareBundle(linux);
 
 function lastRecord(vb: VirtualBoard): OpenedRecord {
   const recs = vb.retrieve().records.map((x) => openRecord(x.raw, vb.board.recordSize));

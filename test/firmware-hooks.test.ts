@@ -6,13 +6,19 @@ import { describe, expect, it } from "vitest";
 import { loadBoard } from "../src/boards/load.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { Flags, reasonName } from "../src/core/record.js";
-import { buildFirmwareBundle, openRecord, RESETREAS, VirtualBoard } from "../src/sim/virtual-board.js";
+import { openRecord, RESETREAS, VirtualBoard } from "../src/sim/virtual-board.js";
+import { buildBoard } from "../scripts/build-firmware.js";
 import type { OpenedRecord } from "../src/sim/virtual-board.js";
+
+/** The bundle the firmware build makes for a board (scripts/build-firmware.ts, names mangled): what users install. */
+async function buildFirmwareBundle(b: BoardDefinition): Promise<string> {
+  return (await buildBoard(b, { write: false, dialect: false })).code;
+}
 
 const puck = loadBoard("puckjs");
 const linux = loadBoard("linux");
-const PUCK = buildFirmwareBundle(puck);
-const LINUX = buildFirmwareBundle(linux);
+const PUCK = await buildFirmwareBundle(puck);
+const LINUX = await buildFirmwareBundle(linux);
 
 function records(vb: VirtualBoard): OpenedRecord[] {
   const r = vb.retrieve();
@@ -49,7 +55,8 @@ describe("reset reason at boot", () => {
       vb.advance(10);
       const recs = records(vb);
       expect(recs.map((r) => r.context["reset"])).toEqual(want ? [want] : []);
-      if (want) expect((recs[0] as OpenedRecord).record.flags & Flags.UNEXPECTED).toBe(Flags.UNEXPECTED);
+      if (want)
+        expect((recs[0] as OpenedRecord).record.flags & Flags.UNEXPECTED).toBe(Flags.UNEXPECTED);
       expect(vb.resetreas).toBe(0);
     }
   });
@@ -63,7 +70,12 @@ describe("reset reason at boot", () => {
     expect(records(vb).map((r) => reasonName(r.record.reason))).toEqual(["shutdown"]);
     vb.eval('mtdoops.panic("last words")');
     // SREQ with no shutdown record behind it: e.g. the firmware's own fault handler
-    const vb2 = new VirtualBoard({ board: puck, firmware: PUCK, flash: vb.flash, storage: vb.storage });
+    const vb2 = new VirtualBoard({
+      board: puck,
+      firmware: PUCK,
+      flash: vb.flash,
+      storage: vb.storage,
+    });
     vb2.resetreas = RESETREAS.SREQ;
     vb2.boot();
     vb2.advance(10);
@@ -74,9 +86,9 @@ describe("reset reason at boot", () => {
     expect(last.record.flags & Flags.UNEXPECTED).toBe(0);
   });
 
-  it("ESP8266: ESP8266.getResetInfo() 'wdt reset' and 'exception' are recorded, 'power on' is not", () => {
+  it("ESP8266: ESP8266.getResetInfo() 'wdt reset' and 'exception' are recorded, 'power on' is not", async () => {
     const esp: BoardDefinition = { ...linux, id: "esp8266test", resetReason: "esp8266" };
-    const code = buildFirmwareBundle(esp);
+    const code = await buildFirmwareBundle(esp);
     const vb = new VirtualBoard({ board: esp, firmware: code });
     vb.boot();
     vb.advance(10);
@@ -119,7 +131,9 @@ describe("dump hooks", () => {
   it("the app keeps running after an uncaught exception (intervals go on)", () => {
     const vb = new VirtualBoard({ board: linux, firmware: LINUX });
     vb.boot();
-    vb.eval("var n = 0; setInterval(function(){ n++; if (n === 2) throw new Error('once'); }, 100)");
+    vb.eval(
+      "var n = 0; setInterval(function(){ n++; if (n === 2) throw new Error('once'); }, 100)",
+    );
     vb.advance(1000);
     expect(vb.eval("n")).toBeGreaterThanOrEqual(9);
     expect(records(vb).length).toBe(1);
@@ -151,7 +165,11 @@ describe("dump hooks", () => {
 
 describe("the mtdoops device API", () => {
   it("note() goes into the ring, not to the console; list() prints one line per record without recording it", () => {
-    const vb = new VirtualBoard({ board: linux, firmware: LINUX, epochMs: Date.UTC(2026, 10, 26, 12, 0, 0) });
+    const vb = new VirtualBoard({
+      board: linux,
+      firmware: LINUX,
+      epochMs: Date.UTC(2026, 10, 26, 12, 0, 0),
+    });
     vb.boot();
     vb.eval('mtdoops.note("user note")');
     expect(vb.takeOutput()).not.toContain("user note");
@@ -160,7 +178,9 @@ describe("the mtdoops device API", () => {
     vb.advance(10);
     vb.input("mtdoops.list()\n");
     const out = vb.takeOutput();
-    expect(out).toMatch(/mtdoops\.list\(\)\r\n#1 panic 2026-11-26T12:00:0\d\.000Z boot 1 \+\d+ms \d+ bytes\r\n#2 oops .*\r\n=undefined\r\n>/);
+    expect(out).toMatch(
+      /mtdoops\.list\(\)\r\n#1 panic 2026-11-26T12:00:0\d\.000Z boot 1 \+\d+ms \d+ bytes\r\n#2 oops .*\r\n=undefined\r\n>/,
+    );
     vb.eval('mtdoops.panic("third")');
     const recs = records(vb);
     expect((recs[0] as OpenedRecord).console).toContain("[note] user note\n");
@@ -171,7 +191,8 @@ describe("the mtdoops device API", () => {
   it("dump() output is not recorded, and a large dump does not overflow the input FIFO", () => {
     const vb = new VirtualBoard({ board: linux, firmware: LINUX });
     vb.boot();
-    for (let i = 0; i < 8; i++) vb.eval('print("' + "x".repeat(200) + '"); mtdoops.panic("p' + i + '")');
+    for (let i = 0; i < 8; i++)
+      vb.eval('print("' + "x".repeat(200) + '"); mtdoops.panic("p' + i + '")');
     vb.advance(10);
     expect(vb.retrieve().records.length).toBe(8);
     vb.advance(10);
@@ -188,7 +209,13 @@ describe("the mtdoops device API", () => {
   it("stats() and version", () => {
     const vb = new VirtualBoard({ board: linux, firmware: LINUX });
     vb.boot();
-    expect(vb.eval("mtdoops.stats()")).toMatchObject({ state: "ready", boot: 1, nextSeq: 1, slots: 16, written: 0 });
+    expect(vb.eval("mtdoops.stats()")).toMatchObject({
+      state: "ready",
+      boot: 1,
+      nextSeq: 1,
+      slots: 16,
+      written: 0,
+    });
     expect(vb.eval("mtdoops.version")).toMatch(/^\d+\.\d+\.\d+/);
   });
 

@@ -6,53 +6,80 @@ import { describe, expect, it } from "vitest";
 import { loadBoard } from "../src/boards/load.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { reasonName } from "../src/core/record.js";
-import { buildFirmwareBundle, openRecord, VirtualBoard } from "../src/sim/virtual-board.js";
+import { openRecord, VirtualBoard } from "../src/sim/virtual-board.js";
+import { buildBoard } from "../scripts/build-firmware.js";
+
+/** The bundle the firmware build makes for a board (scripts/build-firmware.ts, names mangled): what users install. */
+async function buildFirmwareBundle(b: BoardDefinition): Promise<string> {
+  return (await buildBoard(b, { write: false, dialect: false })).code;
+}
 
 const puck = loadBoard("puckjs");
 const wifi = loadBoard("espruinowifi");
 
 /** Boots `board`'s firmware on a virtual `chip` board (whose reserved areas make process.memory()). */
-function bootWith(board: BoardDefinition, firmwareEnd?: number, chip: BoardDefinition = board): { vb: VirtualBoard; out: string } {
-  const vb = new VirtualBoard({ board: chip, firmware: buildFirmwareBundle(board), ...(firmwareEnd !== undefined ? { firmwareEnd } : {}) });
+async function bootWith(
+  board: BoardDefinition,
+  firmwareEnd?: number,
+  chip: BoardDefinition = board,
+): Promise<{ vb: VirtualBoard; out: string }> {
+  const vb = new VirtualBoard({
+    board: chip,
+    firmware: await buildFirmwareBundle(board),
+    ...(firmwareEnd !== undefined ? { firmwareEnd } : {}),
+  });
   vb.boot();
   return { vb, out: vb.takeOutput() };
 }
 
 describe("partition safety", () => {
-  it("starts on the boards' own partitions", () => {
+  it("starts on the boards' own partitions", async () => {
     for (const b of [puck, wifi]) {
-      const { vb, out } = bootWith(b);
+      const { vb, out } = await bootWith(b);
       expect(out).not.toContain("not started");
       expect(vb.eval("typeof mtdoops")).toBe("object");
     }
   });
 
-  it("refuses a partition that overlaps Storage (as the firmware reports it: process.memory, process.env.STORAGE)", () => {
+  it("refuses a partition that overlaps Storage (as the firmware reports it: process.memory, process.env.STORAGE)", async () => {
     const bad: BoardDefinition = { ...puck, start: 0x6b000 };
     delete bad.reserved; // so that only what the firmware reports at run time can refuse it
-    const { vb, out } = bootWith(bad, undefined, puck);
-    expect(out).toContain("mtdoops: partition 0x6b000-0x6e000 overlaps Storage (0x6c000-0x76000); not started\r\n");
+    const { vb, out } = await bootWith(bad, undefined, puck);
+    expect(out).toContain(
+      "mtdoops: partition 0x6b000-0x6e000 overlaps Storage (0x6c000-0x76000); not started\r\n",
+    );
     expect(vb.eval("typeof mtdoops")).toBe("undefined");
     expect(vb.eval("E.getConsole()")).toBe("Bluetooth"); // console untouched
     expect(vb.flash.stats.programs + vb.flash.stats.erases).toBe(0);
   });
 
-  it("refuses a partition the firmware image has grown into", () => {
-    const { vb, out } = bootWith(puck, 0x6a000);
-    expect(out).toContain("mtdoops: partition 0x69000-0x6c000 overlaps the firmware (0x0-0x6a000); not started");
+  it("refuses a partition the firmware image has grown into", async () => {
+    const { vb, out } = await bootWith(puck, 0x6a000);
+    expect(out).toContain(
+      "mtdoops: partition 0x69000-0x6c000 overlaps the firmware (0x0-0x6a000); not started",
+    );
     expect(vb.eval("typeof mtdoops")).toBe("undefined");
   });
 
-  it("refuses a partition over an area the board file reserves", () => {
+  it("refuses a partition over an area the board file reserves", async () => {
     const bad: BoardDefinition = { ...puck, start: 0x76000 };
-    const { out } = bootWith(bad);
-    expect(out).toContain("mtdoops: partition 0x76000-0x79000 overlaps FS (bonding) (0x76000-0x78000); not started");
+    const { out } = await bootWith(bad);
+    expect(out).toContain(
+      "mtdoops: partition 0x76000-0x79000 overlaps FS (bonding) (0x76000-0x78000); not started",
+    );
   });
 
-  it("on STM32 the firmware starts after Storage: a partition below it is fine, one inside it is not", () => {
-    expect(bootWith(wifi, 0x08060000).out).not.toContain("not started");
-    const bad: BoardDefinition = { ...wifi, reserved: (wifi.reserved ?? []).filter((r) => r.name !== "firmware").concat([{ name: "firmware", start: 0x08008000, end: 0x08080000 }]) };
-    expect(bootWith(bad, 0x08060000).out).toContain("overlaps firmware (0x8008000-0x8080000); not started");
+  it("on STM32 the firmware starts after Storage: a partition below it is fine, one inside it is not", async () => {
+    expect((await bootWith(wifi, 0x08060000)).out).not.toContain("not started");
+    const bad: BoardDefinition = {
+      ...wifi,
+      reserved: (wifi.reserved ?? [])
+        .filter((r) => r.name !== "firmware")
+        .concat([{ name: "firmware", start: 0x08008000, end: 0x08080000 }]),
+    };
+    expect((await bootWith(bad, 0x08060000)).out).toContain(
+      "overlaps firmware (0x8008000-0x8080000); not started",
+    );
   });
 });
 
@@ -76,8 +103,8 @@ describe("SPI NOR backend, end to end", () => {
     sources: {},
   };
 
-  it("records, survives a power cut, reads back", () => {
-    const { vb, out } = bootWith(board);
+  it("records, survives a power cut, reads back", async () => {
+    const { vb, out } = await bootWith(board);
     expect(out).not.toContain("not started");
     vb.eval('setTimeout(function(){ throw new Error("spi boom"); }, 5)');
     vb.advance(50);

@@ -63,7 +63,15 @@ function show(a: Action): string {
     case "panic":
       return "panic(" + a.ctx.length + ")";
     case "dump":
-      return "dump(r" + a.reason + (a.unexpected ? "!" : "") + "," + a.ctx.length + (a.run ? ",run" : "") + ")";
+      return (
+        "dump(r" +
+        a.reason +
+        (a.unexpected ? "!" : "") +
+        "," +
+        a.ctx.length +
+        (a.run ? ",run" : "") +
+        ")"
+      );
     case "clear":
       return "clear(newest" + (a.delta >= 0 ? "+" : "") + a.delta + ")";
     case "time":
@@ -76,10 +84,7 @@ function show(a: Action): string {
 const bytesArb = (max: number): fc.Arbitrary<Uint8Array> => fc.uint8Array({ maxLength: max });
 const ctxArb = (max: number): fc.Arbitrary<string> =>
   fc
-    .oneof(
-      { weight: 4, arbitrary: bytesArb(48) },
-      { weight: 1, arbitrary: bytesArb(max) },
-    )
+    .oneof({ weight: 4, arbitrary: bytesArb(48) }, { weight: 1, arbitrary: bytesArb(max) })
     .map((b) => String.fromCharCode(...b));
 
 function actionArb(g: Geo): fc.Arbitrary<Action> {
@@ -96,13 +101,26 @@ function actionArb(g: Geo): fc.Arbitrary<Action> {
     {
       weight: 5,
       arbitrary: fc
-        .record({ reason: fc.integer({ min: 2, max: 5 }), unexpected: fc.boolean(), ctx: ctxArb(ctxMax), run: fc.boolean() })
+        .record({
+          reason: fc.integer({ min: 2, max: 5 }),
+          unexpected: fc.boolean(),
+          ctx: ctxArb(ctxMax),
+          run: fc.boolean(),
+        })
         .map((d): Action => ({ t: "dump", ...d })),
     },
     { weight: 1, arbitrary: fc.constant<Action>({ t: "run" }) },
     { weight: 2, arbitrary: fc.constant<Action>({ t: "remount" }) },
-    { weight: 1, arbitrary: fc.integer({ min: -(slots + 2), max: 2 }).map((delta): Action => ({ t: "clear", delta })) },
-    { weight: 1, arbitrary: fc.integer({ min: 0, max: 40_000 }).map((ms): Action => ({ t: "time", ms })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .integer({ min: -(slots + 2), max: 2 })
+        .map((delta): Action => ({ t: "clear", delta })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 0, max: 40_000 }).map((ms): Action => ({ t: "time", ms })),
+    },
   );
 }
 
@@ -186,7 +204,8 @@ class Model {
     this.bootLost = 0;
     const nw = this.newest();
     if (nw) {
-      if (nw.slot !== (this.nextSlot - 1 + this.n) % this.n) throw new Error("model: newest not before the write point");
+      if (nw.slot !== (this.nextSlot - 1 + this.n) % this.n)
+        throw new Error("model: newest not before the write point");
       this.boot = (nw.boot + 1) >>> 0;
     } else {
       this.boot = 1;
@@ -219,7 +238,16 @@ class Model {
 
 /** Everything but the payload bytes, compared as one string per record. */
 function summary(r: Omit<MRec, "payload">): string {
-  return [r.slot, r.seq, r.boot, r.reason, r.flags, r.uptime, r.time, r.freed ? "freed" : "live"].join(":");
+  return [
+    r.slot,
+    r.seq,
+    r.boot,
+    r.reason,
+    r.flags,
+    r.uptime,
+    r.time,
+    r.freed ? "freed" : "live",
+  ].join(":");
 }
 
 // ---------------------------------------------------------------- interpreter
@@ -243,7 +271,10 @@ function checkMount(b: Board, m: Model, eraseWasPending: boolean): void {
   if (!eraseWasPending) {
     // 6: a clean partition (erase-ahead done) mounts on the O(log N) path, never the full scan.
     eq(b.info.fullScan, false, "MountInfo.fullScan on a clean partition");
-    ok(b.info.headersRead <= mountBound(m.n), "mount read " + b.info.headersRead + " headers of " + m.n + " slots");
+    ok(
+      b.info.headersRead <= mountBound(m.n),
+      "mount read " + b.info.headersRead + " headers of " + m.n + " slots",
+    );
   }
 }
 
@@ -259,7 +290,11 @@ function checkAll(b: Board, m: Model, g: Geo): void {
   const all = list(log, true);
   const want = m.listing();
   // 1 (content) and 3, 4 (exact set, freed state): the listing is exactly the model's.
-  eq(all.map((r) => summary({ ...r.record, slot: r.slot })), want.map(summary), "listing (slot:seq:boot:reason:flags:uptime:time:freed)");
+  eq(
+    all.map((r) => summary({ ...r.record, slot: r.slot })),
+    want.map(summary),
+    "listing (slot:seq:boot:reason:flags:uptime:time:freed)",
+  );
   for (let i = 0; i < all.length; i++) {
     const r = all[i]!;
     const p = want[i]!.payload;
@@ -275,13 +310,21 @@ function checkAll(b: Board, m: Model, g: Geo): void {
   // 1: strictly increasing in serial order (hence unique).
   eq(serialOrderProblem(all.map((r) => r.record.seq)), "", "serial order");
   const live = list(log, false);
-  eq(live.map((r) => r.record.seq), all.filter((r) => !r.record.freed).map((r) => r.record.seq), "live listing");
+  eq(
+    live.map((r) => r.record.seq),
+    all.filter((r) => !r.record.freed).map((r) => r.record.seq),
+    "live listing",
+  );
 
   const written = m.writtenSeqs;
   if (written.length > 0) {
     // 2: the newest successful write is readable and is the last one listed.
     ok(all.length > 0, "nothing listed after " + written.length + " writes");
-    eq(all[all.length - 1]!.record.seq, written[written.length - 1], "last listed = newest written");
+    eq(
+      all[all.length - 1]!.record.seq,
+      written[written.length - 1],
+      "last listed = newest written",
+    );
     // 3: the design keeps every block but the one at the write point: at least the newest
     // min(N, (blocks-1) * slotsPerBlock) writes are present (>= the brief's safe bound of
     // (blocks-2) * slotsPerBlock + 1).
@@ -307,7 +350,8 @@ function runScenario(g: Geo, actions: Action[], init?: Init): void {
       step(a);
     } catch (e) {
       // Name the action that broke an invariant (fast-check prints the whole sequence).
-      if (e instanceof Error) e.message = "after action #" + index + " " + show(a) + ": " + e.message;
+      if (e instanceof Error)
+        e.message = "after action #" + index + " " + show(a) + ": " + e.message;
       throw e;
     }
   });
@@ -328,10 +372,14 @@ function runScenario(g: Geo, actions: Action[], init?: Init): void {
         // 5: a panic never erases, and programs at most its own bytes plus the commit unit.
         eq(after.erases - before.erases, 0, "erases during panic");
         const maxBytes = alignUp(HEADER_SIZE + exp.payload.length, pu) + Math.max(4, pu);
-        ok(after.programBytes - before.programBytes <= maxBytes, "panic programmed " + (after.programBytes - before.programBytes) + " bytes > " + maxBytes);
+        ok(
+          after.programBytes - before.programBytes <= maxBytes,
+          "panic programmed " + (after.programBytes - before.programBytes) + " bytes > " + maxBytes,
+        );
         // The panic fails (lost) only when the erase-ahead of the block it needs is pending.
         eq(done, !m.eraseNeeded, "panic result");
-        if (done) m.write({ reason: Reason.PANIC, flags: exp.flags, uptime, time, payload: exp.payload });
+        if (done)
+          m.write({ reason: Reason.PANIC, flags: exp.flags, uptime, time, payload: exp.payload });
         else {
           m.bootLost++;
           eq(after.programBytes, before.programBytes, "bytes programmed by a lost panic");
@@ -345,7 +393,14 @@ function runScenario(g: Geo, actions: Action[], init?: Init): void {
         const time = Math.floor((EPOCH_MS + b.sched.nowMs) / 1000);
         const queued = b.log.dump(a.reason, a.ctx, extra);
         eq(queued, m.pending.length < 2, "dump result");
-        if (queued) m.pending.push({ reason: a.reason, flags: exp.flags, uptime, time, payload: exp.payload });
+        if (queued)
+          m.pending.push({
+            reason: a.reason,
+            flags: exp.flags,
+            uptime,
+            time,
+            payload: exp.payload,
+          });
         else m.bootLost++;
         if (a.run) {
           b.sched.runAll();
@@ -388,9 +443,12 @@ function runScenario(g: Geo, actions: Action[], init?: Init): void {
 describe.each(GEOS)("CrashLog vs. model, $name", (g) => {
   it("random writes, remounts, clears, console output and wraps keep the invariants", () => {
     fc.assert(
-      fc.property(fc.array(actionArb(g), { minLength: 1, maxLength: 120, size: "max" }), (actions) => {
-        runScenario(g, actions);
-      }),
+      fc.property(
+        fc.array(actionArb(g), { minLength: 1, maxLength: 120, size: "max" }),
+        (actions) => {
+          runScenario(g, actions);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -403,7 +461,10 @@ it("the table CRC the tests give the log equals src/core/crc32.ts", () => {
 // A deterministic long run per geometry: several wraps, every action kind.
 describe("CrashLog vs. model, long fixed runs", () => {
   it.each(GEOS)("$name: 400 random actions", (g) => {
-    const actions = fc.sample(fc.array(actionArb(g), { minLength: 400, maxLength: 400 }), { numRuns: 1, seed: 42 })[0]!;
+    const actions = fc.sample(fc.array(actionArb(g), { minLength: 400, maxLength: 400 }), {
+      numRuns: 1,
+      seed: 42,
+    })[0]!;
     runScenario(g, actions);
   });
 });
@@ -412,17 +473,31 @@ describe("CrashLog vs. model, long fixed runs", () => {
 
 describe("mount cost on large partitions (property 6)", () => {
   const big: Geo[] = [
-    { name: "64 KB, 4 KB blocks, 256 B records (256 slots)", geometry: { size: 65536, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff }, recordSize: 256 },
-    { name: "128 KB, 8 KB blocks, 128 B records (1024 slots)", geometry: { size: 131072, eraseSize: 8192, progUnit: 4, pageSize: 256, erasedValue: 0xff }, recordSize: 128 },
+    {
+      name: "64 KB, 4 KB blocks, 256 B records (256 slots)",
+      geometry: { size: 65536, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff },
+      recordSize: 256,
+    },
+    {
+      name: "128 KB, 8 KB blocks, 128 B records (1024 slots)",
+      geometry: { size: 131072, eraseSize: 8192, progUnit: 4, pageSize: 256, erasedValue: 0xff },
+      recordSize: 128,
+    },
   ];
   it.each(big)("$name: O(log N) headers after random numbers of writes and wraps", (g) => {
     const n = slotsOf(g);
     fc.assert(
       fc.property(
-        fc.array(fc.record({ writes: fc.integer({ min: 0, max: Math.floor(n * 1.7) }), panicShare: fc.integer({ min: 0, max: 3 }) }), {
-          minLength: 1,
-          maxLength: 5,
-        }),
+        fc.array(
+          fc.record({
+            writes: fc.integer({ min: 0, max: Math.floor(n * 1.7) }),
+            panicShare: fc.integer({ min: 0, max: 3 }),
+          }),
+          {
+            minLength: 1,
+            maxLength: 5,
+          },
+        ),
         (segments) => {
           const flash = newFlash(g.geometry);
           let b = bootBoard(flash, g.recordSize, OPTS);
@@ -469,9 +544,28 @@ function crafted(g: Geo, L: number, w: number, wrapped: boolean): Init {
   const put = (slot: number, seq: number): void => {
     const ctx = new TextEncoder().encode('{"c":' + slot + "}");
     const payload = buildPayload(ctx, new Uint8Array(0));
-    const h = { seq, boot: 5, reason: Reason.OOPS, flags: 0, time: 0, uptime: 1000, payloadLength: payload.length, rawLength: payload.length };
+    const h = {
+      seq,
+      boot: 5,
+      reason: Reason.OOPS,
+      flags: 0,
+      time: 0,
+      uptime: 1000,
+      payloadLength: payload.length,
+      rawLength: payload.length,
+    };
     image.set(craftRecord(h, payload, g.geometry.progUnit), slot * g.recordSize);
-    m.slots[slot] = { seq, slot, boot: 5, reason: Reason.OOPS, flags: 0, time: 0, uptime: 1000, payload, freed: false };
+    m.slots[slot] = {
+      seq,
+      slot,
+      boot: 5,
+      reason: Reason.OOPS,
+      flags: 0,
+      time: 0,
+      uptime: 1000,
+      payload,
+      freed: false,
+    };
   };
   for (let i = 0; i < w; i++) put(i, (L + i) >>> 0);
   if (wrapped) for (let i = gapEnd; i < n; i++) put(i, (L - n + i) >>> 0);

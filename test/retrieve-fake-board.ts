@@ -6,7 +6,13 @@
 
 import { crc32 } from "../src/core/crc32.js";
 import { CrashLog } from "../src/core/log.js";
-import { formatBegin, formatCleared, formatEnd, formatRecord, PROTOCOL_VERSION } from "../src/core/protocol.js";
+import {
+  formatBegin,
+  formatCleared,
+  formatEnd,
+  formatRecord,
+  PROTOCOL_VERSION,
+} from "../src/core/protocol.js";
 import { Reason } from "../src/core/record.js";
 import { ConsoleRing } from "../src/core/ring.js";
 import { seqNewer } from "../src/core/serial.js";
@@ -64,7 +70,13 @@ export class FakeBoard {
     const eraseSize = o.eraseSize ?? 1024;
     const blocks = o.blocks ?? 4;
     this.flash = new SimulatedNorFlash({
-      geometry: { size: blocks * eraseSize, eraseSize, progUnit: 4, pageSize: 256, erasedValue: 0xff },
+      geometry: {
+        size: blocks * eraseSize,
+        eraseSize,
+        progUnit: 4,
+        pageSize: 256,
+        erasedValue: 0xff,
+      },
       strict: true,
     });
     this.sched = new VirtualScheduler(1_764_115_200_000);
@@ -90,7 +102,10 @@ export class FakeBoard {
   }
 
   /** Writes `n` crash records (each with its own console text) and runs the deferred jobs. */
-  crash(n: number, textOf: (i: number) => string = (i) => `line ${i}: Uncaught Error: boom ${i}\r\n`): void {
+  crash(
+    n: number,
+    textOf: (i: number) => string = (i) => `line ${i}: Uncaught Error: boom ${i}\r\n`,
+  ): void {
     for (let i = 0; i < n; i++) {
       this.ring.writeString(textOf(i));
       this.sched.advance(1000);
@@ -154,7 +169,11 @@ export class FakeBoard {
       return;
     }
     if (this.mode === "nolib") {
-      this.send(t, ['Uncaught ReferenceError: "mtdoops" is not defined', " at line 1 col 1", line, "^", ">"], false);
+      this.send(
+        t,
+        ['Uncaught ReferenceError: "mtdoops" is not defined', " at line 1 col 1", line, "^", ">"],
+        false,
+      );
       return;
     }
     let m = /^mtdoops\.dump\((-?\d+),([01])\)$/.exec(line);

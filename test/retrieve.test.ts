@@ -15,7 +15,8 @@ class MemorySink implements RetrieveSink {
     this.boards.push(info.board);
   }
   async save(record: EspruinoDecodedRecord, raw: Uint8Array): Promise<string> {
-    if (this.failAt !== null && this.saved.length === this.failAt) throw new Error("disk full (injected)");
+    if (this.failAt !== null && this.saved.length === this.failAt)
+      throw new Error("disk full (injected)");
     this.saved.push(record);
     this.raws.push(raw);
     return `mem:${record.seq}`;
@@ -25,7 +26,12 @@ class MemorySink implements RetrieveSink {
   }
 }
 
-function run(board: FakeBoard, sink: MemorySink, extra: Partial<RetrieveOptions> = {}, events: RetrieveEvent[] = []) {
+function run(
+  board: FakeBoard,
+  sink: MemorySink,
+  extra: Partial<RetrieveOptions> = {},
+  events: RetrieveEvent[] = [],
+) {
   return retrieve({
     connect: board.connect,
     port: "fake://board",
@@ -198,7 +204,10 @@ describe("retrieve: faults, resume, no duplicate, no loss", () => {
     const want = board.liveSeqs();
     board.abortOnNewCommand = true;
     // Each of two records is damaged the first time it is sent.
-    const hit = new Map([[want[2] as number, flipBit], [want[6] as number, dropBytes]]);
+    const hit = new Map([
+      [want[2] as number, flipBit],
+      [want[6] as number, dropBytes],
+    ]);
     board.lineHook = (line) => {
       if (!line.includes("MTDOOPS:REC")) return line;
       const seq = Number(line.split(" ")[1]);
@@ -212,7 +221,11 @@ describe("retrieve: faults, resume, no duplicate, no loss", () => {
     const res = await run(board, sink, { clear: true }, events);
     expect(sink.seqs).toEqual(want);
     expect(res.faults).toBe(2);
-    expect(events.filter((e) => e.type === "resumed").every((e) => e.type === "resumed" && /corrupt/.test(e.why))).toBe(true);
+    expect(
+      events
+        .filter((e) => e.type === "resumed")
+        .every((e) => e.type === "resumed" && /corrupt/.test(e.why)),
+    ).toBe(true);
     expect(res.cleared).toBe(9);
   });
 
@@ -328,7 +341,9 @@ describe("retrieve: faults, resume, no duplicate, no loss", () => {
     const err = await run(board, sink, { clear: true, maxRetries: 3 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetrieveError);
     expect((err as RetrieveError).code).toBe("ERETRIES");
-    expect((err as Error).message).toMatch(/failed 4 times in a row .*corrupt.*nothing was cleared/);
+    expect((err as Error).message).toMatch(
+      /failed 4 times in a row .*corrupt.*nothing was cleared/,
+    );
     expect(countCommands(board, "mtdoops.dump")).toBe(4);
     expect(countCommands(board, "mtdoops.clear")).toBe(0);
     expect(board.liveSeqs()).toEqual(want);
@@ -360,7 +375,9 @@ describe("retrieve: faults, resume, no duplicate, no loss", () => {
 describe("retrieve: boards that do not speak the protocol", () => {
   it("a board without the library", async () => {
     const board = new FakeBoard({ mode: "nolib" });
-    const err = await run(board, new MemorySink(), { boardHint: "puckjs" }).catch((e: unknown) => e);
+    const err = await run(board, new MemorySink(), { boardHint: "puckjs" }).catch(
+      (e: unknown) => e,
+    );
     expect((err as RetrieveError).code).toBe("ENOLIB");
     expect((err as Error).message).toBe(noLibraryMessage("fake://board", "puckjs"));
     expect((err as Error).message).toBe(
@@ -398,7 +415,8 @@ describe("retrieve: boards that do not speak the protocol", () => {
 
   it("MTDOOPS:ERROR from the board is reported", async () => {
     const board = new FakeBoard();
-    board.lineHook = (line) => (line.includes("BEGIN") ? "MTDOOPS:ERROR log failed to mount: EIO" : line);
+    board.lineHook = (line) =>
+      line.includes("BEGIN") ? "MTDOOPS:ERROR log failed to mount: EIO" : line;
     const err = await run(board, new MemorySink()).catch((e: unknown) => e);
     expect((err as RetrieveError).code).toBe("EDEVICE");
     expect((err as Error).message).toMatch(/log failed to mount: EIO/);

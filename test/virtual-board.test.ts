@@ -45,7 +45,9 @@ describe("REPL", () => {
   it("reports uncaught errors as Espruino does, and asynchronous output removes the prompt first", () => {
     const vb = board();
     vb.input("nope()\n");
-    expect(vb.takeOutput()).toMatch(/^nope\(\)\r\nUncaught ReferenceError: nope is not defined\r\n {4}at .*\r\n>$/);
+    expect(vb.takeOutput()).toMatch(
+      /^nope\(\)\r\nUncaught ReferenceError: nope is not defined\r\n {4}at .*\r\n>$/,
+    );
     vb.eval('setTimeout(function(){ print("later") }, 10)');
     vb.advance(20);
     expect(vb.takeOutput()).toBe("\r\x1b[Jlater\r\n>");
@@ -63,7 +65,9 @@ describe("REPL", () => {
 describe("time", () => {
   it("runs timers in virtual time; getTime and Date follow the board clock", () => {
     const vb = board();
-    vb.eval("var log = []; setTimeout(function(){ log.push('b') }, 20); setTimeout(function(){ log.push('a') }, 10); var iv = setInterval(function(){ log.push('i') }, 15)");
+    vb.eval(
+      "var log = []; setTimeout(function(){ log.push('b') }, 20); setTimeout(function(){ log.push('a') }, 10); var iv = setInterval(function(){ log.push('i') }, 15)",
+    );
     vb.advance(31);
     expect(vb.eval("log.join('')")).toBe("aibi");
     vb.eval("clearInterval(iv)");
@@ -90,7 +94,10 @@ describe("boot sequence", () => {
     const vb = new VirtualBoard({ board: linux });
     for (const f of [".bootPowerOn", ".boot0", ".boot1", ".boot3", ".bootcde", ".bootrst"])
       vb.storage.writeFile(f, 'if (!global.order) global.order = []; order.push("' + f + '")');
-    vb.storage.writeFile(".boot2", 'E.on("init", function(){ order.push("init") }); E.on("kill", function(){ print("killed") })');
+    vb.storage.writeFile(
+      ".boot2",
+      'E.on("init", function(){ order.push("init") }); E.on("kill", function(){ print("killed") })',
+    );
     vb.boot();
     expect(vb.eval("order.join()")).toBe(".bootPowerOn,.boot0,.boot1,.boot3,.bootcde,init");
     vb.takeOutput();
@@ -103,7 +110,10 @@ describe("boot sequence", () => {
 
   it("load(file): kill handlers, boot files, init, then the file", () => {
     const vb = new VirtualBoard({ board: linux });
-    vb.storage.writeFile(".boot0", 'global.seen = ["boot0"]; E.on("init", function(){ seen.push("init") })');
+    vb.storage.writeFile(
+      ".boot0",
+      'global.seen = ["boot0"]; E.on("init", function(){ seen.push("init") })',
+    );
     vb.storage.writeFile("app.js", 'seen.push("app:" + __FILE__)');
     vb.boot();
     vb.input('load("app.js")\n');
@@ -116,8 +126,20 @@ describe("boot sequence", () => {
     const b64 = Buffer.from(code, "latin1").toString("base64");
     const half = Math.ceil(b64.length / 8) * 4;
     vb.input("\x10reset();\n");
-    vb.input('\x10require("Storage").write(".bootcde",atob("' + b64.slice(0, half) + '"),0,' + code.length + ");\n");
-    vb.input('\x10require("Storage").write(".bootcde",atob("' + b64.slice(half) + '"),' + (half / 4) * 3 + ");\n");
+    vb.input(
+      '\x10require("Storage").write(".bootcde",atob("' +
+        b64.slice(0, half) +
+        '"),0,' +
+        code.length +
+        ");\n",
+    );
+    vb.input(
+      '\x10require("Storage").write(".bootcde",atob("' +
+        b64.slice(half) +
+        '"),' +
+        (half / 4) * 3 +
+        ");\n",
+    );
     vb.input("\x10load();\n");
     expect(vb.takeOutput()).toContain("uploaded app runs");
     expect(vb.eval("ok")).toBe(1);
@@ -138,7 +160,9 @@ describe("boot sequence", () => {
 describe("devices and the console", () => {
   it("Loopback: bytes written to one arrive as the other's data events, asynchronously", () => {
     const vb = board();
-    vb.eval('var got = ""; LoopbackB.on("data", function(d){ got += d }); LoopbackA.write("abc"); var sync = got');
+    vb.eval(
+      'var got = ""; LoopbackB.on("data", function(d){ got += d }); LoopbackA.write("abc"); var sync = got',
+    );
     expect(vb.eval("sync")).toBe("");
     expect(vb.eval("got")).toBe("abc");
   });
@@ -158,7 +182,11 @@ describe("devices and the console", () => {
 
   it("loopback traffic beyond the IO buffer is dropped with FIFO_FULL and an errorFlag event", () => {
     const vb = board();
-    vb.eval('var flags; E.on("errorFlag", function(f){ flags = f }); LoopbackA.write("' + "z".repeat(1500) + '")');
+    vb.eval(
+      'var flags; E.on("errorFlag", function(f){ flags = f }); LoopbackA.write("' +
+        "z".repeat(1500) +
+        '")',
+    );
     vb.advance(1);
     expect(vb.eval("flags")).toEqual(["FIFO_FULL"]);
     expect(vb.takeOutput()).toContain("New interpreter error: FIFO_FULL");
@@ -168,13 +196,17 @@ describe("devices and the console", () => {
 
   it("a throwing Serial data handler is removed, as Espruino does", () => {
     const vb = board();
-    vb.eval('LoopbackB.on("data", function(){ throw new Error("bad handler") }); LoopbackA.write("x")');
+    vb.eval(
+      'LoopbackB.on("data", function(){ throw new Error("bad handler") }); LoopbackA.write("x")',
+    );
     expect(vb.takeOutput()).toContain("Error processing Serial data handler - removing it.");
   });
 
   it("Bluetooth connect moves a non-forced console; NRF events fire", () => {
     const vb = board(puck);
-    vb.eval('var ev = []; NRF.on("connect", function(){ ev.push("c") }); NRF.on("disconnect", function(){ ev.push("d") })');
+    vb.eval(
+      'var ev = []; NRF.on("connect", function(){ ev.push("c") }); NRF.on("disconnect", function(){ ev.push("d") })',
+    );
     vb.bleDisconnect();
     expect(vb.eval("E.getConsole()")).toBe("Serial1");
     vb.bleConnect();
@@ -190,7 +222,9 @@ describe("Storage (Espruino's jsfWriteFile rules)", () => {
     expect(latin1(st.read("f") as Uint8Array)).toBe("AB\xff\xff\xff\xff\xff\xff");
     st.write("f", fromLatin1("CD"), 4);
     expect(latin1(st.read("f", 2, 4) as Uint8Array)).toBe("\xff\xffCD");
-    expect(() => st.write("f", fromLatin1("CD"), 4)).toThrow("File already written with different data");
+    expect(() => st.write("f", fromLatin1("CD"), 4)).toThrow(
+      "File already written with different data",
+    );
     expect(() => st.write("f", fromLatin1("XYZ"), 6)).toThrow("Too much data for file size");
     expect(latin1(st.read("f", 6, 10) as Uint8Array)).toBe("\xff\xff"); // clipped
     expect(latin1(st.read("f", 6, 0) as Uint8Array)).toBe("\xff\xff"); // length <= 0: to the end
@@ -223,7 +257,9 @@ describe("require('Flash') on a flash board", () => {
   it("maps the partition to the SimulatedNorFlash with AND semantics and unaligned writes", () => {
     const vb = board(puck);
     expect(vb.eval("require('Flash').getPage(0x69123)")).toEqual({ addr: 0x69000, length: 4096 });
-    vb.eval("var F = require('Flash'); F.erasePage(0x69000); F.write(new Uint8Array([0x0f, 0xf0]), 0x69001); F.write(new Uint8Array([0x3c]), 0x69001)");
+    vb.eval(
+      "var F = require('Flash'); F.erasePage(0x69000); F.write(new Uint8Array([0x0f, 0xf0]), 0x69001); F.write(new Uint8Array([0x3c]), 0x69001)",
+    );
     expect(Array.from(vb.flash.peek(0, 4))).toEqual([0xff, 0x0c, 0xf0, 0xff]);
     expect(vb.eval("Array.from(F.read(3, 0x69000))")).toEqual([0xff, 0x0c, 0xf0]);
     expect(vb.eval("process.memory().flash_code_start")).toBe(0x6c000);

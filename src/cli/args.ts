@@ -12,7 +12,12 @@ export interface Parsed {
   positionals: string[];
 }
 
-export function parse(command: string, argv: string[], options: OptionSpec, maxPositionals: number): Parsed {
+export function parse(
+  command: string,
+  argv: string[],
+  options: OptionSpec,
+  maxPositionals: number,
+): Parsed {
   let result;
   try {
     result = parseArgs({
@@ -57,19 +62,30 @@ export function flag(p: Parsed, name: string): boolean {
 export function requireStr(p: Parsed, name: string, command: string, hint = ""): string {
   const v = str(p, name);
   if (v === undefined || v === "") {
-    throw new UsageError(`missing --${name}${hint ? " " + hint : ""} (see: mtdoops ${command} --help)`, command);
+    throw new UsageError(
+      `missing --${name}${hint ? " " + hint : ""} (see: mtdoops ${command} --help)`,
+      command,
+    );
   }
   return v;
 }
 
 /** An integer option within [min, max]; undefined when absent. A bad value is a CliError (exit 1). */
-export function intOpt(p: Parsed, name: string, command: string, min: number, max: number): number | undefined {
+export function intOpt(
+  p: Parsed,
+  name: string,
+  command: string,
+  min: number,
+  max: number,
+): number | undefined {
   const v = str(p, name);
   if (v === undefined) return undefined;
   const t = v.trim();
   const n = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t, 16) : /^-?\d+$/.test(t) ? Number(t) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new CliError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)} (mtdoops ${command})`);
+    throw new CliError(
+      `--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)} (mtdoops ${command})`,
+    );
   }
   return n;
 }

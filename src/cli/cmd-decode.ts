@@ -4,7 +4,12 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadBoard } from "../boards/load.js";
-import { DecodeImageError, decodeImageDetailed, isPowerOfTwoSize, noRecordsError } from "../host/decode-image.js";
+import {
+  DecodeImageError,
+  decodeImageDetailed,
+  isPowerOfTwoSize,
+  noRecordsError,
+} from "../host/decode-image.js";
 import type { DecodeImageOptions } from "../host/decode-image.js";
 import { decodeLinuxMtdoopsImage } from "../host/linux-mtdoops.js";
 import type { LinuxEndian } from "../host/linux-mtdoops.js";
@@ -44,12 +49,15 @@ export function readImage(file: string, cwd: string): Uint8Array {
   } catch {
     throw new CliError(`cannot read ${file}: no such file`);
   }
-  if (st.isDirectory()) throw new CliError(`cannot read ${file}: it is a directory, give an image file`);
+  if (st.isDirectory())
+    throw new CliError(`cannot read ${file}: it is a directory, give an image file`);
   try {
     return new Uint8Array(readFileSync(p));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read ${file}: ${code === "EACCES" ? "permission denied" : (e as Error).message}`);
+    throw new CliError(
+      `cannot read ${file}: ${code === "EACCES" ? "permission denied" : (e as Error).message}`,
+    );
   }
 }
 
@@ -71,7 +79,11 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
     return 0;
   }
   const file = p.positionals[0];
-  if (!file) throw new UsageError("missing <image>: the file to decode (see: mtdoops decode --help)", "decode");
+  if (!file)
+    throw new UsageError(
+      "missing <image>: the file to decode (see: mtdoops decode --help)",
+      "decode",
+    );
   const format = str(p, "format") ?? "espruino";
   if (format !== "espruino" && format !== "linux") {
     throw new CliError(`--format must be espruino or linux, got ${JSON.stringify(format)}`);
@@ -80,7 +92,8 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
   const recordSize = intOpt(p, "record-size", "decode", 16, 1 << 30);
 
   if (format === "linux") {
-    if (str(p, "board") !== undefined) throw new UsageError("--board does not apply to --format linux", "decode");
+    if (str(p, "board") !== undefined)
+      throw new UsageError("--board does not apply to --format linux", "decode");
     if (recordSize === undefined) {
       throw new UsageError(
         "--format linux needs --record-size <n> (the mtdoops record_size module parameter, 4096 by default)",
@@ -94,7 +107,10 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
     const image = readImage(file, io.cwd);
     let res;
     try {
-      res = decodeLinuxMtdoopsImage(image, { recordSize, endian: endian as LinuxEndian | undefined });
+      res = decodeLinuxMtdoopsImage(image, {
+        recordSize,
+        endian: endian as LinuxEndian | undefined,
+      });
     } catch (e) {
       throw new CliError(`${file}: ${(e as Error).message}`);
     }
@@ -110,7 +126,8 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
     return 0;
   }
 
-  if (str(p, "endian") !== undefined) throw new UsageError("--endian applies to --format linux only", "decode");
+  if (str(p, "endian") !== undefined)
+    throw new UsageError("--endian applies to --format linux only", "decode");
   const opts: DecodeImageOptions = {};
   const boardId = str(p, "board");
   if (boardId !== undefined) {
@@ -119,7 +136,9 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (recordSize !== undefined) {
     if (!isPowerOfTwoSize(recordSize)) {
-      throw new CliError(`--record-size must be a power of two from 64 to 65536 (64, 128, ... 4096 ...), got ${recordSize}`);
+      throw new CliError(
+        `--record-size must be a power of two from 64 to 65536 (64, 128, ... 4096 ...), got ${recordSize}`,
+      );
     }
     opts.recordSize = recordSize;
   }
@@ -143,7 +162,9 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
   } else {
     io.stdout.write(formatRecordBlocks(res.records));
     const size = res.recordSize ? `${res.recordSize}-byte slots` : "found by scanning";
-    io.stderr.write(`${res.records.length} record(s) in ${file} (${size}${res.recordSizeSource === "detected" ? ", size detected" : ""})\n`);
+    io.stderr.write(
+      `${res.records.length} record(s) in ${file} (${size}${res.recordSizeSource === "detected" ? ", size detected" : ""})\n`,
+    );
   }
   return 0;
 }

@@ -43,24 +43,41 @@ export function summaryTable(records: readonly DecodedRecord[]): string {
   const rows = records.map((r) => {
     const ctx = (r["context"] ?? {}) as Record<string, unknown>;
     const msg = typeof ctx["msg"] === "string" ? ctx["msg"] : "";
-    return [String(r.seq), r.reason, r.time ? r.time.replace(/\.000Z$/, "Z") : "-", msg.length > 60 ? msg.slice(0, 57) + "..." : msg];
+    return [
+      String(r.seq),
+      r.reason,
+      r.time ? r.time.replace(/\.000Z$/, "Z") : "-",
+      msg.length > 60 ? msg.slice(0, 57) + "..." : msg,
+    ];
   });
   const head = ["seq", "reason", "time", "message"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const fmt = (r: string[]): string => r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join("  ").trimEnd();
+  const fmt = (r: string[]): string =>
+    r
+      .map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c))
+      .join("  ")
+      .trimEnd();
   return [fmt(head), ...rows.map(fmt)].join("\n") + "\n";
 }
 
 export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse("demo", argv, { board: { type: "string" }, out: { type: "string" }, app: { type: "string" } }, 0);
+  const p = parse(
+    "demo",
+    argv,
+    { board: { type: "string" }, out: { type: "string" }, app: { type: "string" } },
+    0,
+  );
   if (flag(p, "help")) {
     io.stdout.write(DEMO_HELP);
     return 0;
   }
   const board = loadBoard(str(p, "board") ?? "puckjs");
   const appArg = str(p, "app");
-  const appFile = appArg ? path.resolve(io.cwd, appArg) : path.join(repoRoot(), "examples", "sample-app.js");
-  if (!existsSync(appFile)) throw new CliError(`cannot read the app ${appArg ?? appFile}: no such file`);
+  const appFile = appArg
+    ? path.resolve(io.cwd, appArg)
+    : path.join(repoRoot(), "examples", "sample-app.js");
+  if (!existsSync(appFile))
+    throw new CliError(`cannot read the app ${appArg ?? appFile}: no such file`);
   const app = readFileSync(appFile, "latin1");
   const out = str(p, "out") ?? DEFAULT_OUT;
   const w = (s: string): void => io.stdout.write(s);
@@ -93,7 +110,8 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     vb.boot();
     vb.advance(500);
     const running = vb.eval("typeof mtdoops=='object'&&mtdoops?mtdoops.version:'none'");
-    if (running === "none") throw new CliError("espruino-mtdoops did not start on the virtual board");
+    if (running === "none")
+      throw new CliError("espruino-mtdoops did not start on the virtual board");
     const shownApp = appArg ?? path.relative(repoRoot(), appFile);
     w(`\n[2/4] running ${shownApp}: it crashes in several ways\n`);
     vb.eval(app);
@@ -108,21 +126,34 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     w(`\n[4/4] retrieving the crash logs over the console protocol (as: mtdoops logs --clear)\n\n`);
     const { result, folder } = await runLogs(
       io,
-      { port: `virtual:${board.id}`, board: board.id, out, clear: true, json: false, timeoutMs: 3000 },
+      {
+        port: `virtual:${board.id}`,
+        board: board.id,
+        out,
+        clear: true,
+        json: false,
+        timeoutMs: 3000,
+      },
       { connect: virtualConnector(vb, `virtual:${board.id}`) },
     );
     w("\n" + formatRecordBlocks(result.records) + "\n");
     w(summaryTable(result.records) + "\n");
     const rel = folder ? path.relative(io.cwd, folder) || folder : "";
-    w(`${result.records.length} crash record(s) retrieved, verified and saved; the board freed ${result.cleared ?? 0}.\n`);
+    w(
+      `${result.records.length} crash record(s) retrieved, verified and saved; the board freed ${result.cleared ?? 0}.\n`,
+    );
     if (folder) {
       w(`The files are in ${rel.startsWith("..") ? folder : "./" + rel}/:\n`);
       w(`  dmesg-mtdoops-<seq>.txt  the context and the console text of each record\n`);
       w(`  dmesg-mtdoops-<seq>.bin  the record's bytes as stored on flash\n`);
       w(`  index.json               all records as JSON\n`);
     }
-    w(`\nNext: run "npx mtdoops sim --tcp 2323" and "npx mtdoops logs --port tcp://127.0.0.1:2323",\n`);
-    w(`or on a real board: "npx mtdoops flash --board puckjs --port /dev/ttyACM0" (see docs/CLI.md).\n`);
+    w(
+      `\nNext: run "npx mtdoops sim --tcp 2323" and "npx mtdoops logs --port tcp://127.0.0.1:2323",\n`,
+    );
+    w(
+      `or on a real board: "npx mtdoops flash --board puckjs --port /dev/ttyACM0" (see docs/CLI.md).\n`,
+    );
     return 0;
   } finally {
     vb.close();

@@ -53,7 +53,10 @@ export async function flashCommand(argv: string[], io: CliIo): Promise<number> {
   const dryRun = str(p, "dry-run");
   const port = str(p, "port");
   if (dryRun === undefined && (port === undefined || port === "")) {
-    throw new UsageError("missing --port <port> (or --dry-run <file>) (see: mtdoops flash --help)", "flash");
+    throw new UsageError(
+      "missing --port <port> (or --dry-run <file>) (see: mtdoops flash --help)",
+      "flash",
+    );
   }
   if (dryRun === "") throw new UsageError("--dry-run needs a file name", "flash");
   const baud = intOpt(p, "baud", "flash", 50, 4_000_000);
@@ -61,7 +64,8 @@ export async function flashCommand(argv: string[], io: CliIo): Promise<number> {
   const bundleArg = str(p, "bundle");
   const path = await import("node:path");
   const bundle = bundleArg === undefined ? undefined : path.resolve(io.cwd, bundleArg);
-  if (bundle !== undefined && !existsSync(bundle)) throw new CliError(`cannot read the bundle ${bundleArg}: no such file`);
+  if (bundle !== undefined && !existsSync(bundle))
+    throw new CliError(`cannot read the bundle ${bundleArg}: no such file`);
   const view = new ProgressView(io.stderr);
   let res;
   try {
@@ -77,7 +81,9 @@ export async function flashCommand(argv: string[], io: CliIo): Promise<number> {
     view.finish();
   }
   if (dryRun !== undefined) {
-    io.stdout.write(`wrote the upload code for ${board.id} (${formatBytes(res.bytes)}) to ${dryRun}; no port was used\n`);
+    io.stdout.write(
+      `wrote the upload code for ${board.id} (${formatBytes(res.bytes)}) to ${dryRun}; no port was used\n`,
+    );
     return 0;
   }
   io.stdout.write(
@@ -85,7 +91,11 @@ export async function flashCommand(argv: string[], io: CliIo): Promise<number> {
       `(${formatBytes(res.bytes)} in ${res.seconds.toFixed(1)} s)\n`,
   );
   if (res.running === null) {
-    io.stderr.write("note: the board did not confirm that mtdoops runs; check with: mtdoops logs --port " + port + "\n");
+    io.stderr.write(
+      "note: the board did not confirm that mtdoops runs; check with: mtdoops logs --port " +
+        port +
+        "\n",
+    );
   }
   return 0;
 }

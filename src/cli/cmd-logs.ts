@@ -143,7 +143,11 @@ export async function logsCommand(argv: string[], io: CliIo, deps: LogsDeps = {}
   const json = flag(p, "json");
   const out = str(p, "out") ?? DEFAULT_OUT;
 
-  const { result, folder } = await runLogs(io, { port, board, out, since, clear, json, timeoutMs, baud }, deps);
+  const { result, folder } = await runLogs(
+    io,
+    { port, board, out, since, clear, json, timeoutMs, baud },
+    deps,
+  );
 
   if (json) {
     io.stdout.write(JSON.stringify(result.records, null, 2) + "\n");
@@ -151,12 +155,18 @@ export async function logsCommand(argv: string[], io: CliIo, deps: LogsDeps = {}
     io.stdout.write(formatRecordBlocks(result.records));
   }
   if (result.records.length === 0) {
-    io.stderr.write(since !== undefined ? `no records newer than seq ${since} on the board\n` : "no records on the board\n");
+    io.stderr.write(
+      since !== undefined
+        ? `no records newer than seq ${since} on the board\n`
+        : "no records on the board\n",
+    );
   } else {
     io.stderr.write(`saved ${result.records.length} record(s) in ${folder}\n`);
   }
   if (result.cleared !== null && result.records.length > 0) {
-    io.stderr.write(`freed ${result.cleared} record(s) on the board, up to seq ${result.newestSeq}\n`);
+    io.stderr.write(
+      `freed ${result.cleared} record(s) on the board, up to seq ${result.newestSeq}\n`,
+    );
     if (result.cleared !== result.records.length) {
       io.stderr.write(
         `note: the board freed ${result.cleared} record(s) but ${result.records.length} were saved (records freed by an earlier, interrupted clear are not counted again)\n`,

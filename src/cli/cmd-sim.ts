@@ -38,7 +38,11 @@ Options:
   -h, --help        this help
 `;
 
-function boardFlash(board: BoardDefinition, image: string | undefined, seed: number | undefined): SimulatedNorFlash {
+function boardFlash(
+  board: BoardDefinition,
+  image: string | undefined,
+  seed: number | undefined,
+): SimulatedNorFlash {
   const geometry = {
     size: board.size,
     eraseSize: board.eraseSize,
@@ -108,7 +112,8 @@ export async function simCommand(argv: string[], io: CliIo): Promise<number> {
     },
   };
   const tcp = tcpPort !== undefined ? new TcpConsoleServer(endpoint) : null;
-  const pty = ptyPath !== undefined ? new PtyConsole(endpoint, path.resolve(io.cwd, ptyPath)) : null;
+  const pty =
+    ptyPath !== undefined ? new PtyConsole(endpoint, path.resolve(io.cwd, ptyPath)) : null;
   let saver: ReturnType<typeof setInterval> | null = null;
   let lastOps = -1;
   try {
@@ -155,7 +160,9 @@ export async function simCommand(argv: string[], io: CliIo): Promise<number> {
       try {
         saveImage(flash, image);
       } catch (e) {
-        io.stderr.write(`mtdoops: could not save the flash image to ${image}: ${(e as Error).message}\n`);
+        io.stderr.write(
+          `mtdoops: could not save the flash image to ${image}: ${(e as Error).message}\n`,
+        );
       }
     }
   }

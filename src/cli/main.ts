@@ -46,7 +46,8 @@ function errorMessage(e: unknown): { text: string; status: number; internal: boo
       "SimError",
     ]);
     const code = (e as { code?: unknown }).code;
-    if (known.has(e.name) || code === "EBOARD") return { text: e.message, status: 1, internal: false };
+    if (known.has(e.name) || code === "EBOARD")
+      return { text: e.message, status: 1, internal: false };
     return { text: e.message || String(e), status: 1, internal: true };
   }
   return { text: String(e), status: 1, internal: true };
@@ -62,7 +63,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     if (cmd === "--help" || cmd === "-h" || cmd === "help") {
       const sub = rest[0];
-      if (cmd === "help" && sub && (COMMANDS as readonly string[]).includes(sub)) return await main([sub, "--help"], io);
+      if (cmd === "help" && sub && (COMMANDS as readonly string[]).includes(sub))
+        return await main([sub, "--help"], io);
       io.stdout.write(MAIN_HELP);
       return 0;
     }
@@ -157,13 +159,19 @@ function isEntry(): boolean {
 if (isEntry()) {
   const io = processIo();
   process.on("uncaughtException", (e) => {
-    process.stderr.write(`mtdoops: internal error: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
-    if (process.env["MTDOOPS_DEBUG"] === "1" && e instanceof Error) process.stderr.write((e.stack ?? "") + "\n");
+    process.stderr.write(
+      `mtdoops: internal error: ${oneLine(e instanceof Error ? e.message : String(e))}\n`,
+    );
+    if (process.env["MTDOOPS_DEBUG"] === "1" && e instanceof Error)
+      process.stderr.write((e.stack ?? "") + "\n");
     process.exit(1);
   });
   process.on("unhandledRejection", (e) => {
-    process.stderr.write(`mtdoops: internal error: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
-    if (process.env["MTDOOPS_DEBUG"] === "1" && e instanceof Error) process.stderr.write((e.stack ?? "") + "\n");
+    process.stderr.write(
+      `mtdoops: internal error: ${oneLine(e instanceof Error ? e.message : String(e))}\n`,
+    );
+    if (process.env["MTDOOPS_DEBUG"] === "1" && e instanceof Error)
+      process.stderr.write((e.stack ?? "") + "\n");
     process.exit(1);
   });
   main(process.argv.slice(2), io).then(

@@ -34,7 +34,7 @@ export class ProgressView {
   }
 
   private width(): number {
-    return Math.max(40, Math.min(100, this.out.columns ?? 80));
+    return Math.max(40, Math.min(100, this.out.columns || 80));
   }
 
   /** A permanent line (clears the bar first on a TTY). */
@@ -155,13 +155,16 @@ function ctxSummary(ctx: Record<string, unknown>): string[] {
   const msg = get("msg");
   if (typeof msg === "string") lines.push(`message: ${msg}`);
   const stack = get("stack");
-  if (typeof stack === "string" && stack.trim()) lines.push(`stack: ${stack.trim().replace(/\n/g, "\n       ")}`);
+  if (typeof stack === "string" && stack.trim())
+    lines.push(`stack: ${stack.trim().replace(/\n/g, "\n       ")}`);
   const flags = get("flags");
   if (Array.isArray(flags) && flags.length > 0) lines.push(`error flags: ${flags.join(", ")}`);
   const mem = get("mem");
   if (mem && typeof mem === "object") {
     const m = mem as Record<string, unknown>;
-    lines.push(`memory: ${String(m["usage"] ?? "?")}/${String(m["total"] ?? "?")} vars used, ${String(m["free"] ?? "?")} free`);
+    lines.push(
+      `memory: ${String(m["usage"] ?? "?")}/${String(m["total"] ?? "?")} vars used, ${String(m["free"] ?? "?")} free`,
+    );
   }
   const who: string[] = [];
   for (const k of ["board", "fw", "lib", "reset"]) {
@@ -174,9 +177,21 @@ function ctxSummary(ctx: Record<string, unknown>): string[] {
   if (lost !== undefined || suppressed !== undefined) {
     lines.push(`dumps lost ${String(lost ?? 0)}, suppressed ${String(suppressed ?? 0)} this boot`);
   }
-  const known = new Set(["msg", "stack", "flags", "mem", "board", "fw", "lib", "reset", "lost", "suppressed"]);
+  const known = new Set([
+    "msg",
+    "stack",
+    "flags",
+    "mem",
+    "board",
+    "fw",
+    "lib",
+    "reset",
+    "lost",
+    "suppressed",
+  ]);
   for (const k of Object.keys(ctx)) {
-    if (!known.has(k)) lines.push(`${k}: ${typeof ctx[k] === "string" ? String(ctx[k]) : JSON.stringify(ctx[k])}`);
+    if (!known.has(k))
+      lines.push(`${k}: ${typeof ctx[k] === "string" ? String(ctx[k]) : JSON.stringify(ctx[k])}`);
   }
   return lines;
 }
@@ -187,7 +202,8 @@ export function formatRecordBlock(r: DecodedRecord): string {
   out.push(`=== seq ${r.seq} · ${r.reason} · ${r.time ?? "time unknown"} ===`);
   const facts: string[] = [];
   if (typeof r["boot"] === "number") facts.push(`boot ${r["boot"]}`);
-  if (typeof r["uptimeMs"] === "number") facts.push(`uptime ${(r["uptimeMs"] / 1000).toFixed(3)} s`);
+  if (typeof r["uptimeMs"] === "number")
+    facts.push(`uptime ${(r["uptimeMs"] / 1000).toFixed(3)} s`);
   facts.push(r.slot >= 0 ? `slot ${r.slot}` : `offset ${r.offset}`);
   const flags = r["flags"];
   if (Array.isArray(flags) && flags.length > 0) facts.push(`flags ${flags.join(" ")}`);

@@ -187,6 +187,9 @@ export class CrashLog {
   private _pending: PendingDump[] = [];
   private _bootRecords = 0;
   private _headersRead = 0;
+  /** Slot of the newest record written or found, -1 for none: erase-ahead never erases its block. */
+  private _newestSlot = -1;
+  private _newestRec: StoredRecord | null = null;
 
   /** Validates the configuration (validateLogOptions) unless the firmware build did already. */
   constructor(o: LogOptions) {
@@ -219,19 +222,36 @@ export class CrashLog {
     return this.flash.read(slot * this.recordSize, HEADER_SIZE);
   }
 
+  /**
+   * The record in a slot, or null. A read may flip a bit (the Flash contract), so a slot
+   * whose header says committed but whose CRC fails is read again before it is given up:
+   * one flipped bit must not make the log forget its newest record.
+   */
   private _readValid(slot: number): StoredRecord | null {
-    const h = this._readHeader(slot);
-    if (headerState(h, this.recordSize, this.geometry.erasedValue) !== "committed") return null;
-    const len = HEADER_SIZE + decodeHeader(h).payloadLength;
-    return decodeRecord(this.flash.read(slot * this.recordSize, len), this.recordSize, this.geometry.erasedValue, this._crc);
+    for (let t = 0; t < 3; t++) {
+      const h = this._readHeader(slot);
+      if (headerState(h, this.recordSize, this.geometry.erasedValue) !== "committed") {
+        if (t > 0 || isErased(h, 0, HEADER_SIZE, this.geometry.erasedValue)) return null;
+        continue;
+      }
+      const len = HEADER_SIZE + decodeHeader(h).payloadLength;
+      const r = decodeRecord(this.flash.read(slot * this.recordSize, len), this.recordSize, this.geometry.erasedValue, this._crc);
+      if (r) return r;
+    }
+    return null;
   }
 
-  /** True when every byte of slots [from, to) is erased: the only test of erasure we trust. */
+  /**
+   * True when every byte of slots [from, to) is erased: the only test of erasure we trust.
+   * A chunk that is not is read once more, so that a flipped bit in the read does not
+   * condemn a good block.
+   */
   private _rangeErased(fromSlot: number, toSlot: number): boolean {
     const end = toSlot * this.recordSize;
+    const ev = this.geometry.erasedValue;
     for (let a = fromSlot * this.recordSize; a < end; a += CHUNK) {
       const n = Math.min(CHUNK, end - a);
-      if (!isErased(this.flash.read(a, n), 0, n, this.geometry.erasedValue)) return false;
+      if (!isErased(this.flash.read(a, n), 0, n, ev) && !isErased(this.flash.read(a, n), 0, n, ev)) return false;
     }
     return true;
   }
@@ -249,18 +269,30 @@ export class CrashLog {
     this._eraseNeeded = false;
     this.state = "ready";
     // The fast path has checked that the slots ahead of the newest are erased.
+    this._newestRec = null;
     let newest = this._findNewestFast();
     const full = newest === -2;
     if (full) newest = this._findNewestByScan();
-    const newestRec = newest >= 0 ? this._readValid(newest) : null;
+    const newestRec = this._newestRec as StoredRecord | null;
     if (newestRec) {
       this.boot = (newestRec.boot + 1) >>> 0;
       this.nextSlot = (newest + 1) % this.slots;
       this.nextSeq = seqAdd(newestRec.seq, 1);
+      // Records after the newest valid one whose header is committed but whose CRC no
+      // longer holds (a worn bit) still own their slot and their seq: never reuse either.
+      for (let i = 0; i < this.slots - 1; i++) {
+        const h = this._readHeader(this.nextSlot);
+        if (headerState(h, this.recordSize, this.geometry.erasedValue) !== "committed") break;
+        if (decodeHeader(h).seq !== this.nextSeq) break;
+        this.nextSlot = (this.nextSlot + 1) % this.slots;
+        this.nextSeq = seqAdd(this.nextSeq, 1);
+      }
+      this._newestSlot = (this.nextSlot - 1 + this.slots) % this.slots;
     } else {
       this.boot = 1;
       this.nextSlot = 0;
       this.nextSeq = 1;
+      this._newestSlot = -1;
     }
     if (full) {
       // The next slot shares the newest record's block: it must be erased, with the rest of
@@ -324,19 +356,28 @@ export class CrashLog {
     const next = (newest + 1) % n;
     const end = next % this.slotsPerBlock === 0 ? next + this.slotsPerBlock : this._blockEnd(next);
     if (!this._rangeErased(next, end)) return -2;
-    if (newest >= 0 && !this._readValid(newest)) return -2;
+    if (newest < 0) return -1;
+    const rec = this._readValid(newest);
+    if (!rec) return -2;
+    // After the erased gap comes the oldest block: a record there newer than the one we
+    // found means our "newest" is a stale block the log could not erase (a bad block of a
+    // past boot), not the head of the log.
+    if (end % n !== newest) {
+      const after = this._readHeader(end % n);
+      if (headerState(after, this.recordSize, ev) === "committed" && seqNewer(decodeHeader(after).seq, rec.seq)) return -2;
+    }
+    this._newestRec = rec;
     return newest;
   }
 
   /** Reads every slot; the newest valid record by serial order, or -1. */
   private _findNewestByScan(): number {
     let best = -1;
-    let bestSeq = 0;
     for (let i = 0; i < this.slots; i++) {
       const r = this._readValid(i);
-      if (r && (best < 0 || seqNewer(r.seq, bestSeq))) {
+      if (r && (!this._newestRec || seqNewer(r.seq, this._newestRec.seq))) {
         best = i;
-        bestSeq = r.seq;
+        this._newestRec = r;
       }
     }
     return best;
@@ -344,7 +385,8 @@ export class CrashLog {
 
   /** True when each of the last `loopThreshold` boots left a crash record early in the boot. */
   private _detectLoop(newest: number): boolean {
-    const k = this._loopThreshold;
+    // A partition that keeps fewer records than the threshold can still see a loop.
+    const k = Math.min(this._loopThreshold, (this.blocks - 1) * this.slotsPerBlock);
     if (k === 0 || newest < 0) return false;
     let want = (this.boot - 1) >>> 0; // the boot whose early crash we look for next
     let found = 0;
@@ -383,6 +425,8 @@ export class CrashLog {
     for (let tried = 0; tried < this.blocks; tried++) {
       const block = Math.floor(this.nextSlot / this.slotsPerBlock);
       const first = block * this.slotsPerBlock;
+      // Every other block is bad: erasing this one would destroy the newest record.
+      if (this._newestSlot >= 0 && block === Math.floor(this._newestSlot / this.slotsPerBlock)) break;
       if (!this._bad[block]) {
         if (this._rangeErased(first, first + this.slotsPerBlock)) {
           this._eraseNeeded = false;
@@ -464,10 +508,15 @@ export class CrashLog {
     }
   }
 
+  /** Reads back what was programmed; a mismatch is read twice, in case the read flipped a bit. */
   private _verify(addr: number, data: Uint8Array): boolean {
-    const got = this.flash.read(addr, data.length);
-    for (let i = 0; i < data.length; i++) if (got[i] !== data[i]) return false;
-    return true;
+    for (let t = 0; t < 2; t++) {
+      const got = this.flash.read(addr, data.length);
+      let same = true;
+      for (let i = 0; i < data.length && same; i++) same = got[i] === data[i];
+      if (same) return true;
+    }
+    return false;
   }
 
   /**
@@ -515,6 +564,7 @@ export class CrashLog {
       }
       this._advance();
       if (ok) {
+        this._newestSlot = slot;
         this.stats.written++;
         this._bootRecords++;
         return true;

@@ -73,7 +73,10 @@ export const nodeArchiveFs: ArchiveFs = {
 
 /** Folder name for a retrieval: 2026-11-26T17-30-00Z-puckjs (UTC, no colons: valid everywhere). */
 export function retrievalFolderName(when: Date, board: string): string {
-  const iso = when.toISOString().replace(/\.\d+Z$/, "Z").replace(/:/g, "-");
+  const iso = when
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replace(/:/g, "-");
   const safeBoard = board.replace(/[^A-Za-z0-9._-]/g, "_") || "board";
   return `${iso}-${safeBoard}`;
 }

@@ -127,7 +127,9 @@ export function flagNames(flags: number): string[] {
 }
 
 export function isPowerOfTwoSize(n: number): boolean {
-  return Number.isSafeInteger(n) && n >= MIN_RECORD_SIZE && n <= MAX_RECORD_SIZE && (n & (n - 1)) === 0;
+  return (
+    Number.isSafeInteger(n) && n >= MIN_RECORD_SIZE && n <= MAX_RECORD_SIZE && (n & (n - 1)) === 0
+  );
 }
 
 function checkRecordSize(n: unknown, what: string): number {
@@ -167,7 +169,9 @@ export function toDecodedRecord(
       }
     } catch (e) {
       raw = null;
-      payloadError = "the compressed payload does not decompress: " + (e instanceof Error ? e.message : String(e));
+      payloadError =
+        "the compressed payload does not decompress: " +
+        (e instanceof Error ? e.message : String(e));
     }
   }
   if (raw) {
@@ -179,7 +183,8 @@ export function toDecodedRecord(
       if (parts.context.length > 0) {
         try {
           const v: unknown = JSON.parse(utf8.decode(parts.context));
-          if (v && typeof v === "object" && !Array.isArray(v)) context = v as Record<string, unknown>;
+          if (v && typeof v === "object" && !Array.isArray(v))
+            context = v as Record<string, unknown>;
         } catch {
           // A context cut to fit the slot is not JSON: keep its text.
           context = { unparsed: utf8.decode(parts.context) };
@@ -220,7 +225,11 @@ export function decodeRecordBytes(
 ): EspruinoDecodedRecord | null {
   const rec = decodeRecord(raw, where.recordSize, ERASED, crc32);
   if (!rec) return null;
-  return toDecodedRecord(rec, { slot: where.slot, offset: where.offset, length: HEADER_SIZE + rec.payloadLength });
+  return toDecodedRecord(rec, {
+    slot: where.slot,
+    offset: where.offset,
+    length: HEADER_SIZE + rec.payloadLength,
+  });
 }
 
 function isAllErased(image: Uint8Array): boolean {
@@ -244,7 +253,11 @@ function scanSlots(image: Uint8Array, recordSize: number): SlotScan {
   for (let off = 0; off < image.length; off += recordSize) {
     if (!quickCandidate(image, off)) continue;
     const end = Math.min(image.length, off + recordSize);
-    const r = decodeRecordBytes(image.subarray(off, end), { recordSize, slot: off / recordSize, offset: off });
+    const r = decodeRecordBytes(image.subarray(off, end), {
+      recordSize,
+      slot: off / recordSize,
+      offset: off,
+    });
     if (r) records.push(r);
   }
   const slots = Math.max(1, Math.ceil(image.length / recordSize));
@@ -285,7 +298,12 @@ function findStorageFile(
     for (const marker of [8, 0]) {
       const h = off - k * recordSize - marker - 32;
       if (h < 0) continue;
-      const f = storageHeaderAt(image, h, marker + (k + 1) * recordSize - recordSize + HEADER_SIZE, prefix);
+      const f = storageHeaderAt(
+        image,
+        h,
+        marker + (k + 1) * recordSize - recordSize + HEADER_SIZE,
+        prefix,
+      );
       if (f) return { ...f, k };
     }
   }
@@ -303,7 +321,8 @@ function storageHeaderAt(
   const nameBytes = image.subarray(h + 4, h + 32);
   let len = nameBytes.indexOf(0, 4);
   if (len < 0) len = 28;
-  const firstZero = nameBytes[0] === 0 && nameBytes[1] === 0 && nameBytes[2] === 0 && nameBytes[3] === 0;
+  const firstZero =
+    nameBytes[0] === 0 && nameBytes[1] === 0 && nameBytes[2] === 0 && nameBytes[3] === 0;
   if (len <= (firstZero ? 4 : 0)) return null;
   for (let i = firstZero ? 4 : 0; i < len; i++) {
     const c = nameBytes[i] as number;
@@ -318,7 +337,11 @@ function storageHeaderAt(
     }
     const rest = prefix.slice(4);
     if (prefix.length >= 4 && tail.startsWith(rest) && /^\d+$/.test(tail.slice(rest.length))) {
-      return { name: prefix + tail.slice(rest.length), live: false, block: Number(tail.slice(rest.length)) };
+      return {
+        name: prefix + tail.slice(rest.length),
+        live: false,
+        block: Number(tail.slice(rest.length)),
+      };
     }
     return null;
   }
@@ -327,12 +350,17 @@ function storageHeaderAt(
   return { name: firstZero ? "????" + tail : tail, live: !firstZero, block: Number(m[2]) };
 }
 
-function scanAnywhere(image: Uint8Array, board: BoardGeometry | undefined, recordSize: number | null): {
+function scanAnywhere(
+  image: Uint8Array,
+  board: BoardGeometry | undefined,
+  recordSize: number | null,
+): {
   records: EspruinoDecodedRecord[];
   stale: number;
 } {
   const bound = recordSize ?? MAX_RECORD_SIZE;
-  const slotsPerBlock = board && recordSize ? Math.max(1, Math.floor(board.eraseSize / recordSize)) : 0;
+  const slotsPerBlock =
+    board && recordSize ? Math.max(1, Math.floor(board.eraseSize / recordSize)) : 0;
   const live: EspruinoDecodedRecord[] = [];
   const stale: EspruinoDecodedRecord[] = [];
   let off = 0;
@@ -374,8 +402,12 @@ function scanAnywhere(image: Uint8Array, board: BoardGeometry | undefined, recor
 }
 
 /** Decodes every valid record of an image, oldest first (serial order on seq). */
-export function decodeImageDetailed(image: Uint8Array, options: DecodeImageOptions = {}): DecodeImageResult {
-  if (!(image instanceof Uint8Array)) throw new DecodeImageError("EBADARG", "the image must be bytes");
+export function decodeImageDetailed(
+  image: Uint8Array,
+  options: DecodeImageOptions = {},
+): DecodeImageResult {
+  if (!(image instanceof Uint8Array))
+    throw new DecodeImageError("EBADARG", "the image must be bytes");
   const warnings: string[] = [];
   const board = options.board;
   let recordSize: number | null = null;
@@ -384,7 +416,9 @@ export function decodeImageDetailed(image: Uint8Array, options: DecodeImageOptio
     recordSize = checkRecordSize(options.recordSize, "--record-size");
     source = "option";
     if (board && board.recordSize !== recordSize) {
-      warnings.push(`--record-size ${recordSize} differs from board ${board.id}'s record size ${board.recordSize}`);
+      warnings.push(
+        `--record-size ${recordSize} differs from board ${board.id}'s record size ${board.recordSize}`,
+      );
     }
   } else if (board) {
     recordSize = checkRecordSize(board.recordSize, `board ${board.id}'s recordSize`);
@@ -394,7 +428,8 @@ export function decodeImageDetailed(image: Uint8Array, options: DecodeImageOptio
   const erased = isAllErased(image);
   // A "storage" board's whole Storage area (espruino.flash) is scanned; its raw partition
   // (board.size bytes, as the simulator keeps it) has slots like any other.
-  const scanMode = options.scan === true || (board?.backend === "storage" && image.length !== board.size);
+  const scanMode =
+    options.scan === true || (board?.backend === "storage" && image.length !== board.size);
 
   if (!scanMode) {
     if (recordSize !== null) {
@@ -411,7 +446,14 @@ export function decodeImageDetailed(image: Uint8Array, options: DecodeImageOptio
       }
       const s = scanSlots(image, recordSize);
       if (s.records.length > 0 || erased) {
-        return { records: s.records, recordSize, recordSizeSource: source, mode: "slots", erased, warnings };
+        return {
+          records: s.records,
+          recordSize,
+          recordSizeSource: source,
+          mode: "slots",
+          erased,
+          warnings,
+        };
       }
     } else {
       if (image.length < MIN_RECORD_SIZE) {
@@ -446,16 +488,28 @@ export function decodeImageDetailed(image: Uint8Array, options: DecodeImageOptio
           warnings,
         };
       }
-      if (erased) return { records: [], recordSize: null, recordSizeSource: "none", mode: "slots", erased, warnings };
+      if (erased)
+        return {
+          records: [],
+          recordSize: null,
+          recordSizeSource: "none",
+          mode: "slots",
+          erased,
+          warnings,
+        };
     }
   }
   // Scan mode, asked for or as the last resort.
   const found = scanAnywhere(image, board, recordSize);
   if (found.stale > 0) {
-    warnings.push(`${found.stale} record(s) in deleted Storage files were ignored (erased blocks awaiting compaction)`);
+    warnings.push(
+      `${found.stale} record(s) in deleted Storage files were ignored (erased blocks awaiting compaction)`,
+    );
   }
   if (!scanMode && found.records.length > 0) {
-    warnings.push("no record sits at a slot boundary: records were found by scanning the whole image");
+    warnings.push(
+      "no record sits at a slot boundary: records were found by scanning the whole image",
+    );
   }
   return {
     records: found.records,
@@ -471,17 +525,29 @@ export function decodeImageDetailed(image: Uint8Array, options: DecodeImageOptio
  * Decodes every valid record of an image, oldest first. An image with no record is fine
  * when it is erased (returns []); otherwise it is not one of ours: DecodeImageError ENORECORDS.
  */
-export function decodeImage(image: Uint8Array, options: DecodeImageOptions = {}): EspruinoDecodedRecord[] {
+export function decodeImage(
+  image: Uint8Array,
+  options: DecodeImageOptions = {},
+): EspruinoDecodedRecord[] {
   const r = decodeImageDetailed(image, options);
   if (r.records.length === 0 && !r.erased) throw noRecordsError(r, options);
   return r.records;
 }
 
-export function noRecordsError(r: DecodeImageResult, options: DecodeImageOptions): DecodeImageError {
+export function noRecordsError(
+  r: DecodeImageResult,
+  options: DecodeImageOptions,
+): DecodeImageError {
   const how =
     r.recordSizeSource === "none"
       ? "at any record size from 64 to 65536 bytes nor anywhere in it"
       : `with ${r.recordSize}-byte slots nor anywhere in it`;
-  const hint = options.board?.backend === "storage" ? "" : "; for a Linux kernel mtdoops partition use --format linux --record-size <n>";
-  return new DecodeImageError("ENORECORDS", `no espruino-mtdoops record found ${how}: not an espruino-mtdoops image, or a wrong --record-size${hint}`);
+  const hint =
+    options.board?.backend === "storage"
+      ? ""
+      : "; for a Linux kernel mtdoops partition use --format linux --record-size <n>";
+  return new DecodeImageError(
+    "ENORECORDS",
+    `no espruino-mtdoops record found ${how}: not an espruino-mtdoops image, or a wrong --record-size${hint}`,
+  );
 }

@@ -16,7 +16,9 @@ export function espruinoCliPath(): string {
   try {
     return require.resolve("espruino/bin/espruino-cli.js");
   } catch {
-    throw new FlashToolError("EspruinoTools (the npm package \"espruino\") is not installed: run npm install");
+    throw new FlashToolError(
+      'EspruinoTools (the npm package "espruino") is not installed: run npm install',
+    );
   }
 }
 
@@ -74,7 +76,9 @@ export function uploadArgs(bundle: string, outFile: string, extra: string[] = []
 export async function generateUploadCode(bundle: string, outFile: string): Promise<void> {
   const run = await runEspruinoTools(uploadArgs(bundle, outFile), { timeoutMs: 60_000 });
   if (run.code !== 0) {
-    throw new FlashToolError(`EspruinoTools could not generate the upload code: ${lastLines(run.output)}`);
+    throw new FlashToolError(
+      `EspruinoTools could not generate the upload code: ${lastLines(run.output)}`,
+    );
   }
 }
 

@@ -62,14 +62,25 @@ export function runFirmwareBuild(boardId: string, root = repoRoot()): Promise<vo
     let output = "";
     let child;
     try {
-      child = spawn(npm, ["run", "--silent", "build:firmware", "--", "--board", boardId], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+      child = spawn(npm, ["run", "--silent", "build:firmware", "--", "--board", boardId], {
+        cwd: root,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
     } catch (e) {
-      reject(new FlashToolError(`cannot run the firmware build (npm run build:firmware): ${(e as Error).message}`));
+      reject(
+        new FlashToolError(
+          `cannot run the firmware build (npm run build:firmware): ${(e as Error).message}`,
+        ),
+      );
       return;
     }
     child.stdout.on("data", (b: Buffer) => (output += b.toString()));
     child.stderr.on("data", (b: Buffer) => (output += b.toString()));
-    child.on("error", (e) => reject(new FlashToolError(`cannot run the firmware build (npm run build:firmware): ${e.message}`)));
+    child.on("error", (e) =>
+      reject(
+        new FlashToolError(`cannot run the firmware build (npm run build:firmware): ${e.message}`),
+      ),
+    );
     child.on("close", (code) => {
       if (code === 0) return resolve();
       const lines = output
@@ -86,14 +97,20 @@ export function runFirmwareBuild(boardId: string, root = repoRoot()): Promise<vo
  * The board's bundle, built first if missing or stale. `onBuild` is told before a build.
  * Returns the bundle's path.
  */
-export async function ensureBundle(boardId: string, onBuild?: (why: string) => void, root = repoRoot()): Promise<string> {
+export async function ensureBundle(
+  boardId: string,
+  onBuild?: (why: string) => void,
+  root = repoRoot(),
+): Promise<string> {
   const why = bundleStale(boardId, root);
   const file = bundlePath(boardId, root);
   if (why) {
     onBuild?.(why);
     await runFirmwareBuild(boardId, root);
     if (!existsSync(file)) {
-      throw new FlashToolError(`the firmware build did not produce ${path.relative(process.cwd(), file) || file}`);
+      throw new FlashToolError(
+        `the firmware build did not produce ${path.relative(process.cwd(), file) || file}`,
+      );
     }
   }
   return file;

@@ -67,7 +67,9 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
     try {
       await generateUploadCode(bundle, out);
     } catch (e) {
-      throw e instanceof FlashToolError ? e : new FlashToolError(`cannot write ${o.dryRun}: ${(e as Error).message}`);
+      throw e instanceof FlashToolError
+        ? e
+        : new FlashToolError(`cannot write ${o.dryRun}: ${(e as Error).message}`);
     }
     emit({ type: "done" });
     return { bundle, codeFile: out, bytes: statSync(out).size, seconds: 0, running: null };
@@ -88,18 +90,34 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
       const relayPort = await relay.listen();
       const boardJson = path.join(tmp, "board.json");
       // Skips EspruinoTools' board-JSON download on connect (it has no network here).
-      writeFileSync(boardJson, JSON.stringify({ info: { builtin_modules: ["Flash", "Storage", "heatshrink"] } }));
+      writeFileSync(
+        boardJson,
+        JSON.stringify({ info: { builtin_modules: ["Flash", "Storage", "heatshrink"] } }),
+      );
       const t0 = Date.now();
       const run = await runEspruinoTools(
-        uploadArgs(bundle, path.join(tmp, "sent.js"), ["-p", `tcp://127.0.0.1:${relayPort}`, "--board", boardJson]),
+        uploadArgs(bundle, path.join(tmp, "sent.js"), [
+          "-p",
+          `tcp://127.0.0.1:${relayPort}`,
+          "--board",
+          boardJson,
+        ]),
         { cwd: tmp, timeoutMs: o.timeoutMs ?? 15 * 60_000, onOutput: (t) => relay.toolSaid(t) },
       );
       const seconds = (Date.now() - t0) / 1000;
       if (relay.deviceClosed) {
-        throw new FlashToolError(`the connection to ${port} was lost during the upload; run mtdoops flash again`);
+        throw new FlashToolError(
+          `the connection to ${port} was lost during the upload; run mtdoops flash again`,
+        );
       }
-      if (run.code !== 0 || /Unable to connect|Prompt not detected/i.test(run.output) || relay.sent === 0) {
-        throw new FlashToolError(`EspruinoTools could not upload to ${port}: ${lastLines(run.output)}`);
+      if (
+        run.code !== 0 ||
+        /Unable to connect|Prompt not detected/i.test(run.output) ||
+        relay.sent === 0
+      ) {
+        throw new FlashToolError(
+          `EspruinoTools could not upload to ${port}: ${lastLines(run.output)}`,
+        );
       }
       emit({ type: "uploading", sent: total, total, bytesPerSecond: relay.rate(), secondsLeft: 0 });
       emit({ type: "uploaded", bytes: relay.sent, seconds });
@@ -203,7 +221,9 @@ class Relay {
     await quiet(() => this.received, 400, 5000);
     this.consoleText = "";
     try {
-      await this.device.write("\x10print('MTDOOPS_CHECK '+(typeof mtdoops=='object'&&mtdoops?mtdoops.version:'none'))\n");
+      await this.device.write(
+        "\x10print('MTDOOPS_CHECK '+(typeof mtdoops=='object'&&mtdoops?mtdoops.version:'none'))\n",
+      );
     } catch {
       return null;
     }
@@ -230,7 +250,9 @@ class Relay {
 
   async close(): Promise<void> {
     this.client?.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
     try {
       await this.device.close();
     } catch {

@@ -8,7 +8,14 @@ export type RetrieveEvent =
   /** Connected; nudging the console and waiting for the prompt before the command. */
   | { type: "waiting-for-prompt" }
   /** The board answered BEGIN: its log's geometry. */
-  | { type: "begin"; board: string; recordSize: number; slots: number; boot: number; nextSeq: number }
+  | {
+      type: "begin";
+      board: string;
+      recordSize: number;
+      slots: number;
+      boot: number;
+      nextSeq: number;
+    }
   /** Bytes arriving. */
   | { type: "receiving"; records: number; bytes: number; bytesPerSecond: number }
   /** A fault (corrupt line, timeout, drop) and the resume from the newest verified record. */
@@ -19,14 +26,26 @@ export type RetrieveEvent =
   | { type: "saved"; seq: number; path: string }
   | { type: "clearing"; upto: number }
   | { type: "cleared"; count: number }
-  | { type: "done"; records: number; folder: string | null; newestSeq: number | null; cleared: number | null };
+  | {
+      type: "done";
+      records: number;
+      folder: string | null;
+      newestSeq: number | null;
+      cleared: number | null;
+    };
 
 export type UploadEvent =
   | { type: "building"; board: string }
   | { type: "built"; file: string; bytes: number }
   | { type: "connecting"; port: string }
   /** `sent` of `total` bytes of the upload went to the board. */
-  | { type: "uploading"; sent: number; total: number; bytesPerSecond: number; secondsLeft: number | null }
+  | {
+      type: "uploading";
+      sent: number;
+      total: number;
+      bytesPerSecond: number;
+      secondsLeft: number | null;
+    }
   | { type: "uploaded"; bytes: number; seconds: number }
   | { type: "done" };
 
@@ -45,7 +64,8 @@ export class RateMeter {
   update(n: number): void {
     const t = this.now();
     this.samples.push({ t, n });
-    while (this.samples.length > 2 && t - (this.samples[0]?.t ?? t) > this.windowMs) this.samples.shift();
+    while (this.samples.length > 2 && t - (this.samples[0]?.t ?? t) > this.windowMs)
+      this.samples.shift();
   }
 
   /** Units per second over the window; 0 until two samples. */

@@ -28,5 +28,7 @@ export function repoRoot(): string {
     if (up === dir) break;
     dir = up;
   }
-  throw new Error("cannot find the espruino-mtdoops package root above " + fileURLToPath(import.meta.url));
+  throw new Error(
+    "cannot find the espruino-mtdoops package root above " + fileURLToPath(import.meta.url),
+  );
 }

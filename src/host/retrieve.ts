@@ -153,8 +153,10 @@ class Inbox {
   }
 }
 
-const ESPRUINO_HINTS = /(^|\n)>|Uncaught |=undefined|Espruino|ReferenceError|SyntaxError|Execution Interrupted/;
-const NO_LIB = /ReferenceError[^\n]*mtdoops|"mtdoops" is not defined|mtdoops is not defined|mtdoops\.(dump|clear) is not a function/;
+const ESPRUINO_HINTS =
+  /(^|\n)>|Uncaught |=undefined|Espruino|ReferenceError|SyntaxError|Execution Interrupted/;
+const NO_LIB =
+  /ReferenceError[^\n]*mtdoops|"mtdoops" is not defined|mtdoops is not defined|mtdoops\.(dump|clear) is not a function/;
 
 /** Retrieves (and optionally clears) the board's live records. */
 export async function retrieve(options: RetrieveOptions): Promise<RetrieveResult> {
@@ -224,7 +226,13 @@ class Retrieval {
     let cleared: number | null = null;
     if (this.o.clear && this.newest !== null) cleared = await this.clear(this.newest);
     else if (this.o.clear) cleared = 0;
-    this.emit({ type: "done", records: this.records.length, folder: null, newestSeq: this.newest, cleared });
+    this.emit({
+      type: "done",
+      records: this.records.length,
+      folder: null,
+      newestSeq: this.newest,
+      cleared,
+    });
     return {
       records: this.records,
       paths: this.paths,
@@ -305,7 +313,12 @@ class Retrieval {
     this.text = (this.text + text).slice(-4096);
     if (!this.everBegin && NO_LIB.test(this.text)) this.noLib = true;
     this.armTimer();
-    this.emit({ type: "receiving", records: this.records.length, bytes: this.bytes, bytesPerSecond: this.rate.rate });
+    this.emit({
+      type: "receiving",
+      records: this.records.length,
+      bytes: this.bytes,
+      bytesPerSecond: this.rate.rate,
+    });
   }
 
   // ---- timer ----
@@ -403,7 +416,8 @@ class Retrieval {
   // ---- the dump ----
 
   private classifySilence(): RetrieveError {
-    if (this.noLib) return new RetrieveError("ENOLIB", noLibraryMessage(this.o.port, this.o.boardHint));
+    if (this.noLib)
+      return new RetrieveError("ENOLIB", noLibraryMessage(this.o.port, this.o.boardHint));
     if (this.bytes === 0) {
       return new RetrieveError(
         "ETIMEOUT",
@@ -412,7 +426,8 @@ class Retrieval {
           ", or raise --timeout",
       );
     }
-    if (ESPRUINO_HINTS.test(this.text)) return new RetrieveError("ENOLIB", noLibraryMessage(this.o.port, this.o.boardHint));
+    if (ESPRUINO_HINTS.test(this.text))
+      return new RetrieveError("ENOLIB", noLibraryMessage(this.o.port, this.o.boardHint));
     return new RetrieveError(
       "EGARBAGE",
       `the device at ${this.o.port} answers with data that is not an Espruino console` +
@@ -426,7 +441,8 @@ class Retrieval {
     let recLines = 0;
     let firstContactTries = 1;
     for (;;) {
-      if (this.noLib) throw new RetrieveError("ENOLIB", noLibraryMessage(this.o.port, this.o.boardHint));
+      if (this.noLib)
+        throw new RetrieveError("ENOLIB", noLibraryMessage(this.o.port, this.o.boardHint));
       if (this.everBegin && this.bytesSinceProtocol > this.garbageCap()) {
         streaming = false;
         await this.resume("the board printed a lot that is not protocol lines", false);
@@ -452,15 +468,22 @@ class Retrieval {
         if (item.conn !== this.conn) continue;
         this.connected = false;
         streaming = false;
-        if (!this.everBegin && this.bytes === 0 && firstContactTries >= 2) throw this.classifySilence();
-        await this.resume("the connection dropped" + (item.error ? `: ${item.error.message}` : ""), false);
+        if (!this.everBegin && this.bytes === 0 && firstContactTries >= 2)
+          throw this.classifySilence();
+        await this.resume(
+          "the connection dropped" + (item.error ? `: ${item.error.message}` : ""),
+          false,
+        );
         continue;
       }
       if (item.conn !== this.conn) continue;
       const ev = item.event;
       if (ev.type !== "corrupt") this.bytesSinceProtocol = 0;
       if (ev.type === "error") {
-        throw new RetrieveError("EDEVICE", `the board at ${this.o.port} reported an error: ${ev.message.trim() || "(no message)"}`);
+        throw new RetrieveError(
+          "EDEVICE",
+          `the board at ${this.o.port} reported an error: ${ev.message.trim() || "(no message)"}`,
+        );
       }
       if (!streaming) {
         if (ev.type === "begin") {
@@ -501,7 +524,11 @@ class Retrieval {
       if (ev.type === "record") {
         recLines++;
         const rs = (this.begin as BeginInfo).recordSize;
-        const rec = decodeRecordBytes(ev.record.raw, { recordSize: rs, slot: ev.record.slot, offset: ev.record.slot * rs });
+        const rec = decodeRecordBytes(ev.record.raw, {
+          recordSize: rs,
+          slot: ev.record.slot,
+          offset: ev.record.slot * rs,
+        });
         if (!rec) {
           streaming = false;
           await this.resume(`record ${ev.record.seq} is not a valid record`, false);
@@ -509,7 +536,10 @@ class Retrieval {
         }
         if (rec.seq !== ev.record.seq) {
           streaming = false;
-          await this.resume(`record in slot ${ev.record.slot} has seq ${rec.seq}, the line says ${ev.record.seq}`, false);
+          await this.resume(
+            `record in slot ${ev.record.slot} has seq ${rec.seq}, the line says ${ev.record.seq}`,
+            false,
+          );
           continue;
         }
         this.emit({ type: "verified", seq: rec.seq });
@@ -529,7 +559,12 @@ class Retrieval {
         if (this.newest === null || seqNewer(rec.seq, this.newest)) this.newest = rec.seq;
         this.consecutive = 0;
         this.emit({ type: "saved", seq: rec.seq, path: where });
-        this.emit({ type: "receiving", records: this.records.length, bytes: this.bytes, bytesPerSecond: this.rate.rate });
+        this.emit({
+          type: "receiving",
+          records: this.records.length,
+          bytes: this.bytes,
+          bytesPerSecond: this.rate.rate,
+        });
         continue;
       }
       if (ev.type === "end") {
@@ -596,7 +631,10 @@ class Retrieval {
       const ev = item.event;
       if (ev.type === "cleared") return ev.count;
       if (ev.type === "error") {
-        throw new RetrieveError("EDEVICE", `the board at ${this.o.port} could not clear: ${ev.message.trim()}`);
+        throw new RetrieveError(
+          "EDEVICE",
+          `the board at ${this.o.port} could not clear: ${ev.message.trim()}`,
+        );
       }
       // Stale REC/END lines, or a corrupt line: the CLEARED line may be the corrupt one;
       // the timeout then resends the (idempotent) clear.

@@ -61,8 +61,10 @@ export class TcpConsoleServer {
         socket.on("error", () => socket.destroy());
       });
       server.once("error", (e: NodeJS.ErrnoException) => {
-        if (e.code === "EADDRINUSE") reject(new SimError(`TCP port ${port} is in use: pick another with --tcp <port>`));
-        else if (e.code === "EACCES") reject(new SimError(`not allowed to listen on TCP port ${port}: use a port above 1023`));
+        if (e.code === "EADDRINUSE")
+          reject(new SimError(`TCP port ${port} is in use: pick another with --tcp <port>`));
+        else if (e.code === "EACCES")
+          reject(new SimError(`not allowed to listen on TCP port ${port}: use a port above 1023`));
         else reject(new SimError(`cannot listen on TCP port ${port}: ${e.message}`));
       });
       server.listen(port, host, () => {
@@ -110,11 +112,14 @@ export class PtyConsole {
   /** Starts socat; resolves once the link exists. */
   async start(): Promise<void> {
     if (!socatAvailable()) {
-      throw new SimError("--pty needs socat, which is not installed: apt-get install socat (or brew install socat)");
+      throw new SimError(
+        "--pty needs socat, which is not installed: apt-get install socat (or brew install socat)",
+      );
     }
     if (existsSync(this.link) || isDanglingLink(this.link)) {
       const st = lstatSync(this.link);
-      if (!st.isSymbolicLink()) throw new SimError(`${this.link} exists and is not a link: choose another --pty path`);
+      if (!st.isSymbolicLink())
+        throw new SimError(`${this.link} exists and is not a link: choose another --pty path`);
       unlinkSync(this.link);
     }
     this.unsubscribe = this.board.onOutput((text) => {
@@ -159,10 +164,15 @@ export class PtyConsole {
         if (!settled) {
           settled = true;
           const last = err.trim().split("\n").pop() ?? "";
-          reject(new SimError(`socat could not create the pty at ${this.link} (exit ${String(code)}): ${last.replace(/^.*? E /, "")}`));
+          reject(
+            new SimError(
+              `socat could not create the pty at ${this.link} (exit ${String(code)}): ${last.replace(/^.*? E /, "")}`,
+            ),
+          );
           return;
         }
-        if (!this.stopped) this.restartTimer = setTimeout(() => void this.spawnOnce().catch(() => {}), 100);
+        if (!this.stopped)
+          this.restartTimer = setTimeout(() => void this.spawnOnce().catch(() => {}), 100);
       });
     });
   }
@@ -183,7 +193,10 @@ export class PtyConsole {
         }, 1000).unref();
       });
     }
-    if (isDanglingLink(this.link) || (existsSync(this.link) && lstatSync(this.link).isSymbolicLink())) {
+    if (
+      isDanglingLink(this.link) ||
+      (existsSync(this.link) && lstatSync(this.link).isSymbolicLink())
+    ) {
       try {
         unlinkSync(this.link);
       } catch {

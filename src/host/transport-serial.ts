@@ -66,18 +66,31 @@ export function serialOpenError(path: string, e: unknown): TransportError {
   const msg = e instanceof Error ? e.message : String(e);
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (code === "ENOENT" || /no such file|cannot find|not found/i.test(msg)) {
-    return new TransportError("ENOENT", `serial port ${path} does not exist: check the cable and the port name (ls /dev/tty*)`);
+    return new TransportError(
+      "ENOENT",
+      `serial port ${path} does not exist: check the cable and the port name (ls /dev/tty*)`,
+    );
   }
-  if (code === "EACCES" || code === "EPERM" || /permission denied|access denied|operation not permitted/i.test(msg)) {
+  if (
+    code === "EACCES" ||
+    code === "EPERM" ||
+    /permission denied|access denied|operation not permitted/i.test(msg)
+  ) {
     return new TransportError(
       "EACCES",
       `permission denied opening ${path}: add your user to the port's group (e.g. sudo usermod -aG dialout $USER, then log in again)`,
     );
   }
   if (/cannot lock|resource temporarily unavailable|device or resource busy|busy/i.test(msg)) {
-    return new TransportError("EBUSY", `serial port ${path} is busy: another program (a terminal, the Web IDE) has it open; close it and retry`);
+    return new TransportError(
+      "EBUSY",
+      `serial port ${path} is busy: another program (a terminal, the Web IDE) has it open; close it and retry`,
+    );
   }
-  return new TransportError("EIO", `could not open serial port ${path}: ${msg.replace(/^Error:?\s*/, "")}`);
+  return new TransportError(
+    "EIO",
+    `could not open serial port ${path}: ${msg.replace(/^Error:?\s*/, "")}`,
+  );
 }
 
 /** Opens a serial device; rejects with a TransportError whose message is meant for the user. */
@@ -89,7 +102,10 @@ export async function openSerial(path: string, baudRate = DEFAULT_BAUD): Promise
     throw serialOpenError(path, e);
   }
   if (st.isDirectory() || st.isFile()) {
-    throw new TransportError("ENOENT", `${path} is not a serial device: give the board's port (e.g. /dev/ttyACM0) or tcp://host:port`);
+    throw new TransportError(
+      "ENOENT",
+      `${path} is not a serial device: give the board's port (e.g. /dev/ttyACM0) or tcp://host:port`,
+    );
   }
   const port = new SerialPort({ path, baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) => {

@@ -17,12 +17,19 @@ export function parseTcpAddress(spec: string): TcpAddress | null {
   const rest = spec.slice(6).replace(/\/+$/, "");
   let port = 23;
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest) ?? /^([^:]+)(?::(\d+))?$/.exec(rest);
-  if (!m || !m[1]) throw new TransportError("ENOENT", `bad TCP address ${JSON.stringify(spec)}: use tcp://host:port`);
+  if (!m || !m[1])
+    throw new TransportError(
+      "ENOENT",
+      `bad TCP address ${JSON.stringify(spec)}: use tcp://host:port`,
+    );
   const host = m[1];
   if (m[2] !== undefined) {
     port = Number(m[2]);
     if (!(port >= 1 && port <= 65535)) {
-      throw new TransportError("ENOENT", `bad TCP port in ${JSON.stringify(spec)}: use a number from 1 to 65535`);
+      throw new TransportError(
+        "ENOENT",
+        `bad TCP port in ${JSON.stringify(spec)}: use a number from 1 to 65535`,
+      );
     }
   }
   return { host, port };
@@ -91,7 +98,12 @@ export function openTcp(spec: string, timeoutMs = 5000): Promise<Transport> {
     const socket = net.connect({ host: addr.host, port: addr.port });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new TransportError("EIO", `could not connect to ${spec} within ${timeoutMs} ms: check the address and that the board is on`));
+      reject(
+        new TransportError(
+          "EIO",
+          `could not connect to ${spec} within ${timeoutMs} ms: check the address and that the board is on`,
+        ),
+      );
     }, timeoutMs);
     socket.once("connect", () => {
       clearTimeout(timer);
@@ -102,7 +114,12 @@ export function openTcp(spec: string, timeoutMs = 5000): Promise<Transport> {
       clearTimeout(timer);
       socket.destroy();
       if (e.code === "ECONNREFUSED") {
-        reject(new TransportError("ENOENT", `nothing listens at ${spec} (connection refused): check the address and that the board or simulator runs`));
+        reject(
+          new TransportError(
+            "ENOENT",
+            `nothing listens at ${spec} (connection refused): check the address and that the board or simulator runs`,
+          ),
+        );
       } else if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN") {
         reject(new TransportError("ENOENT", `unknown host in ${spec}: check the address`));
       } else if (e.code === "EACCES" || e.code === "EPERM") {

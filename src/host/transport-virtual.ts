@@ -15,7 +15,11 @@ export interface ConsoleBoard {
 export function virtualConnector(board: ConsoleBoard, name: string): Connect {
   return async () => {
     const listener = (text: string): void => t.receive(text);
-    const t: PipeTransport = new PipeTransport(name, (text) => board.input(text), () => board.offOutput(listener));
+    const t: PipeTransport = new PipeTransport(
+      name,
+      (text) => board.input(text),
+      () => board.offOutput(listener),
+    );
     board.onOutput(listener);
     return t;
   };

@@ -139,7 +139,8 @@ export class PipeTransport implements Transport {
   }
 
   async write(text: string): Promise<void> {
-    if (this.events.closed) throw new TransportError("EIO", `${this.name}: the connection is closed`);
+    if (this.events.closed)
+      throw new TransportError("EIO", `${this.name}: the connection is closed`);
     this.deliver(text);
   }
 

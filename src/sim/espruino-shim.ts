@@ -140,7 +140,14 @@ export class VirtualStorage {
     return this.files.get(name)?.size;
   }
 
-  stats(): { totalBytes: number; freeBytes: number; fileBytes: number; fileCount: number; trashBytes: number; trashCount: number } {
+  stats(): {
+    totalBytes: number;
+    freeBytes: number;
+    fileBytes: number;
+    fileCount: number;
+    trashBytes: number;
+    trashCount: number;
+  } {
     let used = 0;
     for (const f of this.files.values()) used += f.size + FILE_HEADER;
     return {
@@ -168,7 +175,9 @@ export class VirtualStorage {
   }
 
   private lead(f: StorageFile): number {
-    return f.block < 0 ? f.size : f.size - (this.backing as StorageBacking).flash.geometry.eraseSize;
+    return f.block < 0
+      ? f.size
+      : f.size - (this.backing as StorageBacking).flash.geometry.eraseSize;
   }
 
   /** Bytes [off, off+len) of a file, out of band for the flash part when `peek`. */
@@ -214,7 +223,8 @@ export class VirtualStorage {
 
   private create(name: string, size: number): StorageFile {
     if (this.stats().freeBytes < size + FILE_HEADER) this.compact();
-    if (this.stats().freeBytes < size + FILE_HEADER) throw new Error("Unable to find or create file");
+    if (this.stats().freeBytes < size + FILE_HEADER)
+      throw new Error("Unable to find or create file");
     const block = this.backedBlock(name, size);
     const f: StorageFile = { size, block, ram: new Uint8Array(0) };
     f.ram = new Uint8Array(this.lead(f)).fill(0xff);
@@ -230,11 +240,16 @@ export class VirtualStorage {
   /** Programs bytes into a file (AND, as flash): aligned and split as Espruino's jshFlashWriteAligned. */
   private program(f: StorageFile, off: number, data: Uint8Array): void {
     const lead = this.lead(f);
-    for (let i = 0; i < data.length && off + i < lead; i++) f.ram[off + i] = (f.ram[off + i] as number) & (data[i] as number);
+    for (let i = 0; i < data.length && off + i < lead; i++)
+      f.ram[off + i] = (f.ram[off + i] as number) & (data[i] as number);
     if (off + data.length <= lead) return;
     const flash = (this.backing as StorageBacking).flash;
     const from = Math.max(off, lead);
-    programAligned(flash, f.block * flash.geometry.eraseSize + (from - lead), data.subarray(from - off));
+    programAligned(
+      flash,
+      f.block * flash.geometry.eraseSize + (from - lead),
+      data.subarray(from - off),
+    );
   }
 
   write(name: string, data: Uint8Array, offset?: number, size?: number): boolean {
@@ -254,7 +269,8 @@ export class VirtualStorage {
     }
     if (!f) throw new Error("Unable to find or create file");
     if (off + data.length > f.size) throw new Error("Too much data for file size");
-    if (!this.erased(f, off, data.length)) throw new Error("File already written with different data");
+    if (!this.erased(f, off, data.length))
+      throw new Error("File already written with different data");
     this.program(f, off, data);
     return true;
   }
@@ -293,7 +309,7 @@ export function programAligned(flash: SimulatedNorFlash, addr: number, data: Uin
   const a1 = Math.ceil((addr + data.length) / u) * u;
   const buf = new Uint8Array(a1 - a0).fill(0xff);
   buf.set(data, addr - a0);
-  for (let p = a0; p < a1; ) {
+  for (let p = a0; p < a1;) {
     const e = Math.min(a1, (Math.floor(p / ps) + 1) * ps);
     flash.program(p, buf.subarray(p - a0, e - a0));
     p = e;
@@ -375,8 +391,10 @@ export class FakeW25Q {
         const page = addr & ~0xff;
         const first = Math.min(data.length, 256 - (addr & 0xff));
         const segs: Array<[number, Uint8Array]> = [[addr, data.subarray(0, first)]];
-        if (data.length > first) segs.push([page, data.subarray(first, first + Math.min(256, data.length - first))]);
-        for (const [a, d] of segs) if (this.inRange(a, d.length)) programAligned(this.flash, a - this.start, d);
+        if (data.length > first)
+          segs.push([page, data.subarray(first, first + Math.min(256, data.length - first))]);
+        for (const [a, d] of segs)
+          if (this.inRange(a, d.length)) programAligned(this.flash, a - this.start, d);
         break;
       }
       case 0x20: {
@@ -385,7 +403,8 @@ export class FakeW25Q {
         this.busyPolls = 2;
         const sector = addr & ~0xfff;
         if (this.inRange(sector, 4096)) {
-          if (this.flash.geometry.eraseSize !== 4096) throw new Error("FakeW25Q: the backing flash must have 4 KB blocks");
+          if (this.flash.geometry.eraseSize !== 4096)
+            throw new Error("FakeW25Q: the backing flash must have 4 KB blocks");
           this.flash.erase(sector - this.start);
         }
         break;
@@ -420,7 +439,14 @@ export interface ShimHost {
   /** Name of the host link device: "USB", "Bluetooth" or "Serial1". */
   readonly hostDevice: string;
   /** process.memory() flash fields (ARM boards), or undefined. */
-  readonly memoryFlash: { flash_start: number; flash_binary_end: number; flash_code_start: number; flash_length: number } | undefined;
+  readonly memoryFlash:
+    | {
+        flash_start: number;
+        flash_binary_end: number;
+        flash_code_start: number;
+        flash_length: number;
+      }
+    | undefined;
   /** process.env.STORAGE, or undefined. */
   readonly storageSize: number | undefined;
   /** Capacity of the IO event FIFO in bytes (loopback traffic counts against it). */
@@ -429,12 +455,21 @@ export interface ShimHost {
   requestReboot(): void;
 }
 
-const ERROR_FLAGS = ["FIFO_FULL", "BUFFER_FULL", "CALLBACK", "LOW_MEMORY", "MEMORY", "MEMORY_BUSY", "UART_OVERFLOW"];
+const ERROR_FLAGS = [
+  "FIFO_FULL",
+  "BUFFER_FULL",
+  "CALLBACK",
+  "LOW_MEMORY",
+  "MEMORY",
+  "MEMORY_BUSY",
+  "UART_OVERFLOW",
+];
 const WARNINGS = 1 << ERROR_FLAGS.indexOf("LOW_MEMORY");
 
 const BANNER =
   " ____                 _ \n|  __|___ ___ ___ _ _|_|___ ___ \n|  __|_ -| . |  _| | | |   | . |\n" +
-  "|____|___|  _|_| |___|_|_|_|___|\n         |_| espruino.com\n " + ESPRUINO_VERSION +
+  "|____|___|  _|_| |___|_|_|_|___|\n         |_| espruino.com\n " +
+  ESPRUINO_VERSION +
   " (c) 2025 G.Williams (virtual board)\n\n";
 
 /** Thrown through vm frames to stop everything when the power is cut. */
@@ -470,7 +505,11 @@ class Emitter {
   }
   removeListener(event: string, fn: Fn): void {
     const l = this.listeners.get(event);
-    if (l) this.listeners.set(event, l.filter((f) => f !== fn));
+    if (l)
+      this.listeners.set(
+        event,
+        l.filter((f) => f !== fn),
+      );
   }
   removeAllListeners(event?: string): void {
     if (event === undefined) this.listeners.clear();
@@ -535,7 +574,9 @@ export function inspect(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v);
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
     const arr = v as unknown as ArrayLike<number>;
-    return "new " + (v.constructor?.name ?? "Uint8Array") + "([" + Array.from(arr).join(", ") + "])";
+    return (
+      "new " + (v.constructor?.name ?? "Uint8Array") + "([" + Array.from(arr).join(", ") + "])"
+    );
   }
   try {
     const s = JSON.stringify(v, (_k, x: unknown) => (typeof x === "function" ? undefined : x), 2);
@@ -586,7 +627,8 @@ export class EspruinoShim {
     this.console = host.hostDevice;
     this.w25q = w25q;
     const names = [host.hostDevice, "Serial1", "LoopbackA", "LoopbackB"];
-    if (host.board.resetReason === "nrf52" && host.hostDevice !== "Bluetooth") names.push("Bluetooth");
+    if (host.board.resetReason === "nrf52" && host.hostDevice !== "Bluetooth")
+      names.push("Bluetooth");
     for (const n of names) this.devices.set(n, new Device(this, n));
     this.newContext();
   }
@@ -655,8 +697,14 @@ export class EspruinoShim {
 
   private reportUncaught(e: unknown): void {
     let text = "Uncaught " + String(e) + "\n";
-    const stack = typeof e === "object" && e !== null ? (e as { stack?: unknown }).stack : undefined;
-    if (typeof stack === "string") text += stack.split("\n").filter((l) => /^\s+at /.test(l)).map((l) => l + "\n").join("");
+    const stack =
+      typeof e === "object" && e !== null ? (e as { stack?: unknown }).stack : undefined;
+    if (typeof stack === "string")
+      text += stack
+        .split("\n")
+        .filter((l) => /^\s+at /.test(l))
+        .map((l) => l + "\n")
+        .join("");
     this.consolePrint(text);
   }
 
@@ -675,7 +723,8 @@ export class EspruinoShim {
 
   raiseErrorFlag(name: string): void {
     const i = ERROR_FLAGS.indexOf(name);
-    if (i < 0) throw new Error("unknown error flag " + name + " (known: " + ERROR_FLAGS.join(", ") + ")");
+    if (i < 0)
+      throw new Error("unknown error flag " + name + " (known: " + ERROR_FLAGS.join(", ") + ")");
     this.errorFlags |= 1 << i;
   }
 
@@ -748,7 +797,8 @@ export class EspruinoShim {
 
   bleConnect(): void {
     this.bleConnected = true;
-    if (!this.consoleForced && this.host.hostDevice === "Bluetooth") this.setConsole("Bluetooth", false);
+    if (!this.consoleForced && this.host.hostDevice === "Bluetooth")
+      this.setConsole("Bluetooth", false);
     if (this.nrf) this.events.push({ device: "#NRF", data: "connect" });
   }
 
@@ -813,7 +863,9 @@ export class EspruinoShim {
       new vm.Script(code);
       return false;
     } catch (e) {
-      return e instanceof SyntaxError && /Unexpected end of input|Unterminated template/.test(e.message);
+      return (
+        e instanceof SyntaxError && /Unexpected end of input|Unterminated template/.test(e.message)
+      );
     }
   }
 
@@ -904,7 +956,9 @@ export class EspruinoShim {
     }
     // 2. timers that are due, each at most once per pass
     const now = this.host.now();
-    const due = this.timers.filter((t) => t.due <= now).sort((a, b) => a.due - b.due || a.id - b.id);
+    const due = this.timers
+      .filter((t) => t.due <= now)
+      .sort((a, b) => a.due - b.due || a.id - b.id);
     for (const t of due) {
       if (!this.timers.includes(t)) continue;
       if (t.period > 0) t.due = Math.max(t.due + t.period, now);
@@ -1003,7 +1057,13 @@ export class EspruinoShim {
     const addTimer = (fn: unknown, ms: unknown, args: unknown[], repeat: boolean): number => {
       this.live();
       const d = Math.max(0, Number(ms) || 0);
-      const t: Timer = { id: ++this.timerId, due: host.now() + d, period: repeat ? Math.max(d, 0.1) : 0, fn: fn as Fn | string, args };
+      const t: Timer = {
+        id: ++this.timerId,
+        due: host.now() + d,
+        period: repeat ? Math.max(d, 0.1) : 0,
+        fn: fn as Fn | string,
+        args,
+      };
       this.timers.push(t);
       return t.id;
     };
@@ -1011,8 +1071,10 @@ export class EspruinoShim {
       if (id === undefined) this.timers = [];
       else this.timers = this.timers.filter((t) => t.id !== id);
     };
-    g["setTimeout"] = (fn: unknown, ms?: unknown, ...args: unknown[]) => addTimer(fn, ms, args, false);
-    g["setInterval"] = (fn: unknown, ms?: unknown, ...args: unknown[]) => addTimer(fn, ms, args, true);
+    g["setTimeout"] = (fn: unknown, ms?: unknown, ...args: unknown[]) =>
+      addTimer(fn, ms, args, false);
+    g["setInterval"] = (fn: unknown, ms?: unknown, ...args: unknown[]) =>
+      addTimer(fn, ms, args, true);
     g["clearTimeout"] = clear;
     g["clearInterval"] = clear;
     g["changeInterval"] = (id: unknown, ms: unknown) => {
@@ -1033,12 +1095,14 @@ export class EspruinoShim {
       this.context,
     );
     // Date.now() and new Date() follow the board's clock.
-    (vm.runInContext(
-      "(function(now){var D=Date;function V(){if(!(this instanceof V))return new D(now()).toString();" +
-        "return arguments.length?new (Function.prototype.bind.apply(D,[null].concat([].slice.call(arguments))))():new D(now());}" +
-        "V.prototype=D.prototype;V.now=now;V.UTC=D.UTC;V.parse=D.parse;Date=V;})",
-      this.context,
-    ) as (now: () => number) => void)(() => host.wallClock());
+    (
+      vm.runInContext(
+        "(function(now){var D=Date;function V(){if(!(this instanceof V))return new D(now()).toString();" +
+          "return arguments.length?new (Function.prototype.bind.apply(D,[null].concat([].slice.call(arguments))))():new D(now());}" +
+          "V.prototype=D.prototype;V.now=now;V.UTC=D.UTC;V.parse=D.parse;Date=V;})",
+        this.context,
+      ) as (now: () => number) => void
+    )(() => host.wallClock());
     g["btoa"] = (s: unknown) => Buffer.from(String(s), "latin1").toString("base64");
     g["atob"] = (s: unknown) => Buffer.from(String(s), "base64").toString("latin1");
     g["echo"] = (on: unknown) => {
@@ -1062,12 +1126,21 @@ export class EspruinoShim {
       const a = Number(addr) >>> 0;
       const v = Number(value) >>> 0;
       // RESETREAS bits are cleared by writing 1 to them.
-      if (a === 0x40000400 && board.resetReason === "nrf52") host.setResetreas((host.getResetreas() & ~v) >>> 0);
+      if (a === 0x40000400 && board.resetReason === "nrf52")
+        host.setResetreas((host.getResetreas() & ~v) >>> 0);
       else this.memory.set(a, v);
     };
     for (const d of this.devices.values()) g[d.name] = d.obj;
     if (board.resetReason === "esp8266")
-      g["ESP8266"] = { getResetInfo: () => ({ reason: host.espResetReason(), exccause: 0, epc1: 0, epc2: 0, epc3: 0 }) };
+      g["ESP8266"] = {
+        getResetInfo: () => ({
+          reason: host.espResetReason(),
+          exccause: 0,
+          epc1: 0,
+          epc2: 0,
+          epc3: 0,
+        }),
+      };
     if (this.nrf) {
       g["NRF"] = this.nrf.api({ getSecurityStatus: () => ({ connected: this.bleConnected }) });
     }
@@ -1083,7 +1156,14 @@ export class EspruinoShim {
         return names;
       },
       setConsole: (dev: unknown, opts?: { force?: boolean }) =>
-        this.setConsole(dev === null || dev === undefined ? null : typeof dev === "string" ? dev : String((dev as { name?: unknown }).name ?? dev), opts?.force === true),
+        this.setConsole(
+          dev === null || dev === undefined
+            ? null
+            : typeof dev === "string"
+              ? dev
+              : String((dev as { name?: unknown }).name ?? dev),
+          opts?.force === true,
+        ),
       getConsole: () => this.console,
       reboot: () => {
         this.kill();
@@ -1093,7 +1173,8 @@ export class EspruinoShim {
         for (const k of Object.keys(f)) this.flags[k] = Number(f[k]) ? 1 : 0;
       },
       getFlags: () => ({ ...this.flags }),
-      setBootCode: (code: unknown, always?: unknown) => host.storage.writeFile(always ? ".bootrst" : ".bootcde", String(code)),
+      setBootCode: (code: unknown, always?: unknown) =>
+        host.storage.writeFile(always ? ".bootrst" : ".bootcde", String(code)),
       enableWatchdog: () => undefined,
       kickWatchdog: () => undefined,
       getSizeOf: () => 1,
@@ -1113,7 +1194,16 @@ export class EspruinoShim {
       memory: () => {
         const total = board.jsvars;
         const usage = Math.min(total, 300);
-        return { free: total - usage, usage, total, history: 0, gc: 0, gctime: 0, blocksize: 13, ...(host.memoryFlash ?? {}) };
+        return {
+          free: total - usage,
+          usage,
+          total,
+          history: 0,
+          gc: 0,
+          gctime: 0,
+          blocksize: 13,
+          ...(host.memoryFlash ?? {}),
+        };
       },
     });
     const modules: Record<string, unknown> = {
@@ -1136,7 +1226,9 @@ export class EspruinoShim {
       const code = host.storage.readText(n);
       if (code !== undefined) {
         const mod = { exports: {} as unknown };
-        const f = vm.runInContext("(function(exports,module){" + code + "\n})", this.context, { filename: n }) as Fn;
+        const f = vm.runInContext("(function(exports,module){" + code + "\n})", this.context, {
+          filename: n,
+        }) as Fn;
         f(mod.exports, mod);
         modules[n] = mod.exports;
         return mod.exports;
@@ -1155,7 +1247,10 @@ export class EspruinoShim {
           live();
           const tx = asBytes(data);
           const spi = board.spi;
-          const rx = w25q && spi && nss === spi.cs && sck === spi.sck ? w25q.transfer(tx) : new Uint8Array(tx.length).fill(0xff);
+          const rx =
+            w25q && spi && nss === spi.cs && sck === spi.sck
+              ? w25q.transfer(tx)
+              : new Uint8Array(tx.length).fill(0xff);
           if (typeof data === "number") return rx[0];
           if (typeof data === "string") return latin1(rx);
           return rx;
@@ -1172,7 +1267,8 @@ export class EspruinoShim {
     const board = host.board;
     const flash = host.flash;
     const page = board.eraseSize;
-    const part = board.backend === "flash" ? { start: board.start, end: board.start + board.size } : undefined;
+    const part =
+      board.backend === "flash" ? { start: board.start, end: board.start + board.size } : undefined;
     const chip = board.chip ?? { start: board.start, size: board.size };
     const check = (a: number, n: number): void => {
       if (!(a >= chip.start && a + n <= chip.start + chip.size))
@@ -1199,7 +1295,7 @@ export class EspruinoShim {
         const a = Number(addr);
         check(a, n);
         const out = new Uint8Array(n);
-        for (let i = 0; i < n; ) {
+        for (let i = 0; i < n;) {
           const at = a + i;
           const p = Math.floor(at / page) * page;
           const k = Math.min(n - i, p + page - at);
@@ -1214,14 +1310,16 @@ export class EspruinoShim {
         const d = asBytes(data);
         const a = Number(addr);
         check(a, d.length);
-        for (let i = 0; i < d.length; ) {
+        for (let i = 0; i < d.length;) {
           const at = a + i;
           const p = Math.floor(at / page) * page;
           const k = Math.min(d.length - i, p + page - at);
-          if (part && at >= part.start && at < part.end) programAligned(flash, at - part.start, d.subarray(i, i + k));
+          if (part && at >= part.start && at < part.end)
+            programAligned(flash, at - part.start, d.subarray(i, i + k));
           else {
             const b = sparse(p);
-            for (let j = 0; j < k; j++) b[at - p + j] = (b[at - p + j] as number) & (d[i + j] as number);
+            for (let j = 0; j < k; j++)
+              b[at - p + j] = (b[at - p + j] as number) & (d[i + j] as number);
           }
           i += k;
         }
@@ -1242,7 +1340,11 @@ export class EspruinoShim {
     const st = this.host.storage;
     const read = (name: unknown, offset?: unknown, length?: unknown): Uint8Array | undefined => {
       this.live();
-      return st.read(String(name), offset === undefined ? undefined : Number(offset), length === undefined ? undefined : Number(length));
+      return st.read(
+        String(name),
+        offset === undefined ? undefined : Number(offset),
+        length === undefined ? undefined : Number(length),
+      );
     };
     return {
       read: (name: unknown, offset?: unknown, length?: unknown) => {
@@ -1251,7 +1353,9 @@ export class EspruinoShim {
       },
       readArrayBuffer: (name: unknown) => {
         const b = read(name);
-        return b === undefined ? undefined : b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+        return b === undefined
+          ? undefined
+          : b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
       },
       readJSON: (name: unknown, noExceptions?: unknown) => {
         const b = read(name);
@@ -1265,7 +1369,12 @@ export class EspruinoShim {
       },
       write: (name: unknown, data: unknown, offset?: unknown, size?: unknown) => {
         this.live();
-        return st.write(String(name), asBytes(data), offset === undefined ? undefined : Number(offset), size === undefined ? undefined : Number(size));
+        return st.write(
+          String(name),
+          asBytes(data),
+          offset === undefined ? undefined : Number(offset),
+          size === undefined ? undefined : Number(size),
+        );
       },
       writeJSON: (name: unknown, obj: unknown) => {
         this.live();

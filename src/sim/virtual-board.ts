@@ -131,21 +131,34 @@ export function deviceBoard(board: BoardDefinition): Partial<BoardDefinition> {
  * firmware reads) baked in, the
  * version, backend and reset-reason constants defined. Returns the code.
  */
-export function buildFirmwareBundle(board: BoardDefinition, options: { minify?: boolean } = {}): string {
+export function buildFirmwareBundle(
+  board: BoardDefinition,
+  options: { minify?: boolean } = {},
+): string {
   const root = repoRootDir();
   const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   const copy = deviceBoard(board);
   let version = "dev";
   try {
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      version?: unknown;
+    };
     if (typeof pkg.version === "string") version = pkg.version;
   } catch {
     // keep "dev"
   }
   const main = join(root, "firmware", "main.ts").split("\\").join("/");
+  const tsc = JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8")) as {
+    compilerOptions?: Record<string, unknown>;
+  };
   const r = esbuild.buildSync({
     stdin: {
-      contents: "import { start } from " + JSON.stringify(main) + ";\nstart(" + JSON.stringify(copy) + ");\n",
+      contents:
+        "import { start } from " +
+        JSON.stringify(main) +
+        ";\nstart(" +
+        JSON.stringify(copy) +
+        ");\n",
       resolveDir: root,
       sourcefile: "mtdoops-" + board.id + "-entry.ts",
       loader: "ts",
@@ -156,14 +169,25 @@ export function buildFirmwareBundle(board: BoardDefinition, options: { minify?: 
     target: "es2015",
     platform: "neutral",
     minify: options.minify ?? true,
+    treeShaking: true,
     legalComments: "none",
     charset: "ascii",
-    tsconfig: join(root, "tsconfig.json"),
+    // The same options as scripts/build-firmware.ts (keep them in step): tsconfig.json without
+    // "use strict", the board's constants, internal `_` members mangled.
+    tsconfigRaw: {
+      compilerOptions: {
+        ...tsc.compilerOptions,
+        alwaysStrict: false,
+        useDefineForClassFields: false,
+      },
+    },
     define: {
       MTDOOPS_VERSION: JSON.stringify(version),
       MTDOOPS_BACKEND: JSON.stringify(board.backend),
       MTDOOPS_RESET: JSON.stringify(board.resetReason),
+      MTDOOPS_DEVICE: "true",
     },
+    mangleProps: /^_/,
     logLevel: "silent",
   });
   const out = r.outputFiles[0];
@@ -185,8 +209,12 @@ export interface OpenedRecord {
 export function openRecord(raw: Uint8Array, recordSize: number): OpenedRecord {
   const record = decodeRecord(raw, recordSize, 0xff, crc32);
   if (!record) throw new Error("not a valid record");
-  const payload = record.flags & Flags.HEATSHRINK ? heatshrinkDecompress(record.payload, { strict: false }) : record.payload;
-  if (payload.length !== record.rawLength) throw new Error("payload is " + payload.length + " bytes, rawLength says " + record.rawLength);
+  const payload =
+    record.flags & Flags.HEATSHRINK
+      ? heatshrinkDecompress(record.payload, { strict: false })
+      : record.payload;
+  if (payload.length !== record.rawLength)
+    throw new Error("payload is " + payload.length + " bytes, rawLength says " + record.rawLength);
   const parts = splitPayload(payload);
   if (!parts) throw new Error("payload has no context");
   return {
@@ -229,7 +257,13 @@ export class VirtualBoard {
     this.flash =
       o.flash ??
       new SimulatedNorFlash({
-        geometry: { size: b.size, eraseSize: b.eraseSize, progUnit: b.progUnit, pageSize: b.pageSize, erasedValue: 0xff },
+        geometry: {
+          size: b.size,
+          eraseSize: b.eraseSize,
+          progUnit: b.progUnit,
+          pageSize: b.pageSize,
+          erasedValue: 0xff,
+        },
         part: b.part,
         seed: o.seed,
       });
@@ -241,7 +275,9 @@ export class VirtualBoard {
       o.storage ??
       new VirtualStorage({
         totalBytes: storageArea ? storageArea.end - storageArea.start : 256 * 1024,
-        ...(b.backend === "storage" ? { backing: { prefix: b.storagePrefix ?? "mtdoops", flash: this.flash } } : {}),
+        ...(b.backend === "storage"
+          ? { backing: { prefix: b.storagePrefix ?? "mtdoops", flash: this.flash } }
+          : {}),
       });
     if (b.backend === "storage" && !this.storage.backing)
       this.storage.backing = { prefix: b.storagePrefix ?? "mtdoops", flash: this.flash };
@@ -297,7 +333,9 @@ export class VirtualBoard {
 
   /** Board milliseconds since this VirtualBoard was made (virtual: the flash's clock). */
   now(): number {
-    return this.realTime ? performance.now() - this.t0 : (this.flash.elapsedUs - this.flashUs0) / 1000;
+    return this.realTime
+      ? performance.now() - this.t0
+      : (this.flash.elapsedUs - this.flashUs0) / 1000;
   }
 
   // ---------------------------------------------------------------- output
@@ -363,7 +401,12 @@ export class VirtualBoard {
     const shim = this.shim;
     if (!shim || this.halted) return;
     const next = shim.nextTimer();
-    const delay = shim.hasWork() || this.rebootRequested ? 0 : next === undefined ? -1 : Math.max(0, next - this.now());
+    const delay =
+      shim.hasWork() || this.rebootRequested
+        ? 0
+        : next === undefined
+          ? -1
+          : Math.max(0, next - this.now());
     if (delay < 0) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -434,7 +477,8 @@ export class VirtualBoard {
   /** Runs code in the board's global scope as app code (an exception is reported as uncaught). */
   eval(code: string): unknown {
     const shim = this.shim;
-    if (!shim || this.halted) throw new Error("VirtualBoard.eval: the board is not running (boot() it)");
+    if (!shim || this.halted)
+      throw new Error("VirtualBoard.eval: the board is not running (boot() it)");
     const v = this.guard(() => shim.evalApp(code));
     this.settle();
     return v;

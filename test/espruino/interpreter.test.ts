@@ -14,14 +14,21 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BoardDefinition } from "../../src/boards/schema.js";
 import { loadBoard } from "../../src/boards/load.js";
 import { heatshrinkDecompress } from "../../src/codec/heatshrink.js";
 import { crc32 } from "../../src/core/crc32.js";
 import { commands, ProtocolParser } from "../../src/core/protocol.js";
 import type { ProtocolEvent } from "../../src/core/protocol.js";
 import { Flags, reasonName } from "../../src/core/record.js";
-import { buildFirmwareBundle, openRecord } from "../../src/sim/virtual-board.js";
+import { openRecord } from "../../src/sim/virtual-board.js";
+import { buildBoard } from "../../scripts/build-firmware.js";
 import type { OpenedRecord } from "../../src/sim/virtual-board.js";
+
+/** The bundle the firmware build makes for a board (scripts/build-firmware.ts, names mangled): what users install. */
+async function buildFirmwareBundle(b: BoardDefinition): Promise<string> {
+  return (await buildBoard(b, { write: false, dialect: false })).code;
+}
 
 const BIN = process.env["ESPRUINO_BIN"];
 const board = loadBoard("linux");
@@ -58,7 +65,10 @@ class Espruino {
       const hit = typeof what === "string" ? text.includes(what) : what.test(text);
       if (hit) return text;
       if (this.exited) throw new Error("espruino exited; output:\n" + this.out.slice(-2000));
-      if (Date.now() - start > ms) throw new Error("timed out waiting for " + String(what) + "; output:\n" + text.slice(-2000));
+      if (Date.now() - start > ms)
+        throw new Error(
+          "timed out waiting for " + String(what) + "; output:\n" + text.slice(-2000),
+        );
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -95,7 +105,11 @@ function parse(text: string): ProtocolEvent[] {
   return p.push(text + "\n");
 }
 
-async function dump(e: Espruino, since: number, z: boolean): Promise<{ events: ProtocolEvent[]; recs: OpenedRecord[] }> {
+async function dump(
+  e: Espruino,
+  since: number,
+  z: boolean,
+): Promise<{ events: ProtocolEvent[]; recs: OpenedRecord[] }> {
   e.since();
   e.send(commands.dump(since, z));
   const text = await e.waitFor(/MTDOOPS:(END \d+|ERROR .*)\r\n/);
@@ -114,13 +128,16 @@ async function dump(e: Espruino, since: number, z: boolean): Promise<{ events: P
 const report: string[] = [];
 
 if (!BIN) {
+  console.warn(
+    "ESPRUINO_BIN not set: interpreter tier skipped (npm run test:espruino with ESPRUINO_BIN=/path/to/espruino)",
+  );
   describe.skip("ESPRUINO_BIN not set: interpreter tier skipped (set it to an Espruino Linux build, e.g. /opt/espruino/espruino)", () => {
     it("runs the linux bundle on the real interpreter", () => undefined);
   });
 } else {
   describe("interpreter tier: the linux bundle on " + BIN, () => {
     let dir = "";
-    const bundle = buildFirmwareBundle(board);
+    let bundle = "";
     const running: Espruino[] = [];
     const start = async (): Promise<Espruino> => {
       const e = new Espruino(dir);
@@ -131,9 +148,10 @@ if (!BIN) {
     };
     const usage: Record<string, number> = {};
 
-    beforeAll(() => {
+    beforeAll(async () => {
       if (!existsSync(BIN)) throw new Error("ESPRUINO_BIN=" + BIN + " does not exist");
       dir = mkdtempSync(join(tmpdir(), "mtdoops-espruino-"));
+      bundle = await buildFirmwareBundle(board);
     });
     afterAll(async () => {
       for (const e of running) await e.kill();
@@ -151,11 +169,22 @@ if (!BIN) {
         const off = (i / 4) * 3;
         const size = off === 0 ? "," + bundle.length : "";
         e.since();
-        e.send('\x10require("Storage").write(".boot0",atob("' + b64.slice(i, i + CHUNK) + '"),' + off + size + ");print('W" + n + "')\n");
+        e.send(
+          '\x10require("Storage").write(".boot0",atob("' +
+            b64.slice(i, i + CHUNK) +
+            '"),' +
+            off +
+            size +
+            ");print('W" +
+            n +
+            "')\n",
+        );
         await e.waitFor("W" + n + "\r\n");
       }
       expect(Number(await e.query('require("Storage").read(".boot0").length'))).toBe(bundle.length);
-      expect(Number(await e.query('E.CRC32(require("Storage").read(".boot0"))'))).toBe(crc32(Buffer.from(bundle, "latin1")));
+      expect(Number(await e.query('E.CRC32(require("Storage").read(".boot0"))'))).toBe(
+        crc32(Buffer.from(bundle, "latin1")),
+      );
       await e.kill();
       report.push("bundle: " + bundle.length + " bytes (linux, minified)");
     });
@@ -177,7 +206,9 @@ if (!BIN) {
       let e = await start();
       e.send('print("hello from the app")\n');
       await e.waitFor("hello from the app");
-      e.send('setTimeout(function(){ print("about to fail"); throw new Error("boom in timer"); }, 10)\n');
+      e.send(
+        'setTimeout(function(){ print("about to fail"); throw new Error("boom in timer"); }, 10)\n',
+      );
       await e.waitFor("Uncaught Error: boom in timer");
       e.send('mtdoops.panic("panic message")\n');
       await e.waitFor("=true");
@@ -224,7 +255,12 @@ if (!BIN) {
         expect(r.record.boot).toBe(1);
       }
       report.push(
-        "records read back after kill -9: " + recs.map((r) => reasonName(r.record.reason) + (r.record.flags & Flags.HEATSHRINK ? "(z)" : "")).join(", "),
+        "records read back after kill -9: " +
+          recs
+            .map(
+              (r) => reasonName(r.record.reason) + (r.record.flags & Flags.HEATSHRINK ? "(z)" : ""),
+            )
+            .join(", "),
       );
       // The same records, compressed in transit.
       const z = await dump(e, -1, true);
@@ -247,9 +283,21 @@ if (!BIN) {
     it("measures the JsVar footprint", () => {
       const delta = (usage["loaded"] ?? 0) - (usage["baseline"] ?? 0);
       report.push(
-        "JsVars: baseline " + usage["baseline"] + ", with mtdoops loaded " + usage["loaded"] + " (+" + delta + "); " +
-          "ring Uint8Array(" + board.ringSize + ") = " + usage["ring"] + " JsVars; beyond the ring: " + (delta - (usage["ring"] ?? 0)) +
-          "; E.getSizeOf(mtdoops) = " + usage["api"],
+        "JsVars: baseline " +
+          usage["baseline"] +
+          ", with mtdoops loaded " +
+          usage["loaded"] +
+          " (+" +
+          delta +
+          "); " +
+          "ring Uint8Array(" +
+          board.ringSize +
+          ") = " +
+          usage["ring"] +
+          " JsVars; beyond the ring: " +
+          (delta - (usage["ring"] ?? 0)) +
+          "; E.getSizeOf(mtdoops) = " +
+          usage["api"],
       );
       expect(delta).toBeGreaterThan(0);
     });

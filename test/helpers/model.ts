@@ -43,7 +43,8 @@ const CRC_TABLE = ((): Uint32Array => {
  */
 export function fastCrc32(data: Uint8Array): number {
   let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = (CRC_TABLE[(c ^ (data[i] as number)) & 255] as number) ^ (c >>> 8);
+  for (let i = 0; i < data.length; i++)
+    c = (CRC_TABLE[(c ^ (data[i] as number)) & 255] as number) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 export const RING_SIZE = 2048;
@@ -54,7 +55,14 @@ export interface Geo {
   recordSize: number;
 }
 
-function geo(name: string, blocks: number, eraseSize: number, progUnit: number, pageSize: number, recordSize: number): Geo {
+function geo(
+  name: string,
+  blocks: number,
+  eraseSize: number,
+  progUnit: number,
+  pageSize: number,
+  recordSize: number,
+): Geo {
   return {
     name,
     geometry: { size: blocks * eraseSize, eraseSize, progUnit, pageSize, erasedValue: 0xff },
@@ -92,7 +100,8 @@ export class RingMirror {
   write(b: Uint8Array): void {
     this.written += b.length;
     for (const x of b) this.bytes.push(x);
-    if (this.bytes.length > this.capacity) this.bytes = this.bytes.slice(this.bytes.length - this.capacity);
+    if (this.bytes.length > this.capacity)
+      this.bytes = this.bytes.slice(this.bytes.length - this.capacity);
   }
   tail(n: number): Uint8Array {
     return Uint8Array.from(this.bytes.slice(Math.max(0, this.bytes.length - n)));
@@ -116,7 +125,12 @@ export interface ExpectedDump {
  * (the context is cut to max(room/2, min(room-2, 64)) bytes, 8 bits per char; the console is
  * the newest bytes that fit; TRUNCATED when older console bytes exist).
  */
-export function expectedDump(recordSize: number, context: string, ring: RingMirror, extraFlags = 0): ExpectedDump {
+export function expectedDump(
+  recordSize: number,
+  context: string,
+  ring: RingMirror,
+  extraFlags = 0,
+): ExpectedDump {
   const room = recordSize - HEADER_SIZE;
   const maxCtx = Math.max(room >> 1, Math.min(room - 2, 64));
   const ctxLen = Math.min(context.length, maxCtx);
@@ -136,7 +150,10 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export function hexBytes(a: Uint8Array, max = 64): string {
-  return Array.from(a.subarray(0, max), (x) => x.toString(16).padStart(2, "0")).join("") + (a.length > max ? "…" : "");
+  return (
+    Array.from(a.subarray(0, max), (x) => x.toString(16).padStart(2, "0")).join("") +
+    (a.length > max ? "…" : "")
+  );
 }
 
 export interface Board {
@@ -150,15 +167,31 @@ export interface Board {
 export type LogExtras = Partial<Omit<LogOptions, "flash" | "scheduler" | "clock" | "ring">>;
 
 /** Boots a board on `flash` (fresh RAM: ring, scheduler) and keeps what mount() returned. */
-export function bootBoard(flash: SimulatedNorFlash, recordSize: number, extras: LogExtras = {}, ringSize = RING_SIZE): Board {
+export function bootBoard(
+  flash: SimulatedNorFlash,
+  recordSize: number,
+  extras: LogExtras = {},
+  ringSize = RING_SIZE,
+): Board {
   const sched = new VirtualScheduler(EPOCH_MS);
   const ring = new ConsoleRing(ringSize);
-  const log = new CrashLog({ flash, recordSize, scheduler: sched, clock: sched, ring, crc32: fastCrc32, ...extras } as LogOptions);
+  const log = new CrashLog({
+    flash,
+    recordSize,
+    scheduler: sched,
+    clock: sched,
+    ring,
+    crc32: fastCrc32,
+    ...extras,
+  } as LogOptions);
   const info = log.mount();
   return { flash, sched, ring, log, info };
 }
 
-export function newFlash(g: FlashGeometry, opts: Partial<SimulatedNorFlashOptions> = {}): SimulatedNorFlash {
+export function newFlash(
+  g: FlashGeometry,
+  opts: Partial<SimulatedNorFlashOptions> = {},
+): SimulatedNorFlash {
   return new SimulatedNorFlash({ geometry: g, strict: true, ...opts });
 }
 
@@ -185,7 +218,8 @@ export function instrument(flash: SimulatedNorFlash, budget: number): Probe {
   const program = flash.program.bind(flash);
   const erase = flash.erase.bind(flash);
   const tick = (): void => {
-    if (++probe.ops > probe.budget) throw new BudgetExceeded("step budget of " + probe.budget + " flash calls exceeded");
+    if (++probe.ops > probe.budget)
+      throw new BudgetExceeded("step budget of " + probe.budget + " flash calls exceeded");
   };
   flash.read = (addr: number, len: number): Uint8Array => {
     tick();
@@ -213,7 +247,16 @@ export function list(log: CrashLog, withFreed: boolean): SlotRecord[] {
 export function serialOrderProblem(seqs: number[]): string {
   for (let i = 1; i < seqs.length; i++) {
     if (!seqNewer(seqs[i] as number, seqs[i - 1] as number))
-      return "seq " + seqs[i] + " (index " + i + ") is not newer than " + seqs[i - 1] + " in " + JSON.stringify(seqs);
+      return (
+        "seq " +
+        seqs[i] +
+        " (index " +
+        i +
+        ") is not newer than " +
+        seqs[i - 1] +
+        " in " +
+        JSON.stringify(seqs)
+      );
   }
   return "";
 }
@@ -221,7 +264,12 @@ export function serialOrderProblem(seqs: number[]): string {
 /** Decodes slot `slot` from the flash out of band (no counters, no flips). */
 export function peekRecord(flash: SimulatedNorFlash, recordSize: number, slot: number) {
   // The reference (bitwise) CRC of src/core/crc32.ts, not the log's.
-  return decodeRecord(flash.peek(slot * recordSize, recordSize), recordSize, flash.geometry.erasedValue, crc32);
+  return decodeRecord(
+    flash.peek(slot * recordSize, recordSize),
+    recordSize,
+    flash.geometry.erasedValue,
+    crc32,
+  );
 }
 
 /** Bytes of a committed record for slot crafting: encodeRecord plus the commit word. */
@@ -252,14 +300,20 @@ export function idOf(context: Uint8Array): number {
 export class PropertyViolation extends Error {}
 
 function show(v: unknown): string {
-  return typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v, (_k, x) => (x instanceof Uint8Array ? hexBytes(x) : x));
+  return typeof v === "string"
+    ? JSON.stringify(v)
+    : JSON.stringify(v, (_k, x) => (x instanceof Uint8Array ? hexBytes(x) : x));
 }
 
 export function eq<T>(actual: T, expected: T, what: string): void {
   const same =
     actual === expected ||
-    (typeof actual === "object" && actual !== null && typeof expected === "object" && show(actual) === show(expected));
-  if (!same) throw new PropertyViolation(what + ": expected " + show(expected) + ", got " + show(actual));
+    (typeof actual === "object" &&
+      actual !== null &&
+      typeof expected === "object" &&
+      show(actual) === show(expected));
+  if (!same)
+    throw new PropertyViolation(what + ": expected " + show(expected) + ", got " + show(actual));
 }
 
 export function ok(cond: boolean, what: string): void {
