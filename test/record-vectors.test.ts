@@ -91,3 +91,22 @@ describe("record format (SPEC.md §2 and §6)", () => {
     expect(Flags).toEqual({ HEATSHRINK: 1, TRUNCATED: 2, UNEXPECTED: 4 });
   });
 });
+
+describe("record format: compressed, freed, seq at the wrap (SPEC.md §6, second vector)", () => {
+  it("decodes, decompresses and re-encodes the vector", async () => {
+    const { heatshrinkCompress, heatshrinkDecompress } = await import("../src/codec/heatshrink.js");
+    const hex2 = readFileSync(new URL("./vectors/record-panic-heatshrink-freed.hex", import.meta.url), "utf8").replace(/\s+/g, "");
+    const v = Uint8Array.from(Buffer.from(hex2, "hex"));
+    const r = decodeRecord(v, 128, 0xff, crc32)!;
+    expect(r).toMatchObject({ seq: 0xffffffff, boot: 9, reason: Reason.PANIC, flags: Flags.HEATSHRINK | Flags.TRUNCATED, time: 0, uptime: 4000000000, freed: true, payloadLength: 26, rawLength: 133 });
+    const raw = heatshrinkDecompress(r.payload);
+    expect(raw.length).toBe(r.rawLength);
+    const p = splitPayload(raw)!;
+    expect(new TextDecoder().decode(p.context)).toBe('{"msg":"x"}');
+    expect(new TextDecoder().decode(p.console)).toBe("tick\r\n".repeat(20));
+    const again = encodeRecord({ ...r }, heatshrinkCompress(raw), 8, crc32);
+    putU32(again, 0, COMMIT_VALUE);
+    putU32(again, 8, 0);
+    expect(Buffer.from(again).toString("hex")).toBe(hex2);
+  });
+});
