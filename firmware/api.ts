@@ -1,5 +1,5 @@
 // The global `mtdoops` object: the device-side commands (docs/FIRMWARE.md, SPEC.md §7).
-// list, dump and clear load the retrieval module (retrieve.ts, Storage file READ_FILE)
+// list, dump, clear and stats load the retrieval module (retrieve.ts, Storage file READ_FILE)
 // for the call and drop it after. Device code.
 
 import type { BoardDefinition } from "../src/boards/schema.js";
@@ -37,7 +37,8 @@ type Retrieve = (
   cap: Capture,
   compress: (d: Uint8Array) => Uint8Array,
   id: string,
-) => void;
+  ring: ConsoleRing,
+) => unknown;
 
 export function makeApi(
   b: BoardDefinition,
@@ -47,15 +48,15 @@ export function makeApi(
   ctx: ContextFn,
   compress: (d: Uint8Array) => Uint8Array,
 ): MtdoopsApi {
-  // what: 0 list, 1 clear, 2 dump (retrieve.ts).
-  const call = (what: number, a: number, z: number): void => {
+  // what: 0 list, 1 clear, 2 dump, 3 stats (retrieve.ts).
+  const call = (what: number, a: number, z: number): unknown => {
     let f: Retrieve;
     try {
       f = lib<Retrieve>(READ_FILE);
     } catch (e) {
       return cap.out("MTDOOPS:ERROR " + (e as Error).message);
     }
-    f(what, a, z, log, cap, compress, b.id);
+    return f(what, a, z, log, cap, compress, b.id, ring);
   };
   return {
     version: LIB,
@@ -69,24 +70,9 @@ export function makeApi(
     note: (m: string): void => {
       ring.writeString("[note] " + m + "\n");
     },
-    list: (): void => call(0, 0, 0),
-    clear: (upto: number): void => call(1, upto, 0),
-    dump: (since: number, z: number): void => call(2, since, z),
-    stats: (): Record<string, number | string> => {
-      const s = log.stats;
-      return {
-        state: log.state,
-        boot: log.boot,
-        nextSeq: log.nextSeq,
-        slots: log.slots,
-        written: s.written,
-        lost: s.lost,
-        suppressed: s.suppressed,
-        filtered: s.filtered,
-        erases: s.erases,
-        badBlocks: s.badBlocks,
-        ring: ring.length,
-      };
-    },
+    list: (): void => call(0, 0, 0) as void,
+    clear: (upto: number): void => call(1, upto, 0) as void,
+    dump: (since: number, z: number): void => call(2, since, z) as void,
+    stats: (): Record<string, number | string> => call(3, 0, 0) as Record<string, number | string>,
   };
 }

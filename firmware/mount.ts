@@ -3,6 +3,8 @@
 // resident code (main.ts) loads it at boot, calls it twice and drops it, so that none of it
 // stays in RAM. Device code (docs/DIALECT.md).
 //
+// The build wraps it (src/boards/firmware-files.ts mountEntrySource) so that the board's
+// reserved areas, which only the partition check reads, are baked in here, not in .boot0.
 // mount(board): the partition check (backend "flash" only): "" or the line to print;
 // mount(board, log): mounts the log; then, when it is ready, the reset reason as
 // [text, flags], or null.
@@ -21,13 +23,16 @@ declare const ESP8266: Esp8266;
 declare const MTDOOPS_BACKEND: string;
 declare const MTDOOPS_RESET: string;
 
+/** The board file's reserved areas: baked into this module by the build (mountEntrySource). */
+type Reserved = NonNullable<BoardDefinition["reserved"]>;
+
 const hex = (n: number): string => "0x" + n.toString(16);
 
 /**
  * For a raw internal-flash partition: the name of what it overlaps (Storage, the firmware
  * image, an area the board file reserves), or "".
  */
-export function partitionConflict(b: BoardDefinition): string {
+export function partitionConflict(b: BoardDefinition, r: Reserved): string {
   const s = b.start;
   const e = s + b.size;
   const m = process.memory(false);
@@ -36,7 +41,6 @@ export function partitionConflict(b: BoardDefinition): string {
   // The firmware image ends at flash_binary_end; it starts at the board file's "firmware"
   // area where it has one (STM32 boards: after Storage), else at the start of flash.
   let fw = m.flash_start || 0;
-  const r = b.reserved || [];
   for (let i = 0; i < r.length; i++) {
     const x = r[i] as { name: string; start: number; end: number };
     areas.push([x.name, x.start, x.end]);
@@ -87,11 +91,15 @@ export function resetReason(kind: string, log: LogCore): [string, number] | null
   return null;
 }
 
-export default function mount(b: BoardDefinition, log?: LogCore): string | [string, number] | null {
+export default function mount(
+  b: BoardDefinition,
+  log: LogCore | undefined,
+  reserved: Reserved,
+): string | [string, number] | null {
   if (!log) {
     const clash =
       (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend) === "flash"
-        ? partitionConflict(b)
+        ? partitionConflict(b, reserved)
         : "";
     return clash
       ? "mtdoops: partition " +

@@ -1,5 +1,5 @@
 // The retrieval module (Storage file READ_FILE, src/boards/firmware-files.ts):
-// mtdoops.list(), mtdoops.dump(since, z), mtdoops.clear(upto). The resident API (api.ts)
+// mtdoops.list(), mtdoops.dump(since, z), mtdoops.clear(upto), mtdoops.stats(). The resident API (api.ts)
 // loads it when the host calls one of them and drops it after, so that the reading side
 // of the log and the protocol's formatting stay out of RAM. Device code (docs/DIALECT.md).
 
@@ -15,6 +15,7 @@ import {
 } from "../src/core/protocol.js";
 import { HEADER_SIZE, reasonName } from "../src/core/record.js";
 import { seqNewer } from "../src/core/serial.js";
+import type { ConsoleRing } from "../src/core/ring.js";
 import type { Capture } from "./console.js";
 import type { EspE } from "./espruino.js";
 
@@ -25,9 +26,11 @@ declare const btoa: (s: string) => string;
 export const LIST = 0;
 export const CLEAR = 1;
 export const DUMP = 2;
+export const STATS = 3;
 
 /**
- * `what`: LIST, CLEAR (a = upto) or DUMP (a = since, -1 for all; z = 1 to compress).
+ * `what`: LIST, CLEAR (a = upto), DUMP (a = since, -1 for all; z = 1 to compress) or
+ * STATS (returns mtdoops.stats()).
  */
 export default function retrieve(
   what: number,
@@ -37,8 +40,26 @@ export default function retrieve(
   cap: Capture,
   compress: (d: Uint8Array) => Uint8Array,
   id: string,
-): void {
+  ring: ConsoleRing,
+): unknown {
   const out = cap.out;
+  if (what === STATS) {
+    const s = log.stats;
+    const o: Record<string, number | string> = {
+      state: log.state,
+      boot: log.boot,
+      nextSeq: log.nextSeq,
+      slots: log.slots,
+      written: s.written,
+      lost: s.lost,
+      suppressed: s.suppressed,
+      filtered: s.filtered,
+      erases: s.erases,
+      badBlocks: s.badBlocks,
+      ring: ring.length,
+    };
+    return o;
+  }
   if (what === LIST) {
     const lines: string[] = [];
     forEachRecord(log, (r: SlotRecord) => {
@@ -100,4 +121,5 @@ export default function retrieve(
   } catch (e) {
     out(formatError(String((e as Error).message || e)));
   }
+  return undefined;
 }

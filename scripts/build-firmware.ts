@@ -27,7 +27,8 @@ import { isBoardError, listBoards, loadBoard } from "../src/boards/load.js";
 import { checkDialect, formatFinding, repoRoot } from "./check-dialect.js";
 import type { Finding } from "./check-dialect.js";
 import { deviceSources, mangleNames } from "./mangle-names.js";
-import { BOOT_FILE, MOUNT_FILE, READ_FILE, wrapModule } from "../src/boards/firmware-files.js";
+import { BOOT_FILE, MOUNT_FILE, READ_FILE } from "../src/boards/firmware-files.js";
+import { mountEntrySource, RESIDENT_FIELDS, wrapModule } from "../src/boards/firmware-build.js";
 
 export const ROOT = repoRoot();
 export const DEFAULT_ENTRY = join(ROOT, "firmware", "main.ts");
@@ -53,11 +54,15 @@ export interface BoardBuild {
   inputs: Array<[string, number]>;
 }
 
-/** The board data baked into a bundle: the definition without its citations. */
-export function firmwareBoard(board: BoardDefinition): Omit<BoardDefinition, "sources"> {
-  const copy: Partial<BoardDefinition> = { ...board };
-  delete copy.sources;
-  return copy as Omit<BoardDefinition, "sources">;
+/**
+ * The board data baked into .boot0: the fields the resident firmware reads
+ * (RESIDENT_FIELDS in src/boards/firmware-files.ts); the reserved areas go to the mount module.
+ */
+export function firmwareBoard(board: BoardDefinition): Partial<BoardDefinition> {
+  const copy: Record<string, unknown> = {};
+  const src = board as unknown as Record<string, unknown>;
+  for (const k of RESIDENT_FIELDS) if (src[k] !== undefined) copy[k] = src[k];
+  return copy as Partial<BoardDefinition>;
 }
 
 /** The package version recorded in every record's context. */
@@ -242,7 +247,10 @@ export async function buildBoard(
     const r = await build({
       ...common,
       stdin: {
-        contents: "export { default } from " + JSON.stringify(src.split("\\").join("/")) + ";\n",
+        contents:
+          storage === MOUNT_FILE
+            ? mountEntrySource(src, board.reserved)
+            : "export { default } from " + JSON.stringify(src.split("\\").join("/")) + ";\n",
         resolveDir: dirname(src),
         sourcefile: "mtdoops-" + board.id + suffix.replace(/\.js$/, "") + "-entry.ts",
         loader: "ts",

@@ -15,13 +15,3 @@ export const FIRMWARE_FILES: Array<[string, string]> = [
   [READ_FILE, ".read.js"],
 ];
 
-/**
- * Makes esbuild's ESM output of a module whose only export is its default into one
- * expression, `(function(){...;return f})()`, whose value eval() returns (lib() in
- * firmware/flash-util.ts). Host code (the builds).
- */
-export function wrapModule(esm: string): string {
-  const m = /export\s*\{\s*([\w$]+)\s+as\s+default\s*\};?\s*$/.exec(esm);
-  if (!m) throw new Error("module output has no single default export");
-  return "(function(){" + esm.slice(0, m.index).trimEnd() + "\nreturn " + m[1] + "})()\n";
-}

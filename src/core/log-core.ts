@@ -199,7 +199,9 @@ export class LogCore {
     this._scheduler = o.scheduler;
     this._clock = o.clock;
     this._ring = o.ring;
-    this._crc = o.crc32 || softCrc32;
+    // The firmware always passes E.CRC32: the bundle leaves the software CRC-32 out.
+    this._crc =
+      typeof MTDOOPS_DEVICE !== "undefined" && MTDOOPS_DEVICE ? (o.crc32 as Crc32) : o.crc32 || softCrc32;
     this._compress = o.compress;
     this.maxReason = opt(o.maxReason, Reason.SHUTDOWN);
     this._eraseTries = opt(o.eraseTries, 3);
@@ -222,10 +224,6 @@ export class LogCore {
       if (!isErased(this.flash.read(a, n), 0, n, ev) && !isErased(this.flash.read(a, n), 0, n, ev)) return false;
     }
     return true;
-  }
-
-  _blockEnd(slot: number): number {
-    return (Math.floor(slot / this.slotsPerBlock) + 1) * this.slotsPerBlock;
   }
 
   // ---- moving the write point, erasing ahead ----
@@ -310,11 +308,6 @@ export class LogCore {
       if (!this._write(d, false)) this.stats.lost++;
     }
     if (this.state === "ready") this._eraseAhead();
-  }
-
-  /** True while deferred work is waiting. */
-  get busy(): boolean {
-    return this._jobQueued || this._pending.length > 0 || this._eraseNeeded;
   }
 
   // ---- writing ----

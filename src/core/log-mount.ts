@@ -9,6 +9,10 @@ import { decodeHeader, Flags, headerState, Reason } from "./record.js";
 import type { StoredRecord } from "./record.js";
 import { seqAdd, seqDiff, seqNewer } from "./serial.js";
 
+function blockEnd(log: LogCore, slot: number): number {
+  return (Math.floor(slot / log.slotsPerBlock) + 1) * log.slotsPerBlock;
+}
+
 function isCrash(reason: number, flags: number): boolean {
   return reason <= Reason.ERRORFLAG || (reason === Reason.REBOOT && (flags & Flags.UNEXPECTED) !== 0);
 }
@@ -46,7 +50,7 @@ function findNewestFast(log: LogCore): number {
   // Accept only when the slots after the newest, to the end of their block, are erased
   // and the newest record passes its CRC.
   const next = (newest + 1) % n;
-  const end = next % log.slotsPerBlock === 0 ? next + log.slotsPerBlock : log._blockEnd(next);
+  const end = next % log.slotsPerBlock === 0 ? next + log.slotsPerBlock : blockEnd(log, next);
   if (!log._rangeErased(next, end)) return -2;
   if (newest < 0) return -1;
   const rec = readValid(log, newest);
@@ -135,7 +139,7 @@ export function mountLog(log: LogCore): MountInfo {
     // the block. After a torn write it is not: skip to the first slot after the last
     // dirty one (the end of the block if the last slot is dirty).
     if (log.nextSlot % log.slotsPerBlock !== 0) {
-      const end = log._blockEnd(log.nextSlot);
+      const end = blockEnd(log, log.nextSlot);
       let free = end;
       while (free > log.nextSlot && log._rangeErased(free - 1, free)) free--;
       if (free > log.nextSlot) log._skipTo(free % log.slots);

@@ -12,6 +12,11 @@ export { LogCore, validateLogOptions } from "./log-core.js";
 export type { LogOptions, LogState, LogStats, MountInfo, SlotRecord } from "./log-core.js";
 
 export class CrashLog extends LogCore {
+  /** True while deferred work is waiting. */
+  get busy(): boolean {
+    return this._jobQueued || this._pending.length > 0 || this._eraseNeeded;
+  }
+
   /** Finds the newest record and the write point, and makes the next slot ready for a panic. */
   mount(): MountInfo {
     return mountLog(this);

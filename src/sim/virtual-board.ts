@@ -55,7 +55,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BoardDefinition } from "../boards/schema.js";
-import { BOOT_FILE, FIRMWARE_FILES, MOUNT_FILE, READ_FILE, wrapModule } from "../boards/firmware-files.js";
+import { BOOT_FILE, FIRMWARE_FILES, MOUNT_FILE, READ_FILE } from "../boards/firmware-files.js";
+import { mountEntrySource, RESIDENT_FIELDS, wrapModule } from "../boards/firmware-build.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import { crc32 } from "../core/crc32.js";
 import { decodeRecord, Flags, splitPayload } from "../core/record.js";
@@ -115,19 +116,15 @@ export function firmwareBundlePath(boardId: string): string {
 }
 
 /**
- * The part of a board definition the firmware reads (every other field would cost JsVars
- * on the board for nothing): no name, part, jsvars, chip or sources, and the reserved
- * areas only for the "flash" backend, which checks them at boot.
+ * The part of a board definition the resident firmware reads (every other field would cost
+ * JsVars on the board for nothing): RESIDENT_FIELDS (src/boards/firmware-files.ts). The
+ * reserved areas are baked into the mount module instead.
  */
 export function deviceBoard(board: BoardDefinition): Partial<BoardDefinition> {
-  const copy: Partial<BoardDefinition> = { ...board };
-  delete copy.sources;
-  delete copy.name;
-  delete copy.part;
-  delete copy.jsvars;
-  delete copy.chip;
-  if (board.backend !== "flash") delete copy.reserved;
-  return copy;
+  const copy: Record<string, unknown> = {};
+  const src = board as unknown as Record<string, unknown>;
+  for (const k of RESIDENT_FIELDS) if (src[k] !== undefined) copy[k] = src[k];
+  return copy as Partial<BoardDefinition>;
 }
 
 /**
@@ -212,7 +209,10 @@ export function buildFirmwareBundle(
     const m = esbuild.buildSync({
       ...common,
       stdin: {
-        contents: "export { default } from " + JSON.stringify(file) + ";\n",
+        contents:
+          name === MOUNT_FILE
+            ? mountEntrySource(file, board.reserved)
+            : "export { default } from " + JSON.stringify(file) + ";\n",
         resolveDir: root,
         sourcefile: "mtdoops-" + board.id + "-" + src,
         loader: "ts",
