@@ -83,11 +83,8 @@ export function start(board: BoardDefinition): void {
     log = new LogCore({
       flash: flash,
       recordSize: board.recordSize,
-      scheduler: {
-        defer: (job: () => void, ms: number): void => {
-          setTimeout(job, ms);
-        },
-      },
+      // Espruino's own functions, not wrappers: a closure costs JsVars for as long as it lives.
+      scheduler: { defer: setTimeout },
       clock: {
         // Date.now() is only a wall clock once someone set the time (after 2020).
         now: (): number => {
@@ -97,7 +94,7 @@ export function start(board: BoardDefinition): void {
         uptime: (): number => (getTime() - t0) * 1000,
       },
       ring: ring,
-      crc32: (d: Uint8Array): number => E.CRC32(d),
+      crc32: E.CRC32,
       compress: compress,
     });
   } catch (e) {

@@ -150,6 +150,8 @@ export function mountLog(log: LogCore): MountInfo {
     }
   }
   log.crashLoop = detectLoop(log, newest);
+  // The record itself is not needed after the mount: do not keep it in RAM.
+  log._newestRec = null;
   return {
     headersRead: log._headersRead,
     fullScan: full,
