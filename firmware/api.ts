@@ -5,7 +5,7 @@
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { READ_FILE } from "../src/boards/firmware-files.js";
 import type { LogCore } from "../src/core/log-core.js";
-import { Reason } from "../src/core/record.js";
+import { REASON_OOPS } from "../src/core/record.js";
 import type { ConsoleRing } from "../src/core/ring.js";
 import type { Capture } from "./console.js";
 import type { ContextFn } from "./context.js";
@@ -63,7 +63,7 @@ export function makeApi(
     panic: (m: string): boolean => log.panic(ctx(String(m))),
     oops: (m: string): boolean => {
       cap.later(() => {
-        log.dump(Reason.OOPS, ctx(String(m)));
+        log.dump(REASON_OOPS, ctx(String(m)));
       });
       return log.state === "ready";
     },

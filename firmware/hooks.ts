@@ -2,7 +2,7 @@
 // The reset reason at boot is read by the boot-time module (mount.ts). Device code.
 
 import type { LogCore } from "../src/core/log-core.js";
-import { Reason } from "../src/core/record.js";
+import { REASON_ERRORFLAG, REASON_OOPS, REASON_SHUTDOWN } from "../src/core/record.js";
 import type { Capture } from "./console.js";
 import type { ContextFn } from "./context.js";
 import type { EspE, EspProcess } from "./espruino.js";
@@ -19,7 +19,7 @@ export function installHooks(log: LogCore, cap: Capture, ctx: ContextFn): void {
     print(("Uncaught " + e + "\n" + (stack || "")).trim());
     cap.later(() => {
       log.dump(
-        Reason.OOPS,
+        REASON_OOPS,
         ctx(x && x.message !== undefined ? String(x.message) : String(e), stack),
       );
     });
@@ -30,7 +30,7 @@ export function installHooks(log: LogCore, cap: Capture, ctx: ContextFn): void {
     // for that line too.
     setTimeout(() => {
       cap.later(() => {
-        log.dump(Reason.ERRORFLAG, ctx("interpreter error " + flags.join(","), undefined, flags));
+        log.dump(REASON_ERRORFLAG, ctx("interpreter error " + flags.join(","), undefined, flags));
       });
     }, 0);
   });
@@ -38,7 +38,7 @@ export function installHooks(log: LogCore, cap: Capture, ctx: ContextFn): void {
   // run, so write the record now, and give the console back to the real device.
   E.on("kill", () => {
     cap.release();
-    log.dump(Reason.SHUTDOWN, ctx("shutdown"));
+    log.dump(REASON_SHUTDOWN, ctx("shutdown"));
     log.runJobs();
   });
 }

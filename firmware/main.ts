@@ -18,7 +18,7 @@ import type { BoardDefinition } from "../src/boards/schema.js";
 import type { Flash } from "../src/core/flash.js";
 import { MOUNT_FILE } from "../src/boards/firmware-files.js";
 import { LogCore } from "../src/core/log-core.js";
-import { Reason } from "../src/core/record.js";
+import { REASON_REBOOT } from "../src/core/record.js";
 import { ConsoleRing } from "../src/core/ring.js";
 import { makeApi } from "./api.js";
 import { startCapture } from "./console.js";
@@ -124,5 +124,5 @@ export function start(board: BoardDefinition): void {
   );
   installHooks(log, cap, ctx);
   if (reset && log.state === "ready")
-    log.dump(Reason.REBOOT, ctx("reset: " + reset[0], undefined, undefined, reset[0] as string), reset[1] as number);
+    log.dump(REASON_REBOOT, ctx("reset: " + reset[0], undefined, undefined, reset[0] as string), reset[1] as number);
 }

@@ -171,7 +171,9 @@ describe.skipIf(!HAS_FIRMWARE)("mangled firmware bundles", () => {
 
   it("are smaller than with underscore-only mangling, parse and pass the dialect check", () => {
     for (const [id, b] of builds) {
-      expect(b.auto.bytes, id).toBeLessThan(b.plain.bytes - 1000);
+      // (about 8% of .boot0 on 2026-11-26, 935 bytes on linux: the resident bundle is smaller
+      // since the split, so the savings are too)
+      expect(b.auto.bytes, id).toBeLessThan(b.plain.bytes * 0.94);
       expect(() => parse(b.auto.code, { ecmaVersion: 2015 })).not.toThrow();
       expect(checkDialect(b.auto.code, id + ".js")).toEqual([]);
       // no mangled name is spelled in the bundle any more; the reserved ones still are

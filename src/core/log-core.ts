@@ -20,17 +20,19 @@ import { crc32 as softCrc32 } from "./crc32.js";
 import type { Flash, FlashGeometry } from "./flash.js";
 import { checkGeometry, isFlashError } from "./flash.js";
 import {
+  buildPayload,
   COMMIT_VALUE,
-  Flags,
+  encodeRecord,
+  FLAG_HEATSHRINK,
+  FLAG_TRUNCATED,
   HEADER_SIZE,
+  isErased,
   MAX_PAYLOAD,
   OFF_COMMIT,
   OFF_MAGIC,
-  Reason,
-  buildPayload,
-  encodeRecord,
-  isErased,
   putU32,
+  REASON_PANIC,
+  REASON_SHUTDOWN,
 } from "./record.js";
 import type { StoredRecord } from "./record.js";
 import type { ConsoleRing } from "./ring.js";
@@ -124,7 +126,7 @@ declare const MTDOOPS_DEVICE: boolean | undefined;
  */
 export function validateLogOptions(o: LogOptions): void {
   const INT_OPTIONS: Array<[keyof LogOptions, number, number]> = [
-    ["maxReason", 1, Reason.SHUTDOWN],
+    ["maxReason", 1, REASON_SHUTDOWN],
     ["eraseTries", 1, 10],
     ["maxRecordsPerBoot", 1, 1000],
     ["loopThreshold", 0, 100],
@@ -203,7 +205,7 @@ export class LogCore {
     this._crc =
       typeof MTDOOPS_DEVICE !== "undefined" && MTDOOPS_DEVICE ? (o.crc32 as Crc32) : o.crc32 || softCrc32;
     this._compress = o.compress;
-    this.maxReason = opt(o.maxReason, Reason.SHUTDOWN);
+    this.maxReason = opt(o.maxReason, REASON_SHUTDOWN);
     this._eraseTries = opt(o.eraseTries, 3);
     this._maxRecordsPerBoot = opt(o.maxRecordsPerBoot, 8);
     this._loopThreshold = opt(o.loopThreshold, 3);
@@ -426,13 +428,13 @@ export class LogCore {
           payload = packed;
           raw = candidate;
           taken = take;
-          flags = Flags.HEATSHRINK;
+          flags = FLAG_HEATSHRINK;
           break;
         }
         take = Math.floor((take * room * 0.9) / packed.length);
       }
     }
-    if (taken < ring.length || ring.overflowed) flags |= Flags.TRUNCATED;
+    if (taken < ring.length || ring.overflowed) flags |= FLAG_TRUNCATED;
     const now = this._clock.now();
     return {
       reason: reason,
@@ -455,7 +457,7 @@ export class LogCore {
       return false;
     }
     const early = this._clock.uptime() < this._loopWindowMs;
-    const cap = reason === Reason.PANIC ? this._maxRecordsPerBoot + 1 : this._maxRecordsPerBoot;
+    const cap = reason === REASON_PANIC ? this._maxRecordsPerBoot + 1 : this._maxRecordsPerBoot;
     if ((this.crashLoop && early) || this._bootRecords + this._pending.length >= cap) {
       this.stats.suppressed++;
       return false;
@@ -468,8 +470,8 @@ export class LogCore {
    * record is committed on flash.
    */
   panic(context: string): boolean {
-    if (!this._admit(Reason.PANIC)) return false;
-    const ok = this._write(this._prepare(Reason.PANIC, context), true);
+    if (!this._admit(REASON_PANIC)) return false;
+    const ok = this._write(this._prepare(REASON_PANIC, context), true);
     if (!ok) this.stats.lost++;
     return ok;
   }

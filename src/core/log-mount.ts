@@ -5,7 +5,13 @@
 
 import type { LogCore, MountInfo } from "./log-core.js";
 import { readHeader, readValid } from "./log-scan.js";
-import { decodeHeader, Flags, headerState, Reason } from "./record.js";
+import {
+  decodeHeader,
+  FLAG_UNEXPECTED,
+  headerState,
+  REASON_ERRORFLAG,
+  REASON_REBOOT,
+} from "./record.js";
 import type { StoredRecord } from "./record.js";
 import { seqAdd, seqDiff, seqNewer } from "./serial.js";
 
@@ -14,7 +20,7 @@ function blockEnd(log: LogCore, slot: number): number {
 }
 
 function isCrash(reason: number, flags: number): boolean {
-  return reason <= Reason.ERRORFLAG || (reason === Reason.REBOOT && (flags & Flags.UNEXPECTED) !== 0);
+  return reason <= REASON_ERRORFLAG || (reason === REASON_REBOOT && (flags & FLAG_UNEXPECTED) !== 0);
 }
 
 /**
