@@ -1,7 +1,7 @@
 // The JSON context stored with every record (SPEC.md §2.5). Device code.
 
 import type { BoardDefinition } from "../src/boards/schema.js";
-import type { CrashLog } from "../src/core/log.js";
+import type { LogCore } from "../src/core/log-core.js";
 import { HEADER_SIZE } from "../src/core/record.js";
 import type { EspProcess } from "./espruino.js";
 
@@ -30,7 +30,7 @@ interface Ctx {
 // of a slot's payload room as context).
 const DROP = ["stack", "mem", "suppressed", "lost", "lib", "fw", "flags"];
 
-export function makeContext(b: BoardDefinition, log: CrashLog): ContextFn {
+export function makeContext(b: BoardDefinition, log: LogCore): ContextFn {
   const max = (log.recordSize - HEADER_SIZE) >> 1;
   return (msg: string, stack?: string, flags?: string[], reset?: string): string => {
     const m = process.memory(false);

@@ -4,6 +4,7 @@
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
 import type { FlashGeometry } from "../src/core/flash.js";
+import type { EspStorage } from "./espruino.js";
 
 export function boardGeometry(b: BoardDefinition): FlashGeometry {
   return {
@@ -62,4 +63,15 @@ export function verifyErased(
  */
 export function builtin<T>(name: string): T {
   return (global as unknown as { require: (n: string) => T }).require(name);
+}
+
+/**
+ * Runs a module the build installed as a Storage file (docs/FIRMWARE.md, "Files") and
+ * returns its value (the module's default export). Its code stays in flash; what it
+ * creates is freed once the caller drops the value. Throws when the file is missing.
+ */
+export function lib<T>(name: string): T {
+  const s = builtin<EspStorage>("Storage").read(name);
+  if (s === undefined) throw new Error(name + " missing");
+  return (global as unknown as { eval: (code: string) => T }).eval(s);
 }

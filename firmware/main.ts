@@ -7,59 +7,36 @@
 //   MTDOOPS_VERSION  the library version recorded in every context ("dev" without it);
 //   MTDOOPS_BACKEND  the board's backend ("flash" | "spinor" | "storage"): with it the
 //                    bundler drops the two backends the board does not use;
-//   MTDOOPS_RESET    the board's resetReason ("nrf52" | "esp8266" | "none"), likewise.
+//   MTDOOPS_RESET    the board's resetReason ("nrf52" | "esp8266" | "none"), likewise
+//                    (read by mount.ts).
+//
+// This is the resident part (Storage .boot0). The boot-time work (partition check, mount,
+// reset reason) is in mount.ts and the retrieval in retrieve.ts, each built as its own
+// Storage file (src/boards/firmware-files.ts) and loaded only while it runs.
 
 import type { BoardDefinition } from "../src/boards/schema.js";
 import type { Flash } from "../src/core/flash.js";
-import { CrashLog } from "../src/core/log.js";
+import { MOUNT_FILE } from "../src/boards/firmware-files.js";
+import { LogCore } from "../src/core/log-core.js";
+import { REASON_REBOOT } from "../src/core/record.js";
 import { ConsoleRing } from "../src/core/ring.js";
 import { makeApi } from "./api.js";
 import { startCapture } from "./console.js";
 import { makeContext } from "./context.js";
-import type { EspE, EspHeatshrink, EspProcess } from "./espruino.js";
+import type { EspE, EspHeatshrink } from "./espruino.js";
 import { internalFlash } from "./flash-internal.js";
 import { spiNorFlash } from "./flash-spinor.js";
 import { storageFlash } from "./flash-storage.js";
-import { builtin } from "./flash-util.js";
+import { builtin, lib } from "./flash-util.js";
 import { installHooks } from "./hooks.js";
 
 declare const E: EspE;
-declare const process: EspProcess;
 declare const print: (s: string) => void;
 declare const getTime: () => number;
 declare const MTDOOPS_BACKEND: string;
-declare const MTDOOPS_RESET: string;
 
-const hex = (n: number): string => "0x" + n.toString(16);
-
-/**
- * For a raw internal-flash partition: the name of what it overlaps (Storage, the firmware
- * image, an area the board file reserves), or "".
- */
-export function partitionConflict(b: BoardDefinition): string {
-  const s = b.start;
-  const e = s + b.size;
-  const m = process.memory(false);
-  const st = process.env.STORAGE;
-  const areas: Array<[string, number, number]> = [];
-  // The firmware image ends at flash_binary_end; it starts at the board file's "firmware"
-  // area where it has one (STM32 boards: after Storage), else at the start of flash.
-  let fw = m.flash_start || 0;
-  const r = b.reserved || [];
-  for (let i = 0; i < r.length; i++) {
-    const x = r[i] as { name: string; start: number; end: number };
-    areas.push([x.name, x.start, x.end]);
-    if (/firmware/i.test(x.name)) fw = x.start;
-  }
-  if (m.flash_code_start !== undefined && st)
-    areas.push(["Storage", m.flash_code_start, m.flash_code_start + st]);
-  if (m.flash_binary_end !== undefined) areas.push(["the firmware", fw, m.flash_binary_end]);
-  for (let i = 0; i < areas.length; i++) {
-    const a = areas[i] as [string, number, number];
-    if (s < a[2] && a[1] < e) return a[0] + " (" + hex(a[1]) + "-" + hex(a[2]) + ")";
-  }
-  return "";
-}
+/** mount.ts: mount(board) is the partition check, mount(board, log) mounts. */
+type MountFn = (b: BoardDefinition, log?: LogCore) => string | [string, number] | null;
 
 export function start(board: BoardDefinition): void {
   // Written out in full (not through a variable) so that esbuild can fold them.
@@ -67,17 +44,17 @@ export function start(board: BoardDefinition): void {
     (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : board.backend) === "flash";
   const isSpi =
     (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : board.backend) === "spinor";
-  const clash = isFlash ? partitionConflict(board) : "";
+  // The boot-time module (mount.ts): partition check, mount, reset reason. Dropped below.
+  let once: MountFn | undefined;
+  try {
+    once = lib<MountFn>(MOUNT_FILE);
+  } catch (e) {
+    print("mtdoops: " + (e as Error).message + "; not started");
+    return;
+  }
+  const clash = once(board);
   if (clash) {
-    print(
-      "mtdoops: partition " +
-        hex(board.start) +
-        "-" +
-        hex(board.start + board.size) +
-        " overlaps " +
-        clash +
-        "; not started",
-    );
+    print(clash as string);
     return;
   }
   let hs: EspHeatshrink | undefined;
@@ -96,21 +73,18 @@ export function start(board: BoardDefinition): void {
   };
   const t0 = getTime();
   const ring = new ConsoleRing(board.ringSize);
-  let log: CrashLog;
+  let log: LogCore;
   try {
     const flash: Flash = isFlash
       ? internalFlash(board)
       : isSpi
         ? spiNorFlash(board)
         : storageFlash(board);
-    log = new CrashLog({
+    log = new LogCore({
       flash: flash,
       recordSize: board.recordSize,
-      scheduler: {
-        defer: (job: () => void, ms: number): void => {
-          setTimeout(job, ms);
-        },
-      },
+      // Espruino's own functions, not wrappers: a closure costs JsVars for as long as it lives.
+      scheduler: { defer: setTimeout },
       clock: {
         // Date.now() is only a wall clock once someone set the time (after 2020).
         now: (): number => {
@@ -120,19 +94,24 @@ export function start(board: BoardDefinition): void {
         uptime: (): number => (getTime() - t0) * 1000,
       },
       ring: ring,
-      crc32: (d: Uint8Array): number => E.CRC32(d),
+      crc32: E.CRC32,
       compress: compress,
     });
   } catch (e) {
     print("mtdoops: " + ((e as Error).message || e) + "; not started");
     return;
   }
+  let reset: string | [string, number] | null = null;
   try {
-    log.mount();
+    reset = once(board, log);
   } catch (e) {
     log.state = "failed";
     print("mtdoops: mount failed: " + ((e as Error).message || e));
   }
+  // start()'s scope lives on in the closures made here (Espruino keeps the whole scope):
+  // let the module go.
+  // eslint-disable-next-line no-useless-assignment -- read by the garbage collector
+  once = undefined;
   const cap = startCapture(ring);
   const ctx = makeContext(board, log);
   (global as unknown as Record<string, unknown>)["mtdoops"] = makeApi(
@@ -143,10 +122,7 @@ export function start(board: BoardDefinition): void {
     ctx,
     compress,
   );
-  installHooks(
-    log,
-    cap,
-    ctx,
-    typeof MTDOOPS_RESET === "string" ? MTDOOPS_RESET : board.resetReason,
-  );
+  installHooks(log, cap, ctx);
+  if (reset && log.state === "ready")
+    log.dump(REASON_REBOOT, ctx("reset: " + reset[0], undefined, undefined, reset[0] as string), reset[1] as number);
 }

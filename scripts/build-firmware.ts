@@ -27,6 +27,8 @@ import { isBoardError, listBoards, loadBoard } from "../src/boards/load.js";
 import { checkDialect, formatFinding, repoRoot } from "./check-dialect.js";
 import type { Finding } from "./check-dialect.js";
 import { deviceSources, mangleNames } from "./mangle-names.js";
+import { BOOT_FILE, MOUNT_FILE, READ_FILE } from "../src/boards/firmware-files.js";
+import { mountEntrySource, RESIDENT_FIELDS, wrapModule } from "../src/boards/firmware-build.js";
 
 export const ROOT = repoRoot();
 export const DEFAULT_ENTRY = join(ROOT, "firmware", "main.ts");
@@ -43,17 +45,24 @@ export interface BoardBuild {
   code: string;
   /** Where it was written, or undefined (write: false). */
   file: string | undefined;
+  /** Every Storage file of the board's firmware, .boot0 first (its `code`). */
+  files: BundleFile[];
+  /** True when any of `files` is over the budget (the budget is per file). */
   overBudget: boolean;
   findings: Finding[];
   /** Bytes each source file contributes to the bundle (esbuild's metafile), largest first. */
   inputs: Array<[string, number]>;
 }
 
-/** The board data baked into a bundle: the definition without its citations. */
-export function firmwareBoard(board: BoardDefinition): Omit<BoardDefinition, "sources"> {
-  const copy: Partial<BoardDefinition> = { ...board };
-  delete copy.sources;
-  return copy as Omit<BoardDefinition, "sources">;
+/**
+ * The board data baked into .boot0: the fields the resident firmware reads
+ * (RESIDENT_FIELDS in src/boards/firmware-files.ts); the reserved areas go to the mount module.
+ */
+export function firmwareBoard(board: BoardDefinition): Partial<BoardDefinition> {
+  const copy: Record<string, unknown> = {};
+  const src = board as unknown as Record<string, unknown>;
+  for (const k of RESIDENT_FIELDS) if (src[k] !== undefined) copy[k] = src[k];
+  return copy as Partial<BoardDefinition>;
 }
 
 /** The package version recorded in every record's context. */
@@ -122,6 +131,11 @@ export interface BuildOptions {
    * finds safe, plus every name starting with "_"; "underscore" only the latter; "off" none.
    */
   mangle?: MangleMode;
+  /**
+   * Also build the modules loaded on demand (firmware/mount.ts, firmware/retrieve.ts).
+   * Default: true with the default entry, false with a stand-in.
+   */
+  modules?: boolean;
 }
 
 export type MangleMode = "auto" | "underscore" | "off";
@@ -147,7 +161,31 @@ export function mangleOptions(
   return { mangleProps: m.regex, mangleQuoted: true, mangleCache: { ...m.cache } };
 }
 
-/** Bundles one board. Throws when esbuild fails (its messages are in the error). */
+/** One Storage file of a board's firmware (src/boards/firmware-files.ts). */
+export interface BundleFile {
+  /** Storage name: .boot0, .mtdmount, .mtdread. */
+  storage: string;
+  code: string;
+  bytes: number;
+  gzip: number;
+  /** Where it was written, or undefined (write: false). */
+  file: string | undefined;
+}
+
+/** The firmware modules loaded on demand: [Storage name, file suffix, source]. */
+export function moduleSources(): Array<[string, string, string]> {
+  return [
+    [MOUNT_FILE, ".mount.js", join(ROOT, "firmware", "mount.ts")],
+    [READ_FILE, ".read.js", join(ROOT, "firmware", "retrieve.ts")],
+  ];
+}
+
+/**
+ * Bundles one board: the resident .boot0 (`code`) and, with the default entry, the modules
+ * loaded on demand (`files`). All of them share one property-name mangling (esbuild's
+ * mangleCache, passed from one build to the next), since the modules read the resident
+ * objects. Throws when esbuild fails (its messages are in the error).
+ */
 export async function buildBoard(
   board: BoardDefinition,
   opts: BuildOptions = {},
@@ -155,16 +193,11 @@ export async function buildBoard(
   const entry = resolve(opts.entry ?? DEFAULT_ENTRY);
   const outDir = resolve(opts.outDir ?? DEFAULT_OUT);
   const budget = opts.budget ?? BUDGET;
-  const result = await build({
-    stdin: {
-      contents: entrySource(entry, board),
-      resolveDir: dirname(entry),
-      sourcefile: "mtdoops-" + board.id + "-entry.ts",
-      loader: "ts",
-    },
+  const withModules = opts.modules ?? entry === resolve(DEFAULT_ENTRY);
+  const mangle = mangleOptions(entry, opts.mangle);
+  const common = {
     bundle: true,
     write: false,
-    format: "iife",
     target: "es2015",
     platform: "neutral",
     minify: true,
@@ -172,14 +205,26 @@ export async function buildBoard(
     legalComments: "none",
     charset: "ascii",
     tsconfigRaw: firmwareTsconfig(),
-    // Constants firmware/main.ts reads, so that esbuild drops the code of the backends and
+    // Constants the firmware reads, so that esbuild drops the code of the backends and
     // reset-reason readers the board does not use.
     define: firmwareDefines(board),
     metafile: true,
+    logLevel: "silent",
+  } as const;
+  const result = await build({
+    ...common,
+    stdin: {
+      contents: entrySource(entry, board),
+      resolveDir: dirname(entry),
+      sourcefile: "mtdoops-" + board.id + "-entry.ts",
+      loader: "ts",
+    },
+    format: "iife",
     // Property names that only the bundle's own code defines and reads (src/core, firmware:
     // see scripts/mangle-names.ts) cost bytes in every use and nothing outside sees them.
-    ...mangleOptions(entry, opts.mangle),
-    logLevel: "silent",
+    // The cache (also with "underscore") hands the names chosen here to the modules.
+    ...mangle,
+    ...(mangle.mangleProps ? { mangleCache: { ...mangle.mangleCache } } : {}),
   });
   const out = result.outputFiles[0];
   if (!out) throw new Error("esbuild produced no output for board " + board.id);
@@ -192,16 +237,66 @@ export async function buildBoard(
     writeFileSync(file, code);
   }
   const shown = file ? relative(process.cwd(), file) || file : board.id + ".js";
+  const files: BundleFile[] = [
+    { storage: BOOT_FILE, code, bytes, gzip: gzipSync(code, { level: 9 }).length, file },
+  ];
+  const findings: Finding[] = opts.dialect === false ? [] : checkDialect(code, shown);
+  const inputs = contributions(result.metafile);
+  let cache = result.mangleCache;
+  for (const [storage, suffix, src] of withModules ? moduleSources() : []) {
+    const r = await build({
+      ...common,
+      stdin: {
+        contents:
+          storage === MOUNT_FILE
+            ? mountEntrySource(src, board.reserved)
+            : "export { default } from " + JSON.stringify(src.split("\\").join("/")) + ";\n",
+        resolveDir: dirname(src),
+        sourcefile: "mtdoops-" + board.id + suffix.replace(/\.js$/, "") + "-entry.ts",
+        loader: "ts",
+      },
+      format: "esm",
+      ...mangle,
+      ...(mangle.mangleProps ? { mangleCache: { ...mangle.mangleCache, ...cache } } : {}),
+    });
+    const o = r.outputFiles[0];
+    if (!o) throw new Error("esbuild produced no output for board " + board.id + " " + storage);
+    cache = { ...cache, ...r.mangleCache };
+    const mcode = wrapModule(o.text);
+    let mfile: string | undefined;
+    if (opts.write !== false) {
+      mfile = join(outDir, board.id + suffix);
+      writeFileSync(mfile, mcode);
+    }
+    files.push({
+      storage,
+      code: mcode,
+      bytes: Buffer.byteLength(mcode, "utf8"),
+      gzip: gzipSync(mcode, { level: 9 }).length,
+      file: mfile,
+    });
+    if (opts.dialect !== false)
+      findings.push(...checkDialect(mcode, mfile ? relative(process.cwd(), mfile) || mfile : board.id + suffix));
+    for (const [name, n] of contributions(r.metafile)) inputs.push([storage + " " + name, n]);
+  }
   return {
     board: board.id,
     bytes,
-    gzip: gzipSync(code, { level: 9 }).length,
+    gzip: files[0]?.gzip ?? 0,
     code,
     file,
-    overBudget: bytes > budget,
-    findings: opts.dialect === false ? [] : checkDialect(code, shown),
-    inputs: contributions(result.metafile),
+    files,
+    overBudget: files.some((f) => f.bytes > budget),
+    findings,
+    inputs,
   };
+}
+
+/** A board's firmware files as the virtual board and the interpreter tier install them: Storage name -> code. */
+export function storageFiles(b: BoardBuild): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (const f of b.files) o[f.storage] = f.code;
+  return o;
 }
 
 function contributions(meta: Metafile | undefined): Array<[string, number]> {
@@ -216,17 +311,19 @@ function contributions(meta: Metafile | undefined): Array<[string, number]> {
 export function formatSizeTable(builds: BoardBuild[], budget: number = BUDGET): string {
   const rows = [["board", "bytes", "gzip", "budget", ""]];
   for (const b of builds) {
-    rows.push([
-      b.board,
-      String(b.bytes),
-      String(b.gzip),
-      Math.round((b.bytes / budget) * 100) + "%",
-      b.overBudget
-        ? "OVER BUDGET"
-        : b.findings.length
-          ? b.findings.length + " dialect finding(s)"
-          : "ok",
-    ]);
+    for (const f of b.files) {
+      rows.push([
+        f.storage === BOOT_FILE ? b.board : "  " + f.storage,
+        String(f.bytes),
+        String(f.gzip),
+        Math.round((f.bytes / budget) * 100) + "%",
+        f.bytes > budget
+          ? "OVER BUDGET"
+          : f.storage === BOOT_FILE && b.findings.length
+            ? b.findings.length + " dialect finding(s)"
+            : "ok",
+      ]);
+    }
   }
   const widths = (rows[0] as string[]).map((_, i) =>
     Math.max(...rows.map((r) => (r[i] ?? "").length)),
@@ -245,10 +342,18 @@ export function formatSizeTable(builds: BoardBuild[], budget: number = BUDGET): 
 export function buildFailures(builds: BoardBuild[], budget: number = BUDGET): string[] {
   const out: string[] = [];
   for (const b of builds) {
-    if (b.overBudget)
-      out.push(
-        "board " + b.board + ": bundle is " + b.bytes + " bytes, over the budget of " + budget,
-      );
+    for (const f of b.files)
+      if (f.bytes > budget)
+        out.push(
+          "board " +
+            b.board +
+            ": " +
+            (f.storage === BOOT_FILE ? "bundle" : f.storage) +
+            " is " +
+            f.bytes +
+            " bytes, over the budget of " +
+            budget,
+        );
     for (const f of b.findings) out.push("board " + b.board + ": " + formatFinding(f));
   }
   return out;

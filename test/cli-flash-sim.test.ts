@@ -45,6 +45,10 @@ describe("flash: the bundle and its sources", () => {
     writeFileSync(bundle, "y");
     const old = new Date(Date.now() - 60_000);
     utimesSync(src, old, old);
+    // The modules loaded on demand are part of the firmware.
+    expect(bundleStale("x", root)).toBe("missing");
+    writeFileSync(path.join(root, "firmware", "dist", "x.mount.js"), "m");
+    writeFileSync(path.join(root, "firmware", "dist", "x.read.js"), "r");
     expect(bundleStale("x", root)).toBeNull();
     utimesSync(bundle, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
     expect(bundleStale("x", root)).toBe("older than its sources");
@@ -63,6 +67,15 @@ describe("mtdoops flash: errors and dry run", () => {
     expect(code).toBe(
       'require("Storage").write(".boot0",atob("cHJpbnQoImhlbGxvIGZyb20gdGhlIGJ1bmRsZSIpOwo="),0,32)\nload()\n',
     );
+    // With its modules beside it, they are uploaded too, before the load().
+    writeFileSync(path.join(d, "b.mount.js"), "1;\n");
+    writeFileSync(path.join(d, "b.read.js"), "2;\n");
+    const r2 = await run(["flash", "--board", "puckjs", "--dry-run", out, "--bundle", bundle]);
+    expect(r2.status, r2.stderr).toBe(0);
+    const code2 = readFileSync(out, "latin1");
+    expect(code2).toContain('require("Storage").write(".mtdmount",atob("MTsK"),0,3)');
+    expect(code2).toContain('require("Storage").write(".mtdread",atob("MjsK"),0,3)');
+    expect(code2).toMatch(/load\(\)\n$/);
   });
 
   it("a missing port is reported before EspruinoTools starts", async () => {

@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadBoard } from "../src/boards/load.js";
 import { buildFirmwareBundle } from "../src/sim/virtual-board.js";
+import { BOOT_FILE, FIRMWARE_FILES } from "../src/boards/firmware-files.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const MAIN = path.join(ROOT, "src", "cli", "main.ts");
@@ -116,9 +117,15 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** A fresh bundle for `board`, written to `file` (the firmware built from the sources now). */
+/**
+ * A fresh bundle for `board`, written to `file` (the firmware built from the sources now),
+ * with its modules beside it (<file minus .js>.mount.js, .read.js).
+ */
 export function freshBundle(boardId: string, file: string): string {
-  writeFileSync(file, buildFirmwareBundle(loadBoard(boardId)));
+  const files = buildFirmwareBundle(loadBoard(boardId));
+  const base = file.replace(/\.js$/, "");
+  for (const [name, suffix] of FIRMWARE_FILES)
+    writeFileSync(name === BOOT_FILE ? file : base + suffix, files[name] ?? "");
   return file;
 }
 

@@ -7,19 +7,19 @@ import { loadAllBoards } from "../src/boards/load.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { Flags, reasonName } from "../src/core/record.js";
 import { openRecord, VirtualBoard } from "../src/sim/virtual-board.js";
-import { buildBoard } from "../scripts/build-firmware.js";
+import { buildBoard, storageFiles } from "../scripts/build-firmware.js";
 import type { OpenedRecord } from "../src/sim/virtual-board.js";
 
 /** The bundle the firmware build makes for a board (scripts/build-firmware.ts, names mangled): what users install. */
-async function buildFirmwareBundle(b: BoardDefinition): Promise<string> {
-  return (await buildBoard(b, { write: false, dialect: false })).code;
+async function buildFirmwareBundle(b: BoardDefinition): Promise<Record<string, string>> {
+  return storageFiles(await buildBoard(b, { write: false, dialect: false }));
 }
 
 const boards = loadAllBoards();
-const bundles = new Map<string, string>();
+const bundles = new Map<string, Record<string, string>>();
 for (const b of boards) bundles.set(b.id, await buildFirmwareBundle(b));
-function bundle(b: BoardDefinition): string {
-  return bundles.get(b.id) as string;
+function bundle(b: BoardDefinition): Record<string, string> {
+  return bundles.get(b.id) as Record<string, string>;
 }
 
 function opened(vb: VirtualBoard, since = -1, z = false): OpenedRecord[] {

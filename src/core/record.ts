@@ -36,13 +36,25 @@ export const OFF_CRC_START = 24;
 /** Largest payload the u16 length fields can describe. */
 export const MAX_PAYLOAD = 0xffff;
 
+// The reason and flag codes one by one, for device code: esbuild inlines a top-level const
+// number where it is used, but keeps an object (Reason, Flags) and its properties, which
+// cost JsVars on the board for as long as the firmware runs.
+export const REASON_PANIC = 1;
+export const REASON_OOPS = 2;
+export const REASON_ERRORFLAG = 3;
+export const REASON_REBOOT = 4;
+export const REASON_SHUTDOWN = 5;
+export const FLAG_HEATSHRINK = 1;
+export const FLAG_TRUNCATED = 2;
+export const FLAG_UNEXPECTED = 4;
+
 /** Dump reasons, most severe first, as Linux's kmsg_dump_reason orders them. */
 export const Reason = {
-  PANIC: 1,
-  OOPS: 2,
-  ERRORFLAG: 3,
-  REBOOT: 4,
-  SHUTDOWN: 5,
+  PANIC: REASON_PANIC,
+  OOPS: REASON_OOPS,
+  ERRORFLAG: REASON_ERRORFLAG,
+  REBOOT: REASON_REBOOT,
+  SHUTDOWN: REASON_SHUTDOWN,
 } as const;
 export type ReasonCode = (typeof Reason)[keyof typeof Reason];
 
@@ -62,11 +74,11 @@ export function reasonCode(name: string): number {
 
 export const Flags = {
   /** The payload is a heatshrink stream (window 8, lookahead 6). */
-  HEATSHRINK: 1,
+  HEATSHRINK: FLAG_HEATSHRINK,
   /** Older console output did not fit and was dropped. */
-  TRUNCATED: 2,
+  TRUNCATED: FLAG_TRUNCATED,
   /** A reboot record whose reset was not a power-on or a requested restart. */
-  UNEXPECTED: 4,
+  UNEXPECTED: FLAG_UNEXPECTED,
 } as const;
 
 export interface RecordHeader {

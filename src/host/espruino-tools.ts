@@ -10,6 +10,8 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { FlashToolError } from "./firmware-build.js";
+import { existsSync } from "node:fs";
+import { BOOT_FILE, FIRMWARE_FILES } from "../boards/firmware-files.js";
 
 export function espruinoCliPath(): string {
   const require = createRequire(import.meta.url);
@@ -67,9 +69,24 @@ export function runEspruinoTools(
   });
 }
 
-/** The EspruinoTools arguments that upload `bundle` as Storage file `.boot0` and restart into it. */
+/**
+ * The EspruinoTools arguments that upload `bundle` as Storage file `.boot0`, with the
+ * modules the build wrote beside it (<bundle minus .js>.mount.js as .mtdmount, .read.js as
+ * .mtdread: src/boards/firmware-files.ts) when they are there, and restart into it.
+ */
 export function uploadArgs(bundle: string, outFile: string, extra: string[] = []): string[] {
-  return ["--no-ble", ...extra, "--storage", `.boot0:${bundle}`, "-e", "load()", "-o", outFile];
+  const files: string[] = [];
+  for (const [name, file] of firmwareCompanions(bundle)) files.push("--storage", `${name}:${file}`);
+  return ["--no-ble", ...extra, ...files, "--storage", `${BOOT_FILE}:${bundle}`, "-e", "load()", "-o", outFile];
+}
+
+/** The module files beside `bundle` that exist: [Storage name, path]. */
+export function firmwareCompanions(bundle: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const base = bundle.replace(/\.js$/, "");
+  for (const [name, suffix] of FIRMWARE_FILES)
+    if (name !== BOOT_FILE && existsSync(base + suffix)) out.push([name, base + suffix]);
+  return out;
 }
 
 /** Writes the exact code EspruinoTools would send (its -o), touching no port. */

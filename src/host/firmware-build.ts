@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./repo.js";
+import { BOOT_FILE, FIRMWARE_FILES } from "../boards/firmware-files.js";
 
 export class FlashToolError extends Error {
   constructor(message: string) {
@@ -51,7 +52,14 @@ export function sourcesMtime(boardId: string, root = repoRoot()): number {
 export function bundleStale(boardId: string, root = repoRoot()): string | null {
   const file = bundlePath(boardId, root);
   if (!existsSync(file)) return "missing";
-  const built = statSync(file).mtimeMs;
+  let built = statSync(file).mtimeMs;
+  // The modules loaded on demand (src/boards/firmware-files.ts) are built with the bundle.
+  for (const [name, suffix] of FIRMWARE_FILES) {
+    if (name === BOOT_FILE) continue;
+    const m = path.join(root, "firmware", "dist", boardId + suffix);
+    if (!existsSync(m)) return "missing";
+    built = Math.min(built, statSync(m).mtimeMs);
+  }
   return sourcesMtime(boardId, root) > built ? "older than its sources" : null;
 }
 

@@ -30,9 +30,13 @@
 //                    region of the SPI NOR chip for "spinor" boards.
 //   storage          a VirtualStorage to use (the other Storage files persist in it).
 //   installFirmware  true: put firmware/dist/<id>.js (built from source with esbuild when
-//                    missing) in Storage as ".boot0" before the first boot; a string: the
-//                    path of a bundle to install instead.
-//   firmware         bundle source code to install as ".boot0" (wins over installFirmware).
+//                    missing) in Storage as ".boot0" before the first boot, with its
+//                    modules (<id>.mount.js as .mtdmount, <id>.read.js as .mtdread:
+//                    src/boards/firmware-files.ts); a string: the path of a bundle to
+//                    install instead (its modules beside it).
+//   firmware         the firmware to install (wins over installFirmware): Storage name ->
+//                    code (buildFirmwareBundle, storageFiles in scripts/build-firmware.ts),
+//                    or one string installed as ".boot0" alone.
 //   epochMs          the wall clock at power-on (ms since 1970); default: the real clock in
 //                    real-time mode, 0 ("time not set") in virtual time.
 //   hostDevice       the console device the host link is: default "Bluetooth" on nRF52
@@ -51,6 +55,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BoardDefinition } from "../boards/schema.js";
+import { BOOT_FILE, FIRMWARE_FILES, MOUNT_FILE, READ_FILE } from "../boards/firmware-files.js";
+import { mountEntrySource, RESIDENT_FIELDS, wrapModule } from "../boards/firmware-build.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import { crc32 } from "../core/crc32.js";
 import { decodeRecord, Flags, splitPayload } from "../core/record.js";
@@ -82,7 +88,7 @@ export interface VirtualBoardOptions {
   flash?: SimulatedNorFlash;
   storage?: VirtualStorage;
   installFirmware?: boolean | string;
-  firmware?: string;
+  firmware?: string | Record<string, string>;
   epochMs?: number;
   hostDevice?: "USB" | "Bluetooth" | "Serial1";
   ioBufferBytes?: number;
@@ -110,19 +116,15 @@ export function firmwareBundlePath(boardId: string): string {
 }
 
 /**
- * The part of a board definition the firmware reads (every other field would cost JsVars
- * on the board for nothing): no name, part, jsvars, chip or sources, and the reserved
- * areas only for the "flash" backend, which checks them at boot.
+ * The part of a board definition the resident firmware reads (every other field would cost
+ * JsVars on the board for nothing): RESIDENT_FIELDS (src/boards/firmware-files.ts). The
+ * reserved areas are baked into the mount module instead.
  */
 export function deviceBoard(board: BoardDefinition): Partial<BoardDefinition> {
-  const copy: Partial<BoardDefinition> = { ...board };
-  delete copy.sources;
-  delete copy.name;
-  delete copy.part;
-  delete copy.jsvars;
-  delete copy.chip;
-  if (board.backend !== "flash") delete copy.reserved;
-  return copy;
+  const copy: Record<string, unknown> = {};
+  const src = board as unknown as Record<string, unknown>;
+  for (const k of RESIDENT_FIELDS) if (src[k] !== undefined) copy[k] = src[k];
+  return copy as Partial<BoardDefinition>;
 }
 
 /**
@@ -134,7 +136,7 @@ export function deviceBoard(board: BoardDefinition): Partial<BoardDefinition> {
 export function buildFirmwareBundle(
   board: BoardDefinition,
   options: { minify?: boolean } = {},
-): string {
+): Record<string, string> {
   const root = repoRootDir();
   const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   const copy = deviceBoard(board);
@@ -151,21 +153,9 @@ export function buildFirmwareBundle(
   const tsc = JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8")) as {
     compilerOptions?: Record<string, unknown>;
   };
-  const r = esbuild.buildSync({
-    stdin: {
-      contents:
-        "import { start } from " +
-        JSON.stringify(main) +
-        ";\nstart(" +
-        JSON.stringify(copy) +
-        ");\n",
-      resolveDir: root,
-      sourcefile: "mtdoops-" + board.id + "-entry.ts",
-      loader: "ts",
-    },
+  const common = {
     bundle: true,
     write: false,
-    format: "iife",
     target: "es2015",
     platform: "neutral",
     minify: options.minify ?? true,
@@ -173,7 +163,8 @@ export function buildFirmwareBundle(
     legalComments: "none",
     charset: "ascii",
     // The same options as scripts/build-firmware.ts (keep them in step): tsconfig.json without
-    // "use strict", the board's constants, internal `_` members mangled.
+    // "use strict", the board's constants, internal `_` members mangled (one mangling for
+    // all the files: the modules read the resident objects).
     tsconfigRaw: {
       compilerOptions: {
         ...tsc.compilerOptions,
@@ -189,10 +180,66 @@ export function buildFirmwareBundle(
     },
     mangleProps: /^_/,
     logLevel: "silent",
+  } as const;
+  const r = esbuild.buildSync({
+    ...common,
+    stdin: {
+      contents:
+        "import { start } from " +
+        JSON.stringify(main) +
+        ";\nstart(" +
+        JSON.stringify(copy) +
+        ");\n",
+      resolveDir: root,
+      sourcefile: "mtdoops-" + board.id + "-entry.ts",
+      loader: "ts",
+    },
+    format: "iife",
+    mangleCache: {},
   });
   const out = r.outputFiles[0];
   if (!out) throw new Error("esbuild produced no output for board " + board.id);
-  return out.text;
+  const files: Record<string, string> = { [BOOT_FILE]: out.text };
+  let cache = r.mangleCache ?? {};
+  for (const [name, src] of [
+    [MOUNT_FILE, "mount.ts"],
+    [READ_FILE, "retrieve.ts"],
+  ] as const) {
+    const file = join(root, "firmware", src).split("\\").join("/");
+    const m = esbuild.buildSync({
+      ...common,
+      stdin: {
+        contents:
+          name === MOUNT_FILE
+            ? mountEntrySource(file, board.reserved)
+            : "export { default } from " + JSON.stringify(file) + ";\n",
+        resolveDir: root,
+        sourcefile: "mtdoops-" + board.id + "-" + src,
+        loader: "ts",
+      },
+      format: "esm",
+      mangleCache: cache,
+    });
+    const mo = m.outputFiles[0];
+    if (!mo) throw new Error("esbuild produced no output for board " + board.id + " " + name);
+    cache = { ...cache, ...(m.mangleCache ?? {}) };
+    files[name] = wrapModule(mo.text);
+  }
+  return files;
+}
+
+/**
+ * A board's firmware files as the build writes them (src/boards/firmware-files.ts): the
+ * bundle `bundle` (.boot0) and, beside it, <name>.mount.js and <name>.read.js when present.
+ */
+export function firmwareFilesAt(bundle: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const base = bundle.replace(/\.js$/, "");
+  for (const [name, suffix] of FIRMWARE_FILES) {
+    const p = name === BOOT_FILE ? bundle : base + suffix;
+    if (existsSync(p)) files[name] = readFileSync(p, "latin1");
+  }
+  return files;
 }
 
 /** A retrieved record, opened: header fields, the context object and the console text. */
@@ -319,16 +366,19 @@ export class VirtualBoard {
       },
     };
 
-    const code =
-      o.firmware ??
-      (typeof o.installFirmware === "string"
-        ? readFileSync(o.installFirmware, "latin1")
-        : o.installFirmware
-          ? existsSync(firmwareBundlePath(b.id))
-            ? readFileSync(firmwareBundlePath(b.id), "latin1")
-            : buildFirmwareBundle(b)
-          : undefined);
-    if (code !== undefined) this.storage.writeFile(".boot0", code);
+    const files: Record<string, string> | undefined =
+      typeof o.firmware === "string"
+        ? { [BOOT_FILE]: o.firmware }
+        : (o.firmware ??
+          (typeof o.installFirmware === "string"
+            ? firmwareFilesAt(o.installFirmware)
+            : o.installFirmware
+              ? existsSync(firmwareBundlePath(b.id))
+                ? firmwareFilesAt(firmwareBundlePath(b.id))
+                : buildFirmwareBundle(b)
+              : undefined));
+    if (files !== undefined)
+      for (const name of Object.keys(files)) this.storage.writeFile(name, files[name] as string);
   }
 
   /** Board milliseconds since this VirtualBoard was made (virtual: the flash's clock). */

@@ -22,12 +22,12 @@ import { commands, ProtocolParser } from "../../src/core/protocol.js";
 import type { ProtocolEvent } from "../../src/core/protocol.js";
 import { Flags, reasonName } from "../../src/core/record.js";
 import { openRecord } from "../../src/sim/virtual-board.js";
-import { buildBoard } from "../../scripts/build-firmware.js";
+import { buildBoard, storageFiles } from "../../scripts/build-firmware.js";
 import type { OpenedRecord } from "../../src/sim/virtual-board.js";
 
 /** The bundle the firmware build makes for a board (scripts/build-firmware.ts, names mangled): what users install. */
-async function buildFirmwareBundle(b: BoardDefinition): Promise<string> {
-  return (await buildBoard(b, { write: false, dialect: false })).code;
+async function buildFirmwareBundle(b: BoardDefinition): Promise<Record<string, string>> {
+  return storageFiles(await buildBoard(b, { write: false, dialect: false }));
 }
 
 const BIN = process.env["ESPRUINO_BIN"];
@@ -137,7 +137,7 @@ if (!BIN) {
 } else {
   describe("interpreter tier: the linux bundle on " + BIN, () => {
     let dir = "";
-    let bundle = "";
+    let files: Record<string, string> = {};
     const running: Espruino[] = [];
     const start = async (): Promise<Espruino> => {
       const e = new Espruino(dir);
@@ -151,7 +151,7 @@ if (!BIN) {
     beforeAll(async () => {
       if (!existsSync(BIN)) throw new Error("ESPRUINO_BIN=" + BIN + " does not exist");
       dir = mkdtempSync(join(tmpdir(), "mtdoops-espruino-"));
-      bundle = await buildFirmwareBundle(board);
+      files = await buildFirmwareBundle(board);
     });
     afterAll(async () => {
       for (const e of running) await e.kill();
@@ -159,34 +159,47 @@ if (!BIN) {
       if (report.length) console.log("\n" + report.join("\n") + "\n");
     });
 
-    it("installs the bundle as Storage .boot0 (EspruinoTools-style chunks) and measures the baseline", async () => {
+    it("installs the firmware files (.boot0 and its modules) in Storage (EspruinoTools-style chunks) and measures the baseline", async () => {
       const e = await start();
       usage["baseline"] = Number(await e.query("process.memory().usage"));
       usage["ring"] = Number(await e.query("E.getSizeOf(new Uint8Array(" + board.ringSize + "))"));
-      const b64 = Buffer.from(bundle, "latin1").toString("base64");
-      const CHUNK = 512; // base64 characters per line: well inside the 1 KB input FIFO
-      for (let i = 0, n = 0; i < b64.length; i += CHUNK, n++) {
-        const off = (i / 4) * 3;
-        const size = off === 0 ? "," + bundle.length : "";
-        e.since();
-        e.send(
-          '\x10require("Storage").write(".boot0",atob("' +
-            b64.slice(i, i + CHUNK) +
-            '"),' +
-            off +
-            size +
-            ");print('W" +
-            n +
-            "')\n",
+      for (const name of Object.keys(files)) {
+        const code = files[name] ?? "";
+        const b64 = Buffer.from(code, "latin1").toString("base64");
+        const CHUNK = 512; // base64 characters per line: well inside the 1 KB input FIFO
+        for (let i = 0, n = 0; i < b64.length; i += CHUNK, n++) {
+          const off = (i / 4) * 3;
+          const size = off === 0 ? "," + code.length : "";
+          e.since();
+          e.send(
+            '\x10require("Storage").write(' +
+              JSON.stringify(name) +
+              ',atob("' +
+              b64.slice(i, i + CHUNK) +
+              '"),' +
+              off +
+              size +
+              ");print('W" +
+              n +
+              "')\n",
+          );
+          await e.waitFor("W" + n + "\r\n");
+        }
+        expect(Number(await e.query('require("Storage").read(' + JSON.stringify(name) + ").length"))).toBe(
+          code.length,
         );
-        await e.waitFor("W" + n + "\r\n");
+        expect(Number(await e.query("E.CRC32(require(\"Storage\").read(" + JSON.stringify(name) + "))"))).toBe(
+          crc32(Buffer.from(code, "latin1")),
+        );
       }
-      expect(Number(await e.query('require("Storage").read(".boot0").length'))).toBe(bundle.length);
-      expect(Number(await e.query('E.CRC32(require("Storage").read(".boot0"))'))).toBe(
-        crc32(Buffer.from(bundle, "latin1")),
-      );
       await e.kill();
-      report.push("bundle: " + bundle.length + " bytes (linux, minified)");
+      report.push(
+        "files: " +
+          Object.keys(files)
+            .map((n) => n + " " + (files[n] ?? "").length + " bytes")
+            .join(", ") +
+          " (linux, minified)",
+      );
     });
 
     it("boots with .boot0 in REPL mode: mtdoops is up, the console is captured, the REPL still works", async () => {

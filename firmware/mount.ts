@@ -1,0 +1,118 @@
+// The boot-time module (Storage file MOUNT_FILE, src/boards/firmware-files.ts): the
+// partition check, the log's mount with the crash-loop guard, and the reset reason. The
+// resident code (main.ts) loads it at boot, calls it twice and drops it, so that none of it
+// stays in RAM. Device code (docs/DIALECT.md).
+//
+// The build wraps it (src/boards/firmware-files.ts mountEntrySource) so that the board's
+// reserved areas, which only the partition check reads, are baked in here, not in .boot0.
+// mount(board): the partition check (backend "flash" only): "" or the line to print;
+// mount(board, log): mounts the log; then, when it is ready, the reset reason as
+// [text, flags], or null.
+
+import type { BoardDefinition } from "../src/boards/schema.js";
+import type { LogCore } from "../src/core/log-core.js";
+import { mountLog } from "../src/core/log-mount.js";
+import { readRaw } from "../src/core/log-read.js";
+import { FLAG_UNEXPECTED, getU32, REASON_SHUTDOWN } from "../src/core/record.js";
+import type { Esp8266, EspProcess } from "./espruino.js";
+
+declare const process: EspProcess;
+declare const peek32: (addr: number) => number;
+declare const poke32: (addr: number, value: number) => void;
+declare const ESP8266: Esp8266;
+declare const MTDOOPS_BACKEND: string;
+declare const MTDOOPS_RESET: string;
+
+/** The board file's reserved areas: baked into this module by the build (mountEntrySource). */
+type Reserved = NonNullable<BoardDefinition["reserved"]>;
+
+const hex = (n: number): string => "0x" + n.toString(16);
+
+/**
+ * For a raw internal-flash partition: the name of what it overlaps (Storage, the firmware
+ * image, an area the board file reserves), or "".
+ */
+export function partitionConflict(b: BoardDefinition, r: Reserved): string {
+  const s = b.start;
+  const e = s + b.size;
+  const m = process.memory(false);
+  const st = process.env.STORAGE;
+  const areas: Array<[string, number, number]> = [];
+  // The firmware image ends at flash_binary_end; it starts at the board file's "firmware"
+  // area where it has one (STM32 boards: after Storage), else at the start of flash.
+  let fw = m.flash_start || 0;
+  for (let i = 0; i < r.length; i++) {
+    const x = r[i] as { name: string; start: number; end: number };
+    areas.push([x.name, x.start, x.end]);
+    if (/firmware/i.test(x.name)) fw = x.start;
+  }
+  if (m.flash_code_start !== undefined && st)
+    areas.push(["Storage", m.flash_code_start, m.flash_code_start + st]);
+  if (m.flash_binary_end !== undefined) areas.push(["the firmware", fw, m.flash_binary_end]);
+  for (let i = 0; i < areas.length; i++) {
+    const a = areas[i] as [string, number, number];
+    if (s < a[2] && a[1] < e) return a[0] + " (" + hex(a[1]) + "-" + hex(a[2]) + ")";
+  }
+  return "";
+}
+
+/** nRF52 POWER->RESETREAS: bits accumulate until written back as 1. */
+const RESETREAS = 0x40000400;
+
+/**
+ * The reset reason as [text, flags], or null when the reset needs no record: power-on,
+ * reset pin, wake from System OFF, a requested restart, or a board that cannot tell.
+ */
+export function resetReason(kind: string, log: LogCore): [string, number] | null {
+  if (kind === "nrf52") {
+    const r = peek32(RESETREAS);
+    poke32(RESETREAS, r);
+    if (r & 2) return ["watchdog", FLAG_UNEXPECTED];
+    if (r & 8) return ["lockup", FLAG_UNEXPECTED];
+    if (r & 4) {
+      // System reset request: E.reboot() (whose 'kill' wrote a shutdown record as the
+      // previous boot's last record), or the firmware's own fault handler ("NRF ERROR ...
+      // REBOOTING").
+      const prev = readRaw(log, (log.nextSlot + log.slots - 1) % log.slots);
+      const asked =
+        prev && prev[26] === REASON_SHUTDOWN && getU32(prev, 32) === (log.boot - 1) >>> 0;
+      return asked ? null : ["system reset request", 0];
+    }
+    return null;
+  }
+  if (kind === "esp8266") {
+    const i = ESP8266.getResetInfo();
+    if (/wdt|exception/.test(i.reason))
+      return [
+        i.reason + (i.exccause !== undefined ? " exccause " + i.exccause + " epc1 " + i.epc1 : ""),
+        FLAG_UNEXPECTED,
+      ];
+  }
+  return null;
+}
+
+export default function mount(
+  b: BoardDefinition,
+  log: LogCore | undefined,
+  reserved: Reserved,
+): string | [string, number] | null {
+  if (!log) {
+    const clash =
+      (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend) === "flash"
+        ? partitionConflict(b, reserved)
+        : "";
+    return clash
+      ? "mtdoops: partition " +
+          hex(b.start) +
+          "-" +
+          hex(b.start + b.size) +
+          " overlaps " +
+          clash +
+          "; not started"
+      : "";
+  }
+  mountLog(log);
+  return log.state === "ready"
+    ? resetReason(typeof MTDOOPS_RESET === "string" ? MTDOOPS_RESET : b.resetReason, log)
+    : null;
+}

@@ -1,0 +1,170 @@
+// Mounting the log: finding the newest record and the write point (O(log N) when the
+// partition is regular, else a full scan) and the crash-loop guard. Run once per boot: the
+// firmware loads it from its own Storage file, runs it and drops it (docs/FIRMWARE.md).
+// Device code (docs/DIALECT.md).
+
+import type { LogCore, MountInfo } from "./log-core.js";
+import { readHeader, readValid } from "./log-scan.js";
+import {
+  decodeHeader,
+  FLAG_UNEXPECTED,
+  headerState,
+  REASON_ERRORFLAG,
+  REASON_REBOOT,
+} from "./record.js";
+import type { StoredRecord } from "./record.js";
+import { seqAdd, seqDiff, seqNewer } from "./serial.js";
+
+function blockEnd(log: LogCore, slot: number): number {
+  return (Math.floor(slot / log.slotsPerBlock) + 1) * log.slotsPerBlock;
+}
+
+function isCrash(reason: number, flags: number): boolean {
+  return reason <= REASON_ERRORFLAG || (reason === REASON_REBOOT && (flags & FLAG_UNEXPECTED) !== 0);
+}
+
+/**
+ * The O(log N) path. Returns the newest slot, -1 for an empty partition, or -2 when what
+ * it sees is inconsistent and only a full scan can tell.
+ */
+function findNewestFast(log: LogCore): number {
+  const n = log.slots;
+  const ev = log.geometry.erasedValue;
+  const h0 = readHeader(log, 0);
+  const s0 = headerState(h0, log.recordSize, ev);
+  let newest: number;
+  if (s0 === "committed") {
+    // P(i): slot i holds the record of this lap, seq(0) + i. True on [0, newest], false after.
+    const ref = decodeHeader(h0).seq;
+    let lo = 0;
+    let hi = n;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      const h = readHeader(log, mid);
+      if (headerState(h, log.recordSize, ev) === "committed" && seqDiff(decodeHeader(h).seq, ref) === mid) lo = mid;
+      else hi = mid;
+    }
+    if (lo === n - 1) return -2; // slot 0 would be next but holds this lap's first record
+    newest = lo;
+  } else if (s0 === "blank") {
+    const hl = readHeader(log, n - 1);
+    const sl = headerState(hl, log.recordSize, ev);
+    if (sl === "committed") newest = n - 1;
+    else if (sl === "blank" && log._rangeErased(n - 1, n)) newest = -1;
+    else return -2;
+  } else return -2;
+  // Accept only when the slots after the newest, to the end of their block, are erased
+  // and the newest record passes its CRC.
+  const next = (newest + 1) % n;
+  const end = next % log.slotsPerBlock === 0 ? next + log.slotsPerBlock : blockEnd(log, next);
+  if (!log._rangeErased(next, end)) return -2;
+  if (newest < 0) return -1;
+  const rec = readValid(log, newest);
+  if (!rec) return -2;
+  // After the erased gap comes the oldest block: a record there newer than the one we
+  // found means our "newest" is a stale block the log could not erase (a bad block of a
+  // past boot), not the head of the log.
+  if (end % n !== newest) {
+    const after = readHeader(log, end % n);
+    if (headerState(after, log.recordSize, ev) === "committed" && seqNewer(decodeHeader(after).seq, rec.seq)) return -2;
+  }
+  log._newestRec = rec;
+  return newest;
+}
+
+/** Reads every slot; the newest valid record by serial order, or -1. */
+function findNewestByScan(log: LogCore): number {
+  let best = -1;
+  for (let i = 0; i < log.slots; i++) {
+    const r = readValid(log, i);
+    if (r && (!log._newestRec || seqNewer(r.seq, log._newestRec.seq))) {
+      best = i;
+      log._newestRec = r;
+    }
+  }
+  return best;
+}
+
+/** True when each of the last `loopThreshold` boots left a crash record early in the boot. */
+function detectLoop(log: LogCore, newest: number): boolean {
+  // A partition that keeps fewer records than the threshold can still see a loop.
+  const k = Math.min(log._loopThreshold, (log.blocks - 1) * log.slotsPerBlock);
+  if (k === 0 || newest < 0) return false;
+  let want = (log.boot - 1) >>> 0; // the boot whose early crash we look for next
+  let found = 0;
+  let slot = newest;
+  const limit = k * (log._maxRecordsPerBoot + 2);
+  for (let i = 0; i < limit && found < k; i++) {
+    const r = readValid(log, slot);
+    if (!r || r.freed) return false;
+    if (r.boot === want) {
+      if (isCrash(r.reason, r.flags) && r.uptime < log._loopWindowMs) {
+        found++;
+        want = (want - 1) >>> 0;
+      }
+    } else if (r.boot !== ((want + 1) >>> 0)) return false; // a boot with no early crash
+    slot = (slot - 1 + log.slots) % log.slots;
+  }
+  return found >= k;
+}
+
+/** Finds the newest record and the write point, and makes the next slot ready for a panic. */
+export function mountLog(log: LogCore): MountInfo {
+  log._headersRead = 0;
+  log._pending = [];
+  log._eraseNeeded = false;
+  log.state = "ready";
+  // The fast path has checked that the slots ahead of the newest are erased.
+  log._newestRec = null;
+  let newest = findNewestFast(log);
+  const full = newest === -2;
+  if (full) newest = findNewestByScan(log);
+  const newestRec = log._newestRec as StoredRecord | null;
+  if (newestRec) {
+    log.boot = (newestRec.boot + 1) >>> 0;
+    log.nextSlot = (newest + 1) % log.slots;
+    log.nextSeq = seqAdd(newestRec.seq, 1);
+    // Records after the newest valid one whose header is committed but whose CRC no
+    // longer holds (a worn bit) still own their slot and their seq: never reuse either.
+    for (let i = 0; i < log.slots - 1; i++) {
+      const h = readHeader(log, log.nextSlot);
+      if (headerState(h, log.recordSize, log.geometry.erasedValue) !== "committed") break;
+      if (decodeHeader(h).seq !== log.nextSeq) break;
+      log.nextSlot = (log.nextSlot + 1) % log.slots;
+      log.nextSeq = seqAdd(log.nextSeq, 1);
+    }
+    log._newestSlot = (log.nextSlot - 1 + log.slots) % log.slots;
+  } else {
+    log.boot = 1;
+    log.nextSlot = 0;
+    log.nextSeq = 1;
+    log._newestSlot = -1;
+  }
+  if (full) {
+    // The next slot shares the newest record's block: it must be erased, with the rest of
+    // the block. After a torn write it is not: skip to the first slot after the last
+    // dirty one (the end of the block if the last slot is dirty).
+    if (log.nextSlot % log.slotsPerBlock !== 0) {
+      const end = blockEnd(log, log.nextSlot);
+      let free = end;
+      while (free > log.nextSlot && log._rangeErased(free - 1, free)) free--;
+      if (free > log.nextSlot) log._skipTo(free % log.slots);
+    }
+    if (log.nextSlot % log.slotsPerBlock === 0) {
+      log._eraseNeeded = true;
+      log._eraseAhead();
+    }
+  }
+  log.crashLoop = detectLoop(log, newest);
+  // The record itself is not needed after the mount: do not keep it in RAM.
+  log._newestRec = null;
+  return {
+    headersRead: log._headersRead,
+    fullScan: full,
+    newestSeq: newestRec ? newestRec.seq : -1,
+    nextSlot: log.nextSlot,
+    nextSeq: log.nextSeq,
+    boot: log.boot,
+    crashLoop: log.crashLoop,
+  };
+}

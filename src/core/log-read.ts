@@ -1,0 +1,54 @@
+// Reading the log back and clearing it: the retrieval side, which the firmware loads from
+// its own Storage file when the host asks (docs/FIRMWARE.md). Device code (docs/DIALECT.md).
+
+import { isFlashError } from "./flash.js";
+import type { LogCore, SlotRecord } from "./log-core.js";
+import { readHeader, readValid } from "./log-scan.js";
+import { decodeHeader, FREED_VALUE, getU32, HEADER_SIZE, headerState, OFF_FREED, putU32 } from "./record.js";
+import { seqNewer } from "./serial.js";
+
+/**
+ * Visits the valid records from the oldest to the newest (ring order, which is seq order),
+ * one slot at a time so that the board never holds more than one record in RAM.
+ * Freed records are skipped unless `withFreed`.
+ */
+export function forEachRecord(log: LogCore, visit: (r: SlotRecord) => void, withFreed?: boolean): void {
+  for (let i = 0; i < log.slots; i++) {
+    const slot = (log.nextSlot + i) % log.slots;
+    const r = readValid(log, slot);
+    if (r && (withFreed || !r.freed)) visit({ slot: slot, record: r });
+  }
+}
+
+/** The stored bytes of a slot's record (header and payload), or null when not valid. */
+export function readRaw(log: LogCore, slot: number): Uint8Array | null {
+  const r = readValid(log, slot);
+  return r ? log.flash.read(slot * log.recordSize, HEADER_SIZE + r.payloadLength) : null;
+}
+
+/**
+ * Frees the live records whose seq is not newer than `uptoSeq`, by programming their freed
+ * word: no erase, so seq continuity and the write point survive, and a power cut at any
+ * point leaves each record either live or freed. Returns the number freed.
+ */
+export function clearRecords(log: LogCore, uptoSeq: number): number {
+  let n = 0;
+  const unit = Math.max(4, log.geometry.progUnit);
+  const z = new Uint8Array(unit);
+  z.fill(log.geometry.erasedValue);
+  putU32(z, 0, FREED_VALUE);
+  for (let slot = 0; slot < log.slots; slot++) {
+    const h = readHeader(log, slot);
+    if (headerState(h, log.recordSize, log.geometry.erasedValue) !== "committed") continue;
+    if (getU32(h, OFF_FREED) !== 0xffffffff) continue; // freed, or a torn clear: leave it
+    if (seqNewer(decodeHeader(h).seq, uptoSeq)) continue;
+    if (!readValid(log, slot)) continue;
+    try {
+      log.flash.program(slot * log.recordSize + OFF_FREED, z);
+      n++;
+    } catch (e) {
+      if (!isFlashError(e)) throw e;
+    }
+  }
+  return n;
+}

@@ -1,0 +1,32 @@
+// Reading slots, for mounting (log-mount.ts) and reading back (log-read.ts): not part of
+// the resident write path. Device code (docs/DIALECT.md).
+
+import type { LogCore } from "./log-core.js";
+import { decodeHeader, decodeRecord, HEADER_SIZE, headerState, isErased } from "./record.js";
+import type { StoredRecord } from "./record.js";
+
+/** A slot's header bytes; counts the read (MountInfo.headersRead). */
+export function readHeader(log: LogCore, slot: number): Uint8Array {
+  log._headersRead++;
+  return log.flash.read(slot * log.recordSize, HEADER_SIZE);
+}
+
+/**
+ * The record in a slot, or null. A read may flip a bit (the Flash contract), so a slot
+ * whose header says committed but whose CRC fails is read again before it is given up:
+ * one flipped bit must not make the log forget its newest record.
+ */
+export function readValid(log: LogCore, slot: number): StoredRecord | null {
+  const ev = log.geometry.erasedValue;
+  for (let t = 0; t < 3; t++) {
+    const h = readHeader(log, slot);
+    if (headerState(h, log.recordSize, ev) !== "committed") {
+      if (t > 0 || isErased(h, 0, HEADER_SIZE, ev)) return null;
+      continue;
+    }
+    const len = HEADER_SIZE + decodeHeader(h).payloadLength;
+    const r = decodeRecord(log.flash.read(slot * log.recordSize, len), log.recordSize, ev, log._crc);
+    if (r) return r;
+  }
+  return null;
+}
