@@ -29,16 +29,8 @@ export interface MtdoopsApi {
   stats(): Record<string, number | string>;
 }
 
-type Retrieve = (
-  what: number,
-  a: number,
-  z: number,
-  log: LogCore,
-  cap: Capture,
-  compress: (d: Uint8Array) => Uint8Array,
-  id: string,
-  ring: ConsoleRing,
-) => unknown;
+// The signature of the .mtdread module's entry: a type only, so nothing of it is bundled here.
+type Retrieve = typeof import("./retrieve.js").default;
 
 export function makeApi(
   b: BoardDefinition,

@@ -292,17 +292,7 @@ class Retrieval {
 
   async shutdown(): Promise<void> {
     this.stopTimer();
-    this.detach();
-    const t = this.transport;
-    this.transport = null;
-    this.connected = false;
-    if (t) {
-      try {
-        await t.close();
-      } catch {
-        // Closing a port that already went away.
-      }
-    }
+    await this.shutdownTransportOnly();
   }
 
   private onText(text: string): void {
@@ -403,7 +393,7 @@ class Retrieval {
       try {
         await t.close();
       } catch {
-        // ignore
+        // Closing a port that already went away.
       }
     }
   }
