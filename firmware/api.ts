@@ -2,15 +2,15 @@
 // list, dump, clear and stats load the retrieval module (retrieve.ts, Storage file READ_FILE)
 // for the call and drop it after. Device code.
 
-import type { BoardDefinition } from "../src/boards/schema.js";
 import { READ_FILE } from "../src/boards/firmware-files.js";
 import type { LogCore } from "../src/core/log-core.js";
-import { REASON_OOPS } from "../src/core/record.js";
+import { REASON_OOPS, REASON_PANIC } from "../src/core/record.js";
 import type { ConsoleRing } from "../src/core/ring.js";
-import type { Capture } from "./console.js";
-import type { ContextFn } from "./context.js";
-import { LIB } from "./context.js";
+import { later, out, quiet } from "./console.js";
+import { context, LIB } from "./context.js";
 import { lib } from "./flash-util.js";
+
+declare const print: (s: string) => void;
 
 export interface MtdoopsApi {
   version: string;
@@ -33,11 +33,8 @@ export interface MtdoopsApi {
 type Retrieve = typeof import("./retrieve.js").default;
 
 export function makeApi(
-  b: BoardDefinition,
   log: LogCore,
   ring: ConsoleRing,
-  cap: Capture,
-  ctx: ContextFn,
   compress: (d: Uint8Array) => Uint8Array,
 ): MtdoopsApi {
   // what: 0 list, 1 clear, 2 dump, 3 stats (retrieve.ts).
@@ -46,21 +43,21 @@ export function makeApi(
     try {
       f = lib<Retrieve>(READ_FILE);
     } catch (e) {
-      return cap.out("MTDOOPS:ERROR " + (e as Error).message);
+      return print("MTDOOPS:ERROR " + (e as Error).message);
     }
-    return f(what, a, z, log, cap, compress, b.id, ring);
+    return f(what, a, z, log, compress, ring, out, quiet);
   };
   return {
     version: LIB,
-    panic: (m: string): boolean => log.panic(ctx(String(m))),
+    panic: (m: string): boolean => log.dump(REASON_PANIC, context(log, String(m))),
     oops: (m: string): boolean => {
-      cap.later(() => {
-        log.dump(REASON_OOPS, ctx(String(m)));
+      later(() => {
+        log.dump(REASON_OOPS, context(log, String(m)));
       });
       return log.state === "ready";
     },
     note: (m: string): void => {
-      ring.writeString("[note] " + m + "\n");
+      ring.write("[note] " + m + "\n");
     },
     list: (): void => call(0, 0, 0) as void,
     clear: (upto: number): void => call(1, upto, 0) as void,

@@ -21,6 +21,10 @@
 // The console moves by itself when a non-forced console meets a new connection (Bluetooth
 // connect, USB plug-in, a Telnet client): we take it back on NRF 'connect', and elsewhere
 // every 5 s. docs/FIRMWARE.md says what was verified on the interpreter. Device code.
+//
+// There is one console, so the capture is module state and module functions: no object of
+// closures, and every function here is one the firmware needs (each costs RAM for as long
+// as it runs, docs/FOOTPRINT.md).
 
 import type { ConsoleRing } from "../src/core/ring.js";
 import type { EspE, EspEventSource, EspSerial } from "./espruino.js";
@@ -31,138 +35,151 @@ declare const LoopbackB: EspSerial;
 declare const NRF: EspEventSource;
 declare const print: (s: string) => void;
 
-export interface Capture {
-  /**
-   * Prints one line that must not be recorded (retrieval output), straight to the real
-   * console device when the capture holds the console.
-   */
-  out(line: string): void;
-  /** Prints lines in order with the REPL's own output, without recording them. */
-  quiet(lines: string[]): void;
-  /** Runs `fn` once everything printed so far has reached the ring. */
-  later(fn: () => void): void;
-  /** Gives the console back to the real device (before reset() or load() clear the JS state). */
-  release(): void;
-}
-
 // Markers written to LoopbackA, recognised (and removed) only while some are outstanding:
 // RUN runs the `later` jobs, QUIET/LOUD stop and restart recording.
 const RUN = "\x00";
 const QUIET = "\x0e";
 const LOUD = "\x0f";
 
-export function startCapture(ring: ConsoleRing): Capture {
-  const has = typeof LoopbackA !== "undefined";
-  let real: EspSerial | undefined;
-  let realName = "";
-  let home = "";
-  let marks = 0;
-  let pend: Array<() => void> = [];
-  let esc = 0;
-  let bol = true;
-  let quiet = false;
-  const g = global as unknown as Record<string, EspSerial>;
+let ring: ConsoleRing | undefined;
+/** The real console device (Serial1, USB, Bluetooth, Telnet, Terminal) and its name. */
+let real: EspSerial | undefined;
+let realName = "";
+/** The device that had the console when the capture started: where it goes back on BLE disconnect. */
+let home = "";
+/** Markers written and not yet seen. */
+let marks = 0;
+let pend: Array<() => void> = [];
+/** Escape-sequence state: 0 none, 1 after ESC, 2 inside CSI. */
+let esc = 0;
+/** At the beginning of a line (where the REPL's ">" prompt is). */
+let bol = true;
+let quietNow = false;
 
-  const run = (): void => {
-    const p = pend;
-    pend = [];
-    for (let i = 0; i < p.length; i++) (p[i] as () => void)();
-  };
-  // Forwards a chunk, and records it without prompts, ANSI escapes, "\r" and other controls.
-  const onData = (d: string): void => {
-    // A handler that throws is removed by Espruino: never throw from here.
-    try {
-      let f = marks ? "" : d;
-      let o = "";
-      for (let i = 0; i < d.length; i++) {
-        const c = d[i] as string;
-        if (marks && (c === RUN || c === QUIET || c === LOUD)) {
-          marks--;
-          if (c === RUN) {
-            if (o) ring.writeString(o);
-            o = "";
-            run();
-          } else quiet = c === QUIET;
-          continue;
-        }
-        if (marks) f += c;
-        if (quiet) continue;
-        if (esc === 1) esc = c === "[" ? 2 : 0;
-        else if (esc === 2) {
-          if (c >= "@" && c <= "~") esc = 0;
-        } else if (c === "\x1b") esc = 1;
-        else if (c === "\r") bol = true;
-        else if (c === ">" && bol) bol = false;
-        else if (c >= " " || c === "\n" || c === "\t") {
-          o += c;
-          bol = c === "\n";
-        }
+/** Runs the `later` jobs. */
+function runLater(): void {
+  const p = pend;
+  pend = [];
+  for (let i = 0; i < p.length; i++) (p[i] as () => void)();
+}
+
+// Forwards a chunk, and records it without prompts, ANSI escapes, "\r" and other controls.
+function onData(d: string): void {
+  // A handler that throws is removed by Espruino: never throw from here.
+  try {
+    let f = marks ? "" : d;
+    let o = "";
+    for (let i = 0; i < d.length; i++) {
+      const c = d[i] as string;
+      if (marks && (c === RUN || c === QUIET || c === LOUD)) {
+        marks--;
+        if (c === RUN) {
+          if (o && ring) ring.write(o);
+          o = "";
+          runLater();
+        } else quietNow = c === QUIET;
+        continue;
       }
-      if (o) ring.writeString(o);
-      if (real && f) real.write(f);
-    } catch (e) {
-      // nothing we can do
+      if (marks) f += c;
+      if (quietNow) continue;
+      if (esc === 1) esc = c === "[" ? 2 : 0;
+      else if (esc === 2) {
+        if (c >= "@" && c <= "~") esc = 0;
+      } else if (c === "\x1b") esc = 1;
+      else if (c === "\r") bol = true;
+      else if (c === ">" && bol) bol = false;
+      else if (c >= " " || c === "\n" || c === "\t") {
+        o += c;
+        bol = c === "\n";
+      }
     }
-  };
-  const fwdIn = (d: string): void => {
-    LoopbackB.write(d);
-  };
-  const setReal = (n: string): void => {
-    if (real) real.removeListener("data", fwdIn);
-    real = g[n];
-    realName = n;
-    if (!home) home = n;
-    if (real) real.on("data", fwdIn);
-  };
-  const grab = (): void => {
-    const c = E.getConsole();
-    if (!c || c === "Limbo" || c.indexOf("Loopback") === 0) return;
-    setReal(c);
-    LoopbackA.setConsole();
-  };
-
-  if (has) {
-    LoopbackB.on("data", onData);
-    grab();
-    if (typeof NRF !== "undefined") {
-      NRF.on("connect", () => {
-        setTimeout(grab, 50);
-      });
-      NRF.on("disconnect", () => {
-        if (home !== "Bluetooth") setReal(home);
-      });
-    } else setInterval(grab, 5000);
-    // At power-on the console can still be in "Limbo" for a second.
-    if (!real) setTimeout(grab, 1500);
+    if (o && ring) ring.write(o);
+    if (real && f) real.write(f);
+  } catch (e) {
+    // nothing we can do
   }
-  return {
-    out: (s: string): void => {
-      if (real && E.getConsole() === "LoopbackA") real.write(s + "\r\n");
-      else print(s);
-    },
-    quiet: (lines: string[]): void => {
-      if (has) {
-        marks += 2;
-        LoopbackA.write(QUIET);
-      }
-      for (let i = 0; i < lines.length; i++) print(lines[i] as string);
-      if (has) {
-        LoopbackA.write(LOUD);
-        // If FIFO_FULL swallowed the LOUD marker, record again anyway.
-        setTimeout(() => {
-          quiet = false;
-        }, 2000);
-      }
-    },
-    later: (fn: () => void): void => {
-      if (!has) return fn();
-      pend.push(fn);
-      marks++;
-      LoopbackA.write(RUN);
-      setTimeout(run, 1000);
-    },
-    release: (): void => {
-      if (realName && E.getConsole() === "LoopbackA") E.setConsole(realName);
-    },
-  };
+}
+
+/** Input from the real device goes to the REPL, which listens on LoopbackA. */
+function fwdIn(d: string): void {
+  LoopbackB.write(d);
+}
+
+/**
+ * With a device name: makes it the real device (forwarding its input). Without one: when
+ * the console has moved to a real device (a new connection takes a non-forced console),
+ * makes that the real device and takes the console back to LoopbackA.
+ */
+function grab(to?: string): void {
+  const c = to || E.getConsole();
+  if (!c || c === "Limbo" || c.indexOf("Loopback") === 0) return;
+  if (real) real.removeListener("data", fwdIn);
+  real = (global as unknown as Record<string, EspSerial>)[c];
+  realName = c;
+  if (!home) home = c;
+  if (real) real.on("data", fwdIn);
+  if (!to) LoopbackA.setConsole();
+}
+
+/**
+ * NRF 'disconnect' (a reason number) returns to the home device; NRF 'connect' (an address)
+ * takes the console back once the connection settled. One handler for both.
+ */
+function onBle(x: unknown): void {
+  if (typeof x !== "number") setTimeout(grab, 50);
+  else if (home !== "Bluetooth") grab(home);
+}
+
+/** Starts capturing the console into `r` (nothing to capture without the loopback devices). */
+export function startCapture(r: ConsoleRing): void {
+  ring = r;
+  if (typeof LoopbackA === "undefined") return;
+  LoopbackB.on("data", onData);
+  grab();
+  if (typeof NRF !== "undefined") {
+    NRF.on("connect", onBle);
+    NRF.on("disconnect", onBle);
+  } else setInterval(grab, 5000);
+  // At power-on the console can still be in "Limbo" for a second.
+  if (!real) setTimeout(grab, 1500);
+}
+
+/**
+ * Prints one line that must not be recorded (retrieval output), straight to the real
+ * console device when the capture holds the console: it never enters the loopback, and it
+ * blocks on the device's transmit buffer instead of overflowing the loopback's FIFO.
+ */
+export function out(line: string): void {
+  if (real && E.getConsole() === "LoopbackA") real.write(line + "\r\n");
+  else print(line);
+}
+
+/** Prints lines in order with the REPL's own output, without recording them. */
+export function quiet(lines: string[]): void {
+  const has = typeof LoopbackA !== "undefined";
+  if (has) {
+    marks += 2;
+    LoopbackA.write(QUIET);
+  }
+  for (let i = 0; i < lines.length; i++) print(lines[i] as string);
+  if (has) {
+    LoopbackA.write(LOUD);
+    // If FIFO_FULL swallowed the LOUD marker, record again anyway.
+    setTimeout(onData, 2000, LOUD);
+  }
+}
+
+/** Runs `fn` once everything printed so far has reached the ring. */
+export function later(fn: () => void): void {
+  if (typeof LoopbackA === "undefined") return fn();
+  pend.push(fn);
+  marks++;
+  LoopbackA.write(RUN);
+  // If the marker was lost (FIFO_FULL), run anyway.
+  setTimeout(runLater, 1000);
+}
+
+/** Gives the console back to the real device (before reset() or load() clear the JS state). */
+export function release(): void {
+  if (realName && E.getConsole() === "LoopbackA") E.setConsole(realName);
 }

@@ -71,7 +71,7 @@ export interface EspSpi {
 }
 
 export interface EspEventSource {
-  on(event: string, fn: () => void): void;
+  on(event: string, fn: (x: unknown) => void): void;
 }
 
 export interface Esp8266 {

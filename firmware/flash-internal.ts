@@ -3,20 +3,51 @@
 //
 // Espruino's Flash.write and Flash.erasePage report nothing (a protected or failed
 // operation is silent), so every program and erase is read back here and a mismatch is
-// reported as EIO, as the Flash contract asks (src/core/flash.ts). Device code.
+// reported as EIO, as the Flash contract asks (src/core/flash.ts). The methods are module
+// functions over `this` (the backend object), not closures (docs/FOOTPRINT.md). Device code.
 
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
-import type { Flash } from "../src/core/flash.js";
+import type { Flash, FlashGeometry } from "../src/core/flash.js";
 import type { EspFlash } from "./espruino.js";
-import { boardGeometry, builtin, checkRange, verifyErased, verifyProgram } from "./flash-util.js";
+import { builtin, checkLanded, checkRange } from "./flash-util.js";
+
+interface InternalBackend extends Flash {
+  /** Absolute address of the partition. */
+  readonly _base: number;
+}
+
+function internalRead(this: InternalBackend, a: number, n: number): Uint8Array {
+  checkRange(this.geometry, a, n, 1, 0);
+  return n ? builtin<EspFlash>("Flash").read(n, this._base + a) : new Uint8Array(0);
+}
+
+function internalProgram(this: InternalBackend, a: number, d: Uint8Array): void {
+  const g = this.geometry;
+  checkRange(g, a, d.length, g.progUnit, g.pageSize);
+  if (!d.length) return;
+  builtin<EspFlash>("Flash").write(d, this._base + a);
+  checkLanded(this, a, d.length, d);
+}
+
+function internalErase(this: InternalBackend, a: number): void {
+  const es = this.geometry.eraseSize;
+  checkRange(this.geometry, a, es, es, 0);
+  builtin<EspFlash>("Flash").erasePage(this._base + a);
+  checkLanded(this, a, es, null);
+}
 
 /** Opens the partition; throws EINVAL when the chip's page layout differs from the board file. */
 export function internalFlash(b: BoardDefinition): Flash {
   const F = builtin<EspFlash>("Flash");
-  const g = boardGeometry(b);
-  const base = b.start;
-  for (let a = base; a < base + g.size; a += g.eraseSize) {
+  const g: FlashGeometry = {
+    size: b.size,
+    eraseSize: b.eraseSize,
+    progUnit: b.progUnit,
+    pageSize: b.pageSize,
+    erasedValue: 255,
+  };
+  for (let a = b.start; a < b.start + g.size; a += g.eraseSize) {
     const p = F.getPage(a);
     if (!p || p.addr !== a || p.length !== g.eraseSize)
       throw flashError(
@@ -29,23 +60,12 @@ export function internalFlash(b: BoardDefinition): Flash {
           g.eraseSize,
       );
   }
-  const read = (a: number, n: number): Uint8Array => {
-    checkRange(g, a, n, 1, 0);
-    return n ? F.read(n, base + a) : new Uint8Array(0);
-  };
-  return {
+  const f: InternalBackend = {
     geometry: g,
-    read: read,
-    program: (a: number, d: Uint8Array): void => {
-      checkRange(g, a, d.length, g.progUnit, g.pageSize);
-      if (!d.length) return;
-      F.write(d, base + a);
-      verifyProgram(read(a, d.length), d, a);
-    },
-    erase: (a: number): void => {
-      checkRange(g, a, g.eraseSize, g.eraseSize, 0);
-      F.erasePage(base + a);
-      verifyErased(read, a, g.eraseSize);
-    },
+    read: internalRead,
+    program: internalProgram,
+    erase: internalErase,
+    _base: b.start,
   };
+  return f;
 }

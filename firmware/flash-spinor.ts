@@ -8,9 +8,9 @@
 
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
-import type { Flash } from "../src/core/flash.js";
+import type { Flash, FlashGeometry } from "../src/core/flash.js";
 import type { EspSpi } from "./espruino.js";
-import { boardGeometry, checkRange, verifyErased, verifyProgram } from "./flash-util.js";
+import { checkLanded, checkRange } from "./flash-util.js";
 
 declare const SPI: new () => EspSpi;
 
@@ -20,7 +20,13 @@ export function spiNorFlash(b: BoardDefinition, bus?: EspSpi): Flash {
   if (!p) throw flashError("EINVAL", "board " + b.id + " has no spi pins");
   const spi = bus || new SPI();
   spi.setup({ sck: p.sck, miso: p.miso, mosi: p.mosi, baud: p.baud });
-  const g = boardGeometry(b);
+  const g: FlashGeometry = {
+    size: b.size,
+    eraseSize: b.eraseSize,
+    progUnit: b.progUnit,
+    pageSize: b.pageSize,
+    erasedValue: 255,
+  };
   if (g.eraseSize % 4096)
     throw flashError("EINVAL", "SPI NOR erase size must be a multiple of the 4 KB sector");
   const tx = (d: Uint8Array): Uint8Array => spi.send(d, p.cs);
@@ -50,7 +56,7 @@ export function spiNorFlash(b: BoardDefinition, bus?: EspSpi): Flash {
     checkRange(g, a, n, 1, 0);
     return tx(cmd(3, a, n)).subarray(4);
   };
-  return {
+  const f: Flash = {
     geometry: g,
     read: read,
     program: (a: number, d: Uint8Array): void => {
@@ -61,7 +67,7 @@ export function spiNorFlash(b: BoardDefinition, bus?: EspSpi): Flash {
       one(6);
       tx(x);
       wait();
-      verifyProgram(read(a, d.length), d, a);
+      checkLanded(f, a, d.length, d);
     },
     erase: (a: number): void => {
       checkRange(g, a, g.eraseSize, g.eraseSize, 0);
@@ -70,7 +76,8 @@ export function spiNorFlash(b: BoardDefinition, bus?: EspSpi): Flash {
         tx(cmd(0x20, a + s, 0));
         wait();
       }
-      verifyErased(read, a, g.eraseSize);
+      checkLanded(f, a, g.eraseSize, null);
     },
   };
+  return f;
 }

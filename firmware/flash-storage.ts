@@ -11,76 +11,103 @@
 // Each file starts with an 8-byte marker, then eraseSize bytes of block data: the marker
 // keeps every program at an offset > 0 (an in-place write) and keeps the data aligned as
 // the file itself is. Erasing writes the marker at offset 0 with the full size, which
-// replaces the file (the old one becomes Storage trash until compaction). Device code.
+// replaces the file (the old one becomes Storage trash until compaction).
+//
+// The methods are module functions over `this` (the backend object), not closures: one
+// copy of each, and no factory scope kept alive (docs/FOOTPRINT.md). Device code.
 
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
-import type { Flash } from "../src/core/flash.js";
+import type { Flash, FlashGeometry } from "../src/core/flash.js";
 import type { EspE, EspStorage } from "./espruino.js";
-import { boardGeometry, builtin, checkRange, verifyErased, verifyProgram } from "./flash-util.js";
+import { builtin, checkLanded, checkRange } from "./flash-util.js";
 
 declare const E: EspE;
 
 const MARK = "MTDBLOCK";
 const H = 8;
 
+interface StorageBackend extends Flash {
+  /** File name prefix. */
+  readonly _p: string;
+}
+
+/** The Storage file of the block holding partition address `a`. */
+function blockFile(f: StorageBackend, a: number): string {
+  return f._p + Math.floor(a / f.geometry.eraseSize);
+}
+
+function storageRead(this: StorageBackend, a: number, n: number): Uint8Array {
+  const es = this.geometry.eraseSize;
+  checkRange(this.geometry, a, n, 1, 0);
+  const out = new Uint8Array(n);
+  for (let o = 0; o < n; ) {
+    const at = a + o;
+    const k = Math.min(n - o, es - (at % es));
+    const s = builtin<EspStorage>("Storage").read(blockFile(this, at), H + (at % es), k);
+    if (s === undefined || s.length !== k)
+      throw flashError("EIO", "Storage file " + blockFile(this, at) + " is missing or short");
+    out.set(E.toUint8Array(s), o);
+    o += k;
+  }
+  return out;
+}
+
+/**
+ * Writes into the block's file: `d` at its offset, or with `d` null, re-creates the file
+ * (the erase). Storage throws or returns false when it is full; an error with a `code` is
+ * not Storage's (the simulator's power cut) and goes on up.
+ */
+function storageWrite(f: StorageBackend, a: number, d: Uint8Array | null): void {
+  const es = f.geometry.eraseSize;
+  let ok = false;
+  try {
+    ok = d
+      ? builtin<EspStorage>("Storage").write(blockFile(f, a), E.toString(d) as string, H + (a % es))
+      : builtin<EspStorage>("Storage").write(blockFile(f, a), MARK, 0, es + H);
+  } catch (e) {
+    if ((e as { code?: string }).code) throw e;
+  }
+  if (!ok) throw flashError("EIO", "Storage write to " + blockFile(f, a) + " failed");
+}
+
+function storageProgram(this: StorageBackend, a: number, d: Uint8Array): void {
+  const g = this.geometry;
+  checkRange(g, a, d.length, g.progUnit, g.pageSize);
+  if (!d.length) return;
+  storageWrite(this, a, d);
+  checkLanded(this, a, d.length, d);
+}
+
+function storageErase(this: StorageBackend, a: number): void {
+  const es = this.geometry.eraseSize;
+  checkRange(this.geometry, a, es, es, 0);
+  storageWrite(this, a, null);
+  checkLanded(this, a, es, null);
+}
+
 export function storageFlash(b: BoardDefinition): Flash {
-  const S = builtin<EspStorage>("Storage");
-  const g = boardGeometry(b);
-  const es = g.eraseSize;
-  const prefix = b.storagePrefix || "mtdoops";
-  const name = (a: number): string => prefix + Math.floor(a / es);
-  // Re-creating the file is the erase; Storage throws or returns false when it is full.
-  const create = (a: number): void => {
-    let ok = false;
-    try {
-      ok = S.write(name(a), MARK, 0, es + H);
-    } catch (e) {
-      if ((e as { code?: string }).code) throw e; // not a Storage error (the simulator's power cut)
-    }
-    if (!ok) throw flashError("EIO", "cannot create Storage file " + name(a));
+  const g: FlashGeometry = {
+    size: b.size,
+    eraseSize: b.eraseSize,
+    progUnit: b.progUnit,
+    pageSize: b.pageSize,
+    erasedValue: 255,
   };
-  const read = (a: number, n: number): Uint8Array => {
-    checkRange(g, a, n, 1, 0);
-    const out = new Uint8Array(n);
-    let o = 0;
-    while (o < n) {
-      const at = a + o;
-      const k = Math.min(n - o, es - (at % es));
-      const s = S.read(name(at), H + (at % es), k);
-      if (s === undefined || s.length !== k)
-        throw flashError("EIO", "Storage file " + name(at) + " is missing or short");
-      out.set(E.toUint8Array(s), o);
-      o += k;
-    }
-    return out;
+  const f: StorageBackend = {
+    geometry: g,
+    read: storageRead,
+    program: storageProgram,
+    erase: storageErase,
+    _p: b.storagePrefix || "mtdoops",
   };
   // A block whose file is missing, foreign or of the wrong size (a power cut between the
   // old file's removal and the new one's creation, a changed board file) is re-created.
-  for (let a = 0; a < g.size; a += es) {
-    const n = name(a);
-    const tail = S.read(n, es + H - 1, 2);
-    if (tail === undefined || tail.length !== 1 || S.read(n, 0, H) !== MARK) create(a);
+  const S = builtin<EspStorage>("Storage");
+  for (let a = 0; a < g.size; a += g.eraseSize) {
+    const n = blockFile(f, a);
+    const tail = S.read(n, g.eraseSize + H - 1, 2);
+    if (tail === undefined || tail.length !== 1 || S.read(n, 0, H) !== MARK) f.erase(a);
   }
-  return {
-    geometry: g,
-    read: read,
-    program: (a: number, d: Uint8Array): void => {
-      checkRange(g, a, d.length, g.progUnit, g.pageSize);
-      if (!d.length) return;
-      let ok = false;
-      try {
-        ok = S.write(name(a), E.toString(d) as string, H + (a % es));
-      } catch (e) {
-        if ((e as { code?: string }).code) throw e;
-      }
-      if (!ok) throw flashError("EIO", "Storage write to " + name(a) + " failed");
-      verifyProgram(read(a, d.length), d, a);
-    },
-    erase: (a: number): void => {
-      checkRange(g, a, es, es, 0);
-      create(a);
-      verifyErased(read, a, es);
-    },
-  };
+  return f;
 }

@@ -1,20 +1,11 @@
-// Helpers the three flash backends share. Device code (docs/DIALECT.md): no hoisting, no
-// destructuring, no default/rest parameters, no spread.
+// Helpers the flash backends share, and the loader of the firmware's on-demand modules.
+// Device code (docs/DIALECT.md): no hoisting, no destructuring, no default/rest
+// parameters, no spread. Every function here stays in RAM while the firmware runs, so
+// there are few of them (docs/FOOTPRINT.md).
 
-import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
-import type { FlashGeometry } from "../src/core/flash.js";
+import type { Flash, FlashGeometry } from "../src/core/flash.js";
 import type { EspStorage } from "./espruino.js";
-
-export function boardGeometry(b: BoardDefinition): FlashGeometry {
-  return {
-    size: b.size,
-    eraseSize: b.eraseSize,
-    progUnit: b.progUnit,
-    pageSize: b.pageSize,
-    erasedValue: 255,
-  };
-}
 
 /**
  * Throws EINVAL unless [addr, addr+len) lies in the partition, both are multiples of
@@ -35,25 +26,18 @@ export function checkRange(
 }
 
 /**
- * Program verification that allows NOR's AND semantics: every bit that `data` clears must
- * read back as 0. Throws EIO otherwise.
+ * Reads [addr, addr+n) back, 256 bytes at a time, and throws EIO unless it holds what the
+ * operation must have left: with `data`, a program (NOR's AND: every bit `data` clears reads
+ * 0); with null, an erase (every byte 0xFF). Espruino's Flash and Storage report no failure.
  */
-export function verifyProgram(got: Uint8Array, data: Uint8Array, addr: number): void {
-  for (let i = 0; i < data.length; i++)
-    if (((got[i] as number) & (data[i] as number)) !== got[i])
-      throw flashError("EIO", "program did not land at " + (addr + i));
-}
-
-/** Reads [addr, addr+len) back in 256-byte chunks; throws EIO unless every byte is 0xFF. */
-export function verifyErased(
-  read: (a: number, n: number) => Uint8Array,
-  addr: number,
-  len: number,
-): void {
-  for (let a = addr; a < addr + len; a += 256) {
-    const b = read(a, Math.min(256, addr + len - a));
-    for (let i = 0; i < b.length; i++)
-      if (b[i] !== 255) throw flashError("EIO", "erase did not land at " + (a + i));
+export function checkLanded(flash: Flash, addr: number, n: number, data: Uint8Array | null): void {
+  for (let o = 0; o < n; o += 256) {
+    const got = flash.read(addr + o, Math.min(256, n - o));
+    for (let i = 0; i < got.length; i++) {
+      const v = got[i] as number;
+      if (data ? (v & (data[o + i] as number)) !== v : v !== 255)
+        throw flashError("EIO", (data ? "program" : "erase") + " did not land at " + (addr + o + i));
+    }
   }
 }
 

@@ -16,11 +16,15 @@ import {
 import { HEADER_SIZE, reasonName } from "../src/core/record.js";
 import { seqNewer } from "../src/core/serial.js";
 import type { ConsoleRing } from "../src/core/ring.js";
-import type { Capture } from "./console.js";
+// out and quiet are the resident capture's (console.ts): passed in, since this module is a
+// bundle of its own and would otherwise get its own, idle, copy of the capture.
+type Out = typeof import("./console.js").out;
+type Quiet = typeof import("./console.js").quiet;
 import type { EspE } from "./espruino.js";
 
 declare const E: EspE;
 declare const btoa: (s: string) => string;
+declare const MTDOOPS_BOARD: string;
 
 /** What the resident API asks for. */
 export const LIST = 0;
@@ -37,12 +41,11 @@ export default function retrieve(
   a: number,
   z: number,
   log: LogCore,
-  cap: Capture,
   compress: (d: Uint8Array) => Uint8Array,
-  id: string,
   ring: ConsoleRing,
+  out: Out,
+  quiet: Quiet,
 ): unknown {
-  const out = cap.out;
   if (what === STATS) {
     const s = log.stats;
     const o: Record<string, number | string> = {
@@ -80,7 +83,7 @@ export default function retrieve(
           " bytes",
       );
     });
-    return cap.quiet(lines);
+    return quiet(lines);
   }
   if (what === CLEAR) return out(formatCleared(clearRecords(log, a >>> 0)));
   if (log.state !== "ready") return out(formatError("log " + log.state));
@@ -88,7 +91,7 @@ export default function retrieve(
     out(
       formatBegin({
         version: PROTOCOL_VERSION,
-        board: id,
+        board: typeof MTDOOPS_BOARD === "string" ? MTDOOPS_BOARD : "?",
         recordSize: log.recordSize,
         slots: log.slots,
         boot: log.boot,

@@ -16,7 +16,7 @@
 // TypeScript compiler (--mangle auto, the default); --mangle underscore renames only the
 // members named with a leading "_" (the previous setting), --mangle off nothing.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -28,7 +28,12 @@ import { checkDialect, formatFinding, repoRoot } from "./check-dialect.js";
 import type { Finding } from "./check-dialect.js";
 import { deviceSources, mangleNames } from "./mangle-names.js";
 import { BOOT_FILE, MOUNT_FILE, READ_FILE } from "../src/boards/firmware-files.js";
-import { mountEntrySource, RESIDENT_FIELDS, wrapModule } from "../src/boards/firmware-build.js";
+import {
+  firmwareEsbuildOptions,
+  mountEntrySource,
+  RESIDENT_FIELDS,
+  wrapModule,
+} from "../src/boards/firmware-build.js";
 
 export const ROOT = repoRoot();
 export const DEFAULT_ENTRY = join(ROOT, "firmware", "main.ts");
@@ -63,45 +68,6 @@ export function firmwareBoard(board: BoardDefinition): Partial<BoardDefinition> 
   const src = board as unknown as Record<string, unknown>;
   for (const k of RESIDENT_FIELDS) if (src[k] !== undefined) copy[k] = src[k];
   return copy as Partial<BoardDefinition>;
-}
-
-/** The package version recorded in every record's context. */
-export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
-      version?: unknown;
-    };
-    return typeof pkg.version === "string" ? pkg.version : "dev";
-  } catch {
-    return "dev";
-  }
-}
-
-/** esbuild `define`s for a board's bundle (see firmware/main.ts). */
-export function firmwareDefines(board: BoardDefinition): Record<string, string> {
-  return {
-    MTDOOPS_VERSION: JSON.stringify(packageVersion()),
-    MTDOOPS_BACKEND: JSON.stringify(board.backend),
-    MTDOOPS_RESET: JSON.stringify(board.resetReason),
-    // The board's options were validated at build time (src/boards/load.ts and
-    // validateLogOptions): the bundle leaves out the checks and their messages.
-    MTDOOPS_DEVICE: "true",
-  };
-}
-
-/**
- * tsconfig.json's compiler options as esbuild reads them, with `alwaysStrict` off: a
- * "use strict" directive means nothing to Espruino (no strict mode) and costs 13 bytes.
- * useDefineForClassFields: false (tsconfig.json) is what makes class fields plain
- * constructor assignments instead of __publicField/__defProp helpers.
- */
-export function firmwareTsconfig(): { compilerOptions: Record<string, unknown> } {
-  const ts = JSON.parse(readFileSync(join(ROOT, "tsconfig.json"), "utf8")) as {
-    compilerOptions?: Record<string, unknown>;
-  };
-  return {
-    compilerOptions: { ...ts.compilerOptions, alwaysStrict: false, useDefineForClassFields: false },
-  };
 }
 
 /** The generated entry module for `board`. */
@@ -195,22 +161,7 @@ export async function buildBoard(
   const budget = opts.budget ?? BUDGET;
   const withModules = opts.modules ?? entry === resolve(DEFAULT_ENTRY);
   const mangle = mangleOptions(entry, opts.mangle);
-  const common = {
-    bundle: true,
-    write: false,
-    target: "es2015",
-    platform: "neutral",
-    minify: true,
-    treeShaking: true,
-    legalComments: "none",
-    charset: "ascii",
-    tsconfigRaw: firmwareTsconfig(),
-    // Constants the firmware reads, so that esbuild drops the code of the backends and
-    // reset-reason readers the board does not use.
-    define: firmwareDefines(board),
-    metafile: true,
-    logLevel: "silent",
-  } as const;
+  const common = firmwareEsbuildOptions(ROOT, board);
   const result = await build({
     ...common,
     stdin: {

@@ -132,7 +132,7 @@ describe("board files", () => {
         ring,
       });
       log.mount();
-      ring.writeString("x".repeat(b.ringSize));
+      ring.write("x".repeat(b.ringSize));
       expect(log.panic('{"board":"' + b.id + '"}')).toBe(true);
       const seen: number[] = [];
       log.forEach((r) => seen.push(r.record.reason));

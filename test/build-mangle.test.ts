@@ -51,8 +51,8 @@ const MUST_KEEP = [
 // prettier-ignore
 const MANGLED = [
   "recordSize", "slotsPerBlock", "eraseSize", "erasedValue", "nextSlot", "geometry",
-  "progUnit", "pageSize", "payloadLength", "rawLength", "writeString", "readRaw", "mount",
-  "runJobs", "storagePrefix", "resetReason", "ringSize", "later", "quiet", "release",
+  "progUnit", "pageSize", "payloadLength", "rawLength", "readRaw", "mount",
+  "storagePrefix", "resetReason", "ringSize", "tail",
   "_buf", "_pending", "_readValid",
 ];
 
@@ -178,7 +178,7 @@ describe.skipIf(!HAS_FIRMWARE)("mangled firmware bundles", () => {
       expect(checkDialect(b.auto.code, id + ".js")).toEqual([]);
       // no mangled name is spelled in the bundle any more; the reserved ones still are
       const names = propertyNames(b.auto.code);
-      for (const n of ["recordSize", "slotsPerBlock", "writeString", "geometry"])
+      for (const n of ["recordSize", "slotsPerBlock", "tail", "geometry"])
         expect(names.has(n), id + " " + n).toBe(false);
       for (const n of ["panic", "dump", "msg", "stack", "read", "length", "subarray"])
         expect(names.has(n), id + " " + n).toBe(true);
@@ -284,8 +284,13 @@ describe.skipIf(!HAS_FIRMWARE)("mangled firmware bundles", () => {
       const script =
         "cat bundle.js; " +
         lines.map((_, i) => "sleep 0.5; cat in" + i + ".js; sleep 1.5; ").join("") +
-        "echo 'quit()'; sleep 1";
-      const r = spawnSync("bash", ["-c", "(" + script + ") | timeout -s KILL 20 " + ESPRUINO], {
+        "sleep 1";
+      // Ended with SIGKILL, as the interpreter tier does, not quit(): the Linux build's
+      // quit() runs the 'kill' handlers while it tears the interpreter down, and the
+      // shutdown record written then leaves JsVars it reports as leaked (USED VAR / ASSERT).
+      // reset(), which runs them too, leaves none (docs/FIRMWARE.md, "Known issues").
+      const secs = 3 + 2 * lines.length;
+      const r = spawnSync("bash", ["-c", "(" + script + "; sleep 9) | timeout -s KILL " + secs + " " + ESPRUINO], {
         cwd: dir,
         encoding: "latin1",
       });

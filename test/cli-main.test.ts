@@ -58,7 +58,7 @@ function makeImage(dir: string, n = 3): string {
   });
   log.mount();
   for (let i = 0; i < n; i++) {
-    ring.writeString(`>doSomething()\r\nUncaught Error: failure ${i}\r\n at line 1 col 7\r\n`);
+    ring.write(`>doSomething()\r\nUncaught Error: failure ${i}\r\n at line 1 col 7\r\n`);
     sched.advance(2500);
     log.dump(Reason.OOPS, JSON.stringify({ msg: "failure " + i, board: "puckjs", fw: "2v29" }));
     sched.runAll();

@@ -56,7 +56,7 @@ function crash(
   text = (i: number) => `console ${i}\r\nUncaught Error: e${i}\r\n`,
 ): void {
   for (let i = 0; i < n; i++) {
-    s.ring.writeString(text(i));
+    s.ring.write(text(i));
     s.sched.advance(1500);
     s.log.dump(
       Reason.OOPS,

@@ -6,7 +6,7 @@ describe("CrashLog write paths", () => {
   it("starts empty and writes a panic synchronously", () => {
     const b = boot(makeFlash(NOR_4K), 1024);
     expect(liveSeqs(b.log)).toEqual([]);
-    b.ring.writeString("hello console\r\n");
+    b.ring.write("hello console\r\n");
     expect(b.log.panic('{"msg":"boom"}')).toBe(true);
     // No job needed: the record is on flash when panic returns.
     const recs: string[] = [];
@@ -21,9 +21,9 @@ describe("CrashLog write paths", () => {
 
   it("writes an oops only when its job runs, with the console as it was at the dump", () => {
     const b = boot(makeFlash(NOR_4K), 1024);
-    b.ring.writeString("before\n");
+    b.ring.write("before\n");
     expect(b.log.dump(Reason.OOPS, "{}")).toBe(true);
-    b.ring.writeString("after\n");
+    b.ring.write("after\n");
     expect(liveSeqs(b.log)).toEqual([]);
     b.sched.runAll();
     const texts: string[] = [];

@@ -143,10 +143,10 @@ describe("max_reason, per-boot cap, compression", () => {
       return d.subarray(0, Math.ceil(d.length / 4)); // a stand-in 4:1 "compressor"
     };
     const b = boot(makeFlash(NOR_4K), 1024, { ...OPTS, compress }, 8192);
-    b.ring.writeString("x".repeat(500));
+    b.ring.write("x".repeat(500));
     b.log.panic("{}");
     expect(calls).toEqual([]);
-    b.ring.writeString("y".repeat(3000));
+    b.ring.write("y".repeat(3000));
     b.log.panic("{}");
     expect(calls.length).toBeGreaterThan(0);
     const flags: number[] = [];

@@ -27,7 +27,7 @@ describe.each([
   it("programs only the record's bytes, erases nothing, costs within 5% of one program pass", () => {
     const flash = makeFlash(geometry, { part });
     const b = boot(flash, recordSize, { loopThreshold: 0 }, 8192);
-    for (let i = 0; i < 300; i++) b.ring.writeString("line " + i + " of the console before the crash\r\n");
+    for (let i = 0; i < 300; i++) b.ring.write("line " + i + " of the console before the crash\r\n");
     // A few records first, so the panic lands mid-partition.
     for (let i = 0; i < 3; i++) {
       b.log.panic('{"msg":"warm-up"}');

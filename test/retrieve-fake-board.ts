@@ -14,7 +14,7 @@ import {
   PROTOCOL_VERSION,
 } from "../src/core/protocol.js";
 import { Reason } from "../src/core/record.js";
-import { ConsoleRing } from "../src/core/ring.js";
+import { clearRing, ConsoleRing } from "../src/core/ring.js";
 import { seqNewer } from "../src/core/serial.js";
 import { heatshrinkCompress } from "../src/codec/heatshrink.js";
 import { SimulatedNorFlash } from "../src/sim/nor-flash.js";
@@ -107,7 +107,7 @@ export class FakeBoard {
     textOf: (i: number) => string = (i) => `line ${i}: Uncaught Error: boom ${i}\r\n`,
   ): void {
     for (let i = 0; i < n; i++) {
-      this.ring.writeString(textOf(i));
+      this.ring.write(textOf(i));
       this.sched.advance(1000);
       if (i % 3 === 2) this.log.panic(JSON.stringify({ msg: "panic " + i }));
       else this.log.dump(Reason.OOPS, JSON.stringify({ msg: "boom " + i, board: this.board }));
@@ -117,7 +117,7 @@ export class FakeBoard {
 
   /** Reboots: a new boot mounts the log again (boot number + 1). */
   reboot(): void {
-    this.ring.clear();
+    clearRing(this.ring);
     this.sched.reset();
     this.log = this.mount();
   }

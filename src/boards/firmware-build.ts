@@ -3,6 +3,60 @@
 // the firmware imports: the property-name analysis (scripts/mangle-names.ts) reads every
 // file the firmware imports, and the field names listed here would then keep their spelling.
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BoardDefinition } from "./schema.js";
+
+/** The package version recorded in every record's context ("dev" when unreadable). */
+export function packageVersionAt(root: string): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === "string" ? pkg.version : "dev";
+  } catch {
+    return "dev";
+  }
+}
+
+/**
+ * The esbuild options every firmware file of a board is built with, by the firmware build
+ * and by the virtual board's fallback alike: bundled, ES2015 (what the interpreter runs),
+ * minified, tsconfig.json without "use strict" (a directive that means nothing to Espruino
+ * and costs 13 bytes) and with useDefineForClassFields off (class fields as plain
+ * constructor assignments, not __publicField helpers), and the board's constants defined
+ * (firmware/main.ts) so that the backends and reset-reason readers the board does not use
+ * are dropped and the device-side configuration checks left out (the build validated the
+ * board). The caller adds the entry, the format and the property mangling.
+ */
+export function firmwareEsbuildOptions(root: string, board: BoardDefinition) {
+  const ts = JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8")) as {
+    compilerOptions?: Record<string, unknown>;
+  };
+  return {
+    bundle: true,
+    write: false,
+    target: "es2015",
+    platform: "neutral",
+    minify: true,
+    treeShaking: true,
+    legalComments: "none",
+    charset: "ascii",
+    tsconfigRaw: {
+      compilerOptions: { ...ts.compilerOptions, alwaysStrict: false, useDefineForClassFields: false },
+    },
+    define: {
+      MTDOOPS_VERSION: JSON.stringify(packageVersionAt(root)),
+      MTDOOPS_BOARD: JSON.stringify(board.id),
+      MTDOOPS_BACKEND: JSON.stringify(board.backend),
+      MTDOOPS_RESET: JSON.stringify(board.resetReason),
+      MTDOOPS_DEVICE: "true",
+    },
+    metafile: true,
+    logLevel: "silent",
+  } as const;
+}
+
 /**
  * Makes esbuild's ESM output of a module whose only export is its default into one
  * expression, `(function(){...;return f})()`, whose value eval() returns (lib() in

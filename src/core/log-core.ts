@@ -1,5 +1,7 @@
 // The resident part of the crash log (what a board keeps in RAM): state, the write path,
-// admission, erase-ahead. Mounting (log-mount.ts) and reading back (log-read.ts) are
+// admission, erase-ahead. Few functions on purpose: on the board each one costs about five
+// JsVars for as long as the firmware runs, whatever its size (docs/FOOTPRINT.md), so the
+// write path is four methods and one job function, not a method per step. Mounting (log-mount.ts) and reading back (log-read.ts) are
 // functions over a LogCore, so that the firmware loads them only when it needs them
 // (docs/FIRMWARE.md); CrashLog (log.ts) joins the three for host code.
 //
@@ -30,14 +32,14 @@ import {
   MAX_PAYLOAD,
   OFF_COMMIT,
   OFF_MAGIC,
-  putU32,
   REASON_PANIC,
   REASON_SHUTDOWN,
+  wordUnit,
 } from "./record.js";
 import type { StoredRecord } from "./record.js";
 import type { ConsoleRing } from "./ring.js";
 import type { Clock, Scheduler } from "./scheduler.js";
-import { seqAdd } from "./serial.js";
+import { NO_WALL_CLOCK_BEFORE } from "./scheduler.js";
 
 export interface LogOptions {
   flash: Flash;
@@ -153,6 +155,23 @@ export function validateLogOptions(o: LogOptions): void {
   }
 }
 
+/**
+ * The deferred work (mtdoops's workqueue): pending oops records, then the erase ahead of
+ * the write point. The scheduler calls it with the log; the firmware also calls it when the
+ * interpreter is about to stop (E 'kill'), when no timer would run again (it then sets
+ * `_jobQueued` first, so that the dump it writes queues no timer either).
+ */
+export function runJobs(log: LogCore): void {
+  // Marked queued while it runs, so that a write crossing into the next block queues no
+  // second job: the erase-ahead below does that work.
+  log._jobQueued = true;
+  while (log._pending.length > 0 && log.state === "ready") {
+    if (!log._write(log._pending.shift() as PendingDump, false)) log.stats.lost++;
+  }
+  if (log.state === "ready") log._eraseAhead();
+  log._jobQueued = false;
+}
+
 export class LogCore {
   readonly flash: Flash;
   readonly geometry: FlashGeometry;
@@ -228,120 +247,69 @@ export class LogCore {
     return true;
   }
 
-  // ---- moving the write point, erasing ahead ----
-
-  /** Moves the write point forward to `slot` (wrapping), advancing seq by the slots skipped. */
-  _skipTo(slot: number): void {
-    const skipped = (slot - this.nextSlot + this.slots) % this.slots;
-    this.nextSlot = slot;
-    this.nextSeq = seqAdd(this.nextSeq, skipped);
-  }
-
   /**
    * Makes the block at the write point erased: checks it, erases it if needed (with
-   * retries), verifies; a block that will not erase is marked bad (in RAM) and skipped.
-   * Stops when every block was tried: the log is then "failed" and writes nothing.
+   * retries), verifies; a block that will not erase is marked bad (in RAM) and skipped,
+   * the write point moving to the next block's first slot and seq with it (the slot-seq
+   * invariant). Stops when every block was tried: the log is then "failed" and writes nothing.
    */
   _eraseAhead(): boolean {
     if (!this._eraseNeeded) return true;
+    const spb = this.slotsPerBlock;
+    const g = this.geometry;
     for (let tried = 0; tried < this.blocks; tried++) {
-      const block = Math.floor(this.nextSlot / this.slotsPerBlock);
-      const first = block * this.slotsPerBlock;
+      const block = Math.floor(this.nextSlot / spb);
+      const first = block * spb;
       // Every other block is bad: erasing this one would destroy the newest record.
-      if (this._newestSlot >= 0 && block === Math.floor(this._newestSlot / this.slotsPerBlock)) break;
+      if (this._newestSlot >= 0 && block === Math.floor(this._newestSlot / spb)) break;
       if (!this._bad[block]) {
-        if (this._rangeErased(first, first + this.slotsPerBlock)) {
-          this._eraseNeeded = false;
-          return true;
-        }
-        for (let t = 0; t < this._eraseTries; t++) {
-          try {
-            this.stats.erases++;
-            this.flash.erase(block * this.geometry.eraseSize);
-          } catch (e) {
-            if (!isFlashError(e)) throw e;
+        // t = 0 checks whether the block is erased already; then erase, verify, up to eraseTries times.
+        for (let t = 0; t <= this._eraseTries; t++) {
+          if (t) {
+            try {
+              this.stats.erases++;
+              this.flash.erase(block * g.eraseSize);
+            } catch (e) {
+              if (!isFlashError(e)) throw e;
+            }
           }
-          if (this._rangeErased(first, first + this.slotsPerBlock)) {
+          if (this._rangeErased(first, first + spb)) {
             this._eraseNeeded = false;
             return true;
           }
         }
         this._bad[block] = 1;
         this.stats.badBlocks++;
-        this._tombstone(first);
+        // Tombstone: program the commit word of the block's first slot (when still erased),
+        // so that a later mount cannot take the skipped block for the free space after the
+        // newest record.
+        const a = first * this.recordSize + OFF_COMMIT;
+        const unit = Math.max(4, g.progUnit);
+        try {
+          if (isErased(this.flash.read(a, unit), 0, unit, g.erasedValue))
+            this.flash.program(a, wordUnit(g.progUnit, g.erasedValue, 0));
+        } catch (e) {
+          if (!isFlashError(e)) throw e;
+        }
       }
-      this._skipTo(((block + 1) % this.blocks) * this.slotsPerBlock);
+      const next = ((block + 1) % this.blocks) * spb;
+      this.nextSeq = (this.nextSeq + ((next - this.nextSlot + this.slots) % this.slots)) >>> 0;
+      this.nextSlot = next;
     }
     this.state = "failed";
     return false;
   }
 
-  /**
-   * Marks the first slot of a skipped block as not erased, so that a later mount cannot take
-   * the gap for the free space after the newest record.
-   */
-  _tombstone(slot: number): void {
-    const unit = Math.max(4, this.geometry.progUnit);
-    const a = slot * this.recordSize + OFF_COMMIT;
-    try {
-      if (!isErased(this.flash.read(a, unit), 0, unit, this.geometry.erasedValue)) return;
-      const z = new Uint8Array(unit);
-      z.fill(this.geometry.erasedValue);
-      putU32(z, 0, 0);
-      this.flash.program(a, z);
-    } catch (e) {
-      if (!isFlashError(e)) throw e;
-    }
-  }
-
-  _queueJob(): void {
-    if (this._jobQueued) return;
-    this._jobQueued = true;
-    this._scheduler.defer(() => {
-      this._jobQueued = false;
-      this.runJobs();
-    }, 0);
-  }
-
-  /** The deferred work: pending oops records, then the erase ahead of the write point. */
-  runJobs(): void {
-    while (this._pending.length > 0 && this.state === "ready") {
-      const d = this._pending.shift() as PendingDump;
-      if (!this._write(d, false)) this.stats.lost++;
-    }
-    if (this.state === "ready") this._eraseAhead();
-  }
-
   // ---- writing ----
 
-  _programRange(addr: number, data: Uint8Array): void {
-    const page = this.geometry.pageSize;
-    let off = 0;
-    while (off < data.length) {
-      const a = addr + off;
-      const n = Math.min(data.length - off, page - (a % page));
-      this.flash.program(a, data.subarray(off, off + n));
-      off += n;
-    }
-  }
-
-  /** Reads back what was programmed; a mismatch is read twice, in case the read flipped a bit. */
-  _verify(addr: number, data: Uint8Array): boolean {
-    for (let t = 0; t < 2; t++) {
-      const got = this.flash.read(addr, data.length);
-      let same = true;
-      for (let i = 0; i < data.length && same; i++) same = got[i] === data[i];
-      if (same) return true;
-    }
-    return false;
-  }
-
   /**
-   * Programs one record at the write point. A panic programs the record's bytes and then
-   * its commit word, nothing else: no erase, no read-back. The deferred path reads back
-   * and moves to the next slot when the medium fails.
+   * Programs one record at the write point: its bytes from the magic on, in pieces that
+   * stay inside a program page, then its commit word. A panic does nothing else: no erase,
+   * no read-back. The deferred path reads each part back (a mismatch twice, in case the
+   * read flipped a bit) and moves to the next slot when the medium fails.
    */
   _write(d: PendingDump, panic: boolean): boolean {
+    const g = this.geometry;
     for (let attempt = 0; attempt < 3; attempt++) {
       if (this._eraseNeeded && (panic || !this._eraseAhead())) return false;
       if (this.state !== "ready") return false;
@@ -359,27 +327,42 @@ export class LogCore {
           rawLength: d.rawLength,
         },
         d.payload,
-        this.geometry.progUnit,
+        g.progUnit,
         this._crc,
       );
-      const body = bytes.subarray(OFF_MAGIC);
-      const unit = Math.max(4, this.geometry.progUnit);
-      const commit = new Uint8Array(unit);
-      commit.fill(this.geometry.erasedValue);
-      putU32(commit, 0, COMMIT_VALUE);
       let ok = true;
       try {
-        this._programRange(base + OFF_MAGIC, body);
-        if (!panic) ok = this._verify(base + OFF_MAGIC, body);
-        if (ok) {
-          this.flash.program(base + OFF_COMMIT, commit);
-          if (!panic) ok = this._verify(base + OFF_COMMIT, commit);
+        for (let part = 0; ok && part < 2; part++) {
+          const at = base + (part ? OFF_COMMIT : OFF_MAGIC);
+          const data = part ? wordUnit(g.progUnit, g.erasedValue, COMMIT_VALUE) : bytes.subarray(OFF_MAGIC);
+          for (let off = 0; off < data.length; ) {
+            const n = Math.min(data.length - off, g.pageSize - ((at + off) % g.pageSize));
+            this.flash.program(at + off, data.subarray(off, off + n));
+            off += n;
+          }
+          if (!panic) {
+            ok = false;
+            for (let t = 0; t < 2 && !ok; t++) {
+              const got = this.flash.read(at, data.length);
+              ok = true;
+              for (let i = 0; i < data.length && ok; i++) ok = got[i] === data[i];
+            }
+          }
         }
       } catch (e) {
         if (!isFlashError(e)) throw e;
         ok = false;
       }
-      this._advance();
+      // The slot is used either way: the next record goes to the next one.
+      this.nextSlot = (slot + 1) % this.slots;
+      this.nextSeq = (this.nextSeq + 1) >>> 0;
+      if (this.nextSlot % this.slotsPerBlock === 0) {
+        this._eraseNeeded = true;
+        if (!this._jobQueued) {
+          this._jobQueued = true;
+          this._scheduler.defer(runJobs, 0, this);
+        }
+      }
       if (ok) {
         this._newestSlot = slot;
         this.stats.written++;
@@ -391,26 +374,45 @@ export class LogCore {
     return false;
   }
 
-  _advance(): void {
-    this.nextSlot = (this.nextSlot + 1) % this.slots;
-    this.nextSeq = seqAdd(this.nextSeq, 1);
-    if (this.nextSlot % this.slotsPerBlock === 0) {
-      this._eraseNeeded = true;
-      this._queueJob();
+  /**
+   * Records a dump. A panic (REASON_PANIC) is written at once, synchronously (mtdoops's
+   * panic path): true when its record is committed on flash. Any other reason is written
+   * later, from a job (the oops path): true when it was queued. The console is captured
+   * now either way, so output that follows does not change the record. max_reason, the
+   * crash-loop guard and the per-boot cap (one more record kept for a panic) apply first.
+   */
+  dump(reason: number, context: string, flags?: number): boolean {
+    const stats = this.stats;
+    const panic = reason === REASON_PANIC;
+    if (reason > this.maxReason || reason < 1) {
+      stats.filtered++;
+      return false;
     }
-  }
-
-  /** Builds the payload: the context, then the newest console bytes that fit. */
-  _prepare(reason: number, context: string): PendingDump {
+    if (this.state !== "ready") {
+      stats.lost++;
+      return false;
+    }
+    const early = this._clock.uptime() < this._loopWindowMs;
+    if (
+      (this.crashLoop && early) ||
+      this._bootRecords + this._pending.length >= this._maxRecordsPerBoot + (panic ? 1 : 0)
+    ) {
+      stats.suppressed++;
+      return false;
+    }
+    if (!panic && this._pending.length >= 2) {
+      stats.lost++;
+      return false;
+    }
+    // The payload: the context (at most half the room, and always its first 64 bytes), then
+    // the newest console bytes that fit; compressed when that keeps more of the console.
     const room = this.recordSize - HEADER_SIZE;
-    // The context may take half the payload, and always its first 64 bytes.
-    const maxCtx = Math.max(room >> 1, Math.min(room - 2, 64));
-    const ctxLen = Math.min(context.length, maxCtx);
+    const ctxLen = Math.min(context.length, Math.max(room >> 1, Math.min(room - 2, 64)));
     const ctx = new Uint8Array(ctxLen);
     for (let i = 0; i < ctxLen; i++) ctx[i] = context.charCodeAt(i) & 255;
     const ring = this._ring;
     const rawRoom = Math.min(MAX_PAYLOAD, room) - 2 - ctxLen;
-    let flags = 0;
+    let f = panic ? 0 : flags || 0;
     let payload: Uint8Array | null = null;
     let raw = buildPayload(ctx, ring.tail(rawRoom));
     let taken = raw.length - 2 - ctxLen;
@@ -428,70 +430,32 @@ export class LogCore {
           payload = packed;
           raw = candidate;
           taken = take;
-          flags = FLAG_HEATSHRINK;
+          f |= FLAG_HEATSHRINK;
           break;
         }
         take = Math.floor((take * room * 0.9) / packed.length);
       }
     }
-    if (taken < ring.length || ring.overflowed) flags |= FLAG_TRUNCATED;
+    if (taken < ring.length || ring.written > ring.length) f |= FLAG_TRUNCATED;
     const now = this._clock.now();
-    return {
+    const d: PendingDump = {
       reason: reason,
-      flags: flags,
+      flags: f,
       payload: payload || raw,
       rawLength: raw.length,
-      time: now > 0 ? Math.floor(now / 1000) >>> 0 : 0,
+      time: now >= NO_WALL_CLOCK_BEFORE ? Math.floor(now / 1000) >>> 0 : 0,
       uptime: this._clock.uptime() >>> 0,
     };
-  }
-
-  /** Applies max_reason, the crash-loop guard and the per-boot cap. */
-  _admit(reason: number): boolean {
-    if (reason > this.maxReason || reason < 1) {
-      this.stats.filtered++;
-      return false;
+    if (panic) {
+      const ok = this._write(d, true);
+      if (!ok) stats.lost++;
+      return ok;
     }
-    if (this.state !== "ready") {
-      this.stats.lost++;
-      return false;
-    }
-    const early = this._clock.uptime() < this._loopWindowMs;
-    const cap = reason === REASON_PANIC ? this._maxRecordsPerBoot + 1 : this._maxRecordsPerBoot;
-    if ((this.crashLoop && early) || this._bootRecords + this._pending.length >= cap) {
-      this.stats.suppressed++;
-      return false;
-    }
-    return true;
-  }
-
-  /**
-   * Records a fatal dump at once, synchronously (mtdoops's panic path). Returns true when the
-   * record is committed on flash.
-   */
-  panic(context: string): boolean {
-    if (!this._admit(REASON_PANIC)) return false;
-    const ok = this._write(this._prepare(REASON_PANIC, context), true);
-    if (!ok) this.stats.lost++;
-    return ok;
-  }
-
-  /**
-   * Records a non-fatal dump later, from a job (mtdoops's oops path). The console is
-   * captured now, so output that follows does not change the record. Returns true when the
-   * dump was queued.
-   */
-  dump(reason: number, context: string, flags?: number): boolean {
-    const f = flags || 0;
-    if (!this._admit(reason)) return false;
-    if (this._pending.length >= 2) {
-      this.stats.lost++;
-      return false;
-    }
-    const d = this._prepare(reason, context);
-    d.flags |= f;
     this._pending.push(d);
-    this._queueJob();
+    if (!this._jobQueued) {
+      this._jobQueued = true;
+      this._scheduler.defer(runJobs, 0, this);
+    }
     return true;
   }
 }

@@ -148,7 +148,11 @@ export function mountLog(log: LogCore): MountInfo {
       const end = blockEnd(log, log.nextSlot);
       let free = end;
       while (free > log.nextSlot && log._rangeErased(free - 1, free)) free--;
-      if (free > log.nextSlot) log._skipTo(free % log.slots);
+      if (free > log.nextSlot) {
+        // skip the dirty slots: seq advances with the slot (the slot-seq invariant)
+        log.nextSeq = seqAdd(log.nextSeq, free - log.nextSlot);
+        log.nextSlot = free % log.slots;
+      }
     }
     if (log.nextSlot % log.slotsPerBlock === 0) {
       log._eraseNeeded = true;

@@ -3,18 +3,32 @@
 // use this class: it imports each part where it needs it, so that only the write path is
 // resident on the board (docs/FIRMWARE.md).
 
-import { LogCore } from "./log-core.js";
+import { LogCore, runJobs } from "./log-core.js";
 import type { MountInfo, SlotRecord } from "./log-core.js";
 import { mountLog } from "./log-mount.js";
+import { REASON_PANIC } from "./record.js";
 import { clearRecords, forEachRecord, readRaw } from "./log-read.js";
 
-export { LogCore, validateLogOptions } from "./log-core.js";
+export { LogCore, runJobs, validateLogOptions } from "./log-core.js";
 export type { LogOptions, LogState, LogStats, MountInfo, SlotRecord } from "./log-core.js";
 
 export class CrashLog extends LogCore {
   /** True while deferred work is waiting. */
   get busy(): boolean {
     return this._jobQueued || this._pending.length > 0 || this._eraseNeeded;
+  }
+
+  /**
+   * Records a fatal dump at once, synchronously (mtdoops's panic path): dump(REASON_PANIC).
+   * Returns true when the record is committed on flash.
+   */
+  panic(context: string): boolean {
+    return this.dump(REASON_PANIC, context);
+  }
+
+  /** Runs the deferred work now (pending oops records, erase-ahead). */
+  runJobs(): void {
+    runJobs(this);
   }
 
   /** Finds the newest record and the write point, and makes the next slot ready for a panic. */

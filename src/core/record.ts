@@ -115,11 +115,6 @@ function getU16(b: Uint8Array, o: number): number {
   return (b[o] as number) | ((b[o + 1] as number) << 8);
 }
 
-function putU16(b: Uint8Array, o: number, v: number): void {
-  b[o] = v & 255;
-  b[o + 1] = (v >>> 8) & 255;
-}
-
 /** Rounds `n` up to a multiple of `unit`. */
 export function alignUp(n: number, unit: number): number {
   return Math.ceil(n / unit) * unit;
@@ -132,7 +127,7 @@ export function alignUp(n: number, unit: number): number {
  */
 export function encodeRecord(h: RecordHeader, payload: Uint8Array, progUnit: number, crc: Crc32): Uint8Array {
   const end = HEADER_SIZE + payload.length;
-  const out = new Uint8Array(alignUp(end, progUnit));
+  const out = new Uint8Array(Math.ceil(end / progUnit) * progUnit);
   out.fill(0xff);
   putU32(out, OFF_MAGIC, MAGIC);
   out[24] = FORMAT_VERSION;
@@ -143,11 +138,22 @@ export function encodeRecord(h: RecordHeader, payload: Uint8Array, progUnit: num
   putU32(out, 32, h.boot);
   putU32(out, 36, h.time);
   putU32(out, 40, h.uptime);
-  putU16(out, 44, payload.length);
-  putU16(out, 46, h.rawLength);
+  // payloadLength (u16 at 44) and rawLength (u16 at 46) as one little-endian word
+  putU32(out, 44, payload.length | (h.rawLength << 16));
   out.set(payload, HEADER_SIZE);
   putU32(out, OFF_CRC, crc(out.subarray(OFF_CRC_START, end)));
   return out;
+}
+
+/**
+ * One program unit (at least 4 bytes) holding the u32 `value` with the rest erased: what the
+ * writer programs for the commit word, a clear for the freed word, a bad block's tombstone.
+ */
+export function wordUnit(progUnit: number, erasedValue: number, value: number): Uint8Array {
+  const z = new Uint8Array(Math.max(4, progUnit));
+  z.fill(erasedValue);
+  putU32(z, 0, value);
+  return z;
 }
 
 export function isErased(b: Uint8Array, from: number, to: number, erasedValue: number): boolean {
@@ -240,7 +246,8 @@ export function decodeRecord(b: Uint8Array, recordSize: number, erasedValue: num
  */
 export function buildPayload(context: Uint8Array, consoleBytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(2 + context.length + consoleBytes.length);
-  putU16(out, 0, context.length);
+  out[0] = context.length & 255;
+  out[1] = context.length >> 8;
   out.set(context, 2);
   out.set(consoleBytes, 2 + context.length);
   return out;

@@ -56,7 +56,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BoardDefinition } from "../boards/schema.js";
 import { BOOT_FILE, FIRMWARE_FILES, MOUNT_FILE, READ_FILE } from "../boards/firmware-files.js";
-import { mountEntrySource, RESIDENT_FIELDS, wrapModule } from "../boards/firmware-build.js";
+import { firmwareEsbuildOptions, mountEntrySource, RESIDENT_FIELDS, wrapModule } from "../boards/firmware-build.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import { crc32 } from "../core/crc32.js";
 import { decodeRecord, Flags, splitPayload } from "../core/record.js";
@@ -140,47 +140,16 @@ export function buildFirmwareBundle(
   const root = repoRootDir();
   const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   const copy = deviceBoard(board);
-  let version = "dev";
-  try {
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
-      version?: unknown;
-    };
-    if (typeof pkg.version === "string") version = pkg.version;
-  } catch {
-    // keep "dev"
-  }
   const main = join(root, "firmware", "main.ts").split("\\").join("/");
-  const tsc = JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8")) as {
-    compilerOptions?: Record<string, unknown>;
-  };
   const common = {
-    bundle: true,
-    write: false,
-    target: "es2015",
-    platform: "neutral",
+    ...firmwareEsbuildOptions(root, board),
     minify: options.minify ?? true,
-    treeShaking: true,
-    legalComments: "none",
-    charset: "ascii",
-    // The same options as scripts/build-firmware.ts (keep them in step): tsconfig.json without
-    // "use strict", the board's constants, internal `_` members mangled (one mangling for
-    // all the files: the modules read the resident objects).
-    tsconfigRaw: {
-      compilerOptions: {
-        ...tsc.compilerOptions,
-        alwaysStrict: false,
-        useDefineForClassFields: false,
-      },
-    },
-    define: {
-      MTDOOPS_VERSION: JSON.stringify(version),
-      MTDOOPS_BACKEND: JSON.stringify(board.backend),
-      MTDOOPS_RESET: JSON.stringify(board.resetReason),
-      MTDOOPS_DEVICE: "true",
-    },
+    metafile: false,
+    // Only the internal `_` members are mangled here (the firmware build computes the full
+    // list with the TypeScript compiler); one mangling for all the files: the modules read
+    // the resident objects.
     mangleProps: /^_/,
-    logLevel: "silent",
-  } as const;
+  };
   const r = esbuild.buildSync({
     ...common,
     stdin: {

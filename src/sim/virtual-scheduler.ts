@@ -21,8 +21,8 @@ export class VirtualScheduler implements Scheduler, Clock {
     this.epochAtBootMs = epochAtBootMs;
   }
 
-  defer(job: () => void, delayMs: number): void {
-    this.jobs.push({ due: this.nowMs + Math.max(0, delayMs), order: this.order++, run: job });
+  defer<T>(job: (arg: T) => void, delayMs: number, arg: T): void {
+    this.jobs.push({ due: this.nowMs + Math.max(0, delayMs), order: this.order++, run: () => job(arg) });
   }
 
   now(): number {

@@ -207,7 +207,7 @@ function sweepOne(
     }
     // The log keeps working after the cut.
     const before = m.log.stats.written;
-    m.ring.writeString("after the cut\r\n");
+    m.ring.write("after the cut\r\n");
     m.log.panic('{"id":"A1"}');
     m.sched.runAll();
     m.log.dump(Reason.OOPS, '{"id":"A2"}');
@@ -266,7 +266,7 @@ function sweepOne(
     const id = seed.toString(36) + "." + i.toString(36);
     const context = `{"id":"${id}"}`;
     intended.set(id, context);
-    dev.ring.writeString(`step ${i} `.repeat(1 + rng.int(40)) + "\r\n");
+    dev.ring.write(`step ${i} `.repeat(1 + rng.int(40)) + "\r\n");
     const action = rng.next();
     if (action < 0.4) {
       dev.log.panic(context);
