@@ -12,89 +12,95 @@
 // - `later(fn)` runs fn once everything printed so far has reached the ring: it writes a
 //   marker byte to LoopbackA, which arrives after the pending output, and runs fn when the
 //   marker comes out of LoopbackB (or after 1 s if the marker was lost to FIFO_FULL).
-// - `quiet(lines)` prints through the console (so in order with the REPL's echo and
-//   result) between two markers that stop and restart recording (mtdoops.list()).
-// - `out(line)` (retrieval output) writes straight to the real device: it never enters the
-//   loopback, so it never reaches the ring, and it blocks on the device's transmit buffer
-//   instead of overflowing the 1 KB input FIFO as a large print through the loopback would.
+// - the retrieval module prints what must not be recorded (console-out.ts) with the
+//   capture's state (`cap`) and onData: between two markers that stop and restart
+//   recording, or straight to the real device.
 //
 // The console moves by itself when a non-forced console meets a new connection (Bluetooth
 // connect, USB plug-in, a Telnet client): we take it back on NRF 'connect', and elsewhere
 // every 5 s. docs/FIRMWARE.md says what was verified on the interpreter. Device code.
 //
 // There is one console, so the capture is module state and module functions: no object of
-// closures, and every function here is one the firmware needs (each costs RAM for as long
-// as it runs, docs/FOOTPRINT.md).
+// closures, and every function here is one the resident firmware needs (each costs RAM for
+// as long as it runs, docs/FOOTPRINT.md).
 
-import type { ConsoleRing } from "../src/core/ring.js";
-import type { EspE, EspEventSource, EspSerial } from "./espruino.js";
+import type { Ring } from "../src/core/ring.js";
+import { ringWrite } from "../src/core/ring.js";
+import type { Capture } from "./console-out.js";
+import { LOUD, QUIET, RUN } from "./console-out.js";
+import type { EspE, EspSerial } from "./espruino.js";
 
 declare const E: EspE;
 declare const LoopbackA: EspSerial;
 declare const LoopbackB: EspSerial;
-declare const NRF: EspEventSource;
-declare const print: (s: string) => void;
 
-// Markers written to LoopbackA, recognised (and removed) only while some are outstanding:
-// RUN runs the `later` jobs, QUIET/LOUD stop and restart recording.
-const RUN = "\x00";
-const QUIET = "\x0e";
-const LOUD = "\x0f";
-
-let ring: ConsoleRing | undefined;
-/** The real console device (Serial1, USB, Bluetooth, Telnet, Terminal) and its name. */
-let real: EspSerial | undefined;
-let realName = "";
+/** The real console device, the count of markers written and not yet seen, and the ring (set by start()). */
+export const cap: Capture & { ring?: Ring } = { real: undefined, marks: 0 };
+/** The real device's name (Serial1, USB, Bluetooth, Telnet, Terminal). */
+export let realName = "";
 /** The device that had the console when the capture started: where it goes back on BLE disconnect. */
 let home = "";
-/** Markers written and not yet seen. */
-let marks = 0;
 let pend: Array<() => void> = [];
 /** Escape-sequence state: 0 none, 1 after ESC, 2 inside CSI. */
 let esc = 0;
-/** At the beginning of a line (where the REPL's ">" prompt is). */
-let bol = true;
-let quietNow = false;
+/** 1 at the beginning of a line (where the REPL's ">" prompt is). Numbers, not booleans: 1 JsVar less each. */
+let bol = 1;
+/** 1 between the QUIET and LOUD markers. */
+let quietNow = 0;
 
-/** Runs the `later` jobs. */
-function runLater(): void {
-  const p = pend;
-  pend = [];
-  for (let i = 0; i < p.length; i++) (p[i] as () => void)();
+/**
+ * Runs `fn` once everything printed so far has reached the ring. Without `fn` (the RUN
+ * marker came out, or its 1 s timer ran): runs the waiting ones. One function for both, as
+ * each resident function costs RAM.
+ */
+export function later(fn?: () => void): void {
+  if (!fn) {
+    const p = pend;
+    pend = [];
+    for (let i = 0; i < p.length; i++) (p[i] as () => void)();
+    return;
+  }
+  if (typeof LoopbackA === "undefined") return fn();
+  pend.push(fn);
+  cap.marks++;
+  LoopbackA.write(String.fromCharCode(RUN));
+  // If the marker was lost (FIFO_FULL), run anyway.
+  setTimeout(later, 1000);
 }
 
 // Forwards a chunk, and records it without prompts, ANSI escapes, "\r" and other controls.
-function onData(d: string): void {
+export function onData(d: string): void {
   // A handler that throws is removed by Espruino: never throw from here.
   try {
-    let f = marks ? "" : d;
+    let f = cap.marks ? "" : d;
     let o = "";
     for (let i = 0; i < d.length; i++) {
       const c = d[i] as string;
-      if (marks && (c === RUN || c === QUIET || c === LOUD)) {
-        marks--;
-        if (c === RUN) {
-          if (o && ring) ring.write(o);
+      const k = d.charCodeAt(i);
+      if (cap.marks && (k === RUN || k === QUIET || k === LOUD)) {
+        cap.marks--;
+        if (k === RUN) {
+          if (o && cap.ring) ringWrite(cap.ring, o);
           o = "";
-          runLater();
-        } else quietNow = c === QUIET;
+          later();
+        } else quietNow = k === QUIET ? 1 : 0;
         continue;
       }
-      if (marks) f += c;
+      if (cap.marks) f += c;
       if (quietNow) continue;
       if (esc === 1) esc = c === "[" ? 2 : 0;
       else if (esc === 2) {
         if (c >= "@" && c <= "~") esc = 0;
       } else if (c === "\x1b") esc = 1;
-      else if (c === "\r") bol = true;
-      else if (c === ">" && bol) bol = false;
+      else if (c === "\r") bol = 1;
+      else if (c === ">" && bol) bol = 0;
       else if (c >= " " || c === "\n" || c === "\t") {
         o += c;
-        bol = c === "\n";
+        bol = c === "\n" ? 1 : 0;
       }
     }
-    if (o && ring) ring.write(o);
-    if (real && f) real.write(f);
+    if (o && cap.ring) ringWrite(cap.ring, o);
+    if (cap.real && f) cap.real.write(f);
   } catch (e) {
     // nothing we can do
   }
@@ -110,14 +116,14 @@ function fwdIn(d: string): void {
  * the console has moved to a real device (a new connection takes a non-forced console),
  * makes that the real device and takes the console back to LoopbackA.
  */
-function grab(to?: string): void {
+export function grab(to?: string): void {
   const c = to || E.getConsole();
   if (!c || c === "Limbo" || c.indexOf("Loopback") === 0) return;
-  if (real) real.removeListener("data", fwdIn);
-  real = (global as unknown as Record<string, EspSerial>)[c];
+  if (cap.real) cap.real.removeListener("data", fwdIn);
+  cap.real = (global as unknown as Record<string, EspSerial>)[c];
   realName = c;
   if (!home) home = c;
-  if (real) real.on("data", fwdIn);
+  if (cap.real) cap.real.on("data", fwdIn);
   if (!to) LoopbackA.setConsole();
 }
 
@@ -125,61 +131,7 @@ function grab(to?: string): void {
  * NRF 'disconnect' (a reason number) returns to the home device; NRF 'connect' (an address)
  * takes the console back once the connection settled. One handler for both.
  */
-function onBle(x: unknown): void {
+export function onBle(x: unknown): void {
   if (typeof x !== "number") setTimeout(grab, 50);
   else if (home !== "Bluetooth") grab(home);
-}
-
-/** Starts capturing the console into `r` (nothing to capture without the loopback devices). */
-export function startCapture(r: ConsoleRing): void {
-  ring = r;
-  if (typeof LoopbackA === "undefined") return;
-  LoopbackB.on("data", onData);
-  grab();
-  if (typeof NRF !== "undefined") {
-    NRF.on("connect", onBle);
-    NRF.on("disconnect", onBle);
-  } else setInterval(grab, 5000);
-  // At power-on the console can still be in "Limbo" for a second.
-  if (!real) setTimeout(grab, 1500);
-}
-
-/**
- * Prints one line that must not be recorded (retrieval output), straight to the real
- * console device when the capture holds the console: it never enters the loopback, and it
- * blocks on the device's transmit buffer instead of overflowing the loopback's FIFO.
- */
-export function out(line: string): void {
-  if (real && E.getConsole() === "LoopbackA") real.write(line + "\r\n");
-  else print(line);
-}
-
-/** Prints lines in order with the REPL's own output, without recording them. */
-export function quiet(lines: string[]): void {
-  const has = typeof LoopbackA !== "undefined";
-  if (has) {
-    marks += 2;
-    LoopbackA.write(QUIET);
-  }
-  for (let i = 0; i < lines.length; i++) print(lines[i] as string);
-  if (has) {
-    LoopbackA.write(LOUD);
-    // If FIFO_FULL swallowed the LOUD marker, record again anyway.
-    setTimeout(onData, 2000, LOUD);
-  }
-}
-
-/** Runs `fn` once everything printed so far has reached the ring. */
-export function later(fn: () => void): void {
-  if (typeof LoopbackA === "undefined") return fn();
-  pend.push(fn);
-  marks++;
-  LoopbackA.write(RUN);
-  // If the marker was lost (FIFO_FULL), run anyway.
-  setTimeout(runLater, 1000);
-}
-
-/** Gives the console back to the real device (before reset() or load() clear the JS state). */
-export function release(): void {
-  if (realName && E.getConsole() === "LoopbackA") E.setConsole(realName);
 }

@@ -86,7 +86,11 @@ function storageErase(this: StorageBackend, a: number): void {
   checkLanded(this, a, es, null);
 }
 
-export function storageFlash(b: BoardDefinition): Flash {
+/**
+ * Opens the partition. Unless `checked` (the mount did it this boot), a block whose file
+ * is missing, foreign or of the wrong size is re-created first.
+ */
+export function storageFlash(b: BoardDefinition, checked?: boolean): Flash {
   const g: FlashGeometry = {
     size: b.size,
     eraseSize: b.eraseSize,
@@ -104,7 +108,7 @@ export function storageFlash(b: BoardDefinition): Flash {
   // A block whose file is missing, foreign or of the wrong size (a power cut between the
   // old file's removal and the new one's creation, a changed board file) is re-created.
   const S = builtin<EspStorage>("Storage");
-  for (let a = 0; a < g.size; a += g.eraseSize) {
+  for (let a = 0; !checked && a < g.size; a += g.eraseSize) {
     const n = blockFile(f, a);
     const tail = S.read(n, g.eraseSize + H - 1, 2);
     if (tail === undefined || tail.length !== 1 || S.read(n, 0, H) !== MARK) f.erase(a);

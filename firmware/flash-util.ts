@@ -1,11 +1,9 @@
-// Helpers the flash backends share, and the loader of the firmware's on-demand modules.
-// Device code (docs/DIALECT.md): no hoisting, no destructuring, no default/rest
-// parameters, no spread. Every function here stays in RAM while the firmware runs, so
-// there are few of them (docs/FOOTPRINT.md).
+// Helpers the flash backends share. Device code (docs/DIALECT.md): no hoisting, no
+// destructuring, no default/rest parameters, no spread. Bundled into the firmware's
+// modules (env.ts), not into the resident .boot0.
 
 import { flashError } from "../src/core/flash.js";
 import type { Flash, FlashGeometry } from "../src/core/flash.js";
-import type { EspStorage } from "./espruino.js";
 
 /**
  * Throws EINVAL unless [addr, addr+len) lies in the partition, both are multiples of
@@ -47,15 +45,4 @@ export function checkLanded(flash: Flash, addr: number, n: number, data: Uint8Ar
  */
 export function builtin<T>(name: string): T {
   return (global as unknown as { require: (n: string) => T }).require(name);
-}
-
-/**
- * Runs a module the build installed as a Storage file (docs/FIRMWARE.md, "Files") and
- * returns its value (the module's default export). Its code stays in flash; what it
- * creates is freed once the caller drops the value. Throws when the file is missing.
- */
-export function lib<T>(name: string): T {
-  const s = builtin<EspStorage>("Storage").read(name);
-  if (s === undefined) throw new Error(name + " missing");
-  return (global as unknown as { eval: (code: string) => T }).eval(s);
 }

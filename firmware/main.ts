@@ -1,129 +1,89 @@
-// The device platform layer's entry: start(board) builds the flash backend, the console
-// ring and capture, the CrashLog, mounts it, installs the dump hooks and the global
-// `mtdoops`. The build (scripts/build-firmware.ts) makes one bundle per board whose entry
-// calls start() with the board's JSON. Device code (docs/DIALECT.md).
+// The device platform layer's entry, and the resident part of the firmware (Storage .boot0):
+// start() makes the console ring, has the mount module make and mount the log, starts the
+// console capture, installs the dump hooks and the global `mtdoops`. The build
+// (scripts/build-firmware.ts) makes one bundle per board whose entry calls start() with the
+// ring size.
+//
+// Everything else is in Storage modules, loaded when it runs and dropped after
+// (docs/FIRMWARE.md, "Files"): the mount (mount.ts, once per boot), the write path
+// (write.ts, per dump), the retrieval (retrieve.ts, per host command). What stays in RAM
+// is the ring, the log's state (a plain object, no functions), the capture, three hooks,
+// the `mtdoops` object and run(): every function here costs RAM for as long as the
+// firmware runs, whatever its size (docs/FOOTPRINT.md).
 //
 // Build-time constants (esbuild --define), all optional:
 //   MTDOOPS_VERSION  the library version recorded in every context ("dev" without it);
 //   MTDOOPS_BOARD    the board's id, recorded in every context and in the dump's BEGIN line;
 //   MTDOOPS_BACKEND  the board's backend ("flash" | "spinor" | "storage"): with it the
-//                    bundler drops the two backends the board does not use;
+//                    bundler drops the two backends the board does not use (env.ts);
 //   MTDOOPS_RESET    the board's resetReason ("nrf52" | "esp8266" | "none"), likewise
-//                    (read by mount.ts).
-//
-// This is the resident part (Storage .boot0). The boot-time work (partition check, mount,
-// reset reason) is in mount.ts and the retrieval in retrieve.ts, each built as its own
-// Storage file (src/boards/firmware-files.ts) and loaded only while it runs.
+//                    (mount.ts).
+// Device code (docs/DIALECT.md).
 
-// What stays in RAM is every module-level function of this bundle and what start() leaves
-// reachable (docs/FOOTPRINT.md): start() creates no closure, so its own scope (the board
-// object, the mount module) is freed when it returns.
-
-import type { BoardDefinition } from "../src/boards/schema.js";
-import { MOUNT_FILE } from "../src/boards/firmware-files.js";
-import { LogCore } from "../src/core/log-core.js";
+import { FirmwareFile } from "../src/boards/firmware-files.js";
 import { REASON_REBOOT } from "../src/core/record.js";
-import { ConsoleRing } from "../src/core/ring.js";
-import { makeApi } from "./api.js";
-import { startCapture } from "./console.js";
-import { context } from "./context.js";
-import type { EspE, EspHeatshrink } from "./espruino.js";
-import { internalFlash } from "./flash-internal.js";
-import { spiNorFlash } from "./flash-spinor.js";
-import { storageFlash } from "./flash-storage.js";
-import { builtin, lib } from "./flash-util.js";
-import { installHooks } from "./hooks.js";
+import type { Ring } from "../src/core/ring.js";
+import { install } from "./api.js";
+import { cap, grab, onBle, onData } from "./console.js";
+import type { DeviceLog } from "./env.js";
+import type { EspEventSource, EspSerial, EspStorage } from "./espruino.js";
 
-declare const E: EspE;
 declare const print: (s: string) => void;
 declare const getTime: () => number;
-declare const MTDOOPS_BACKEND: string;
+declare const LoopbackA: EspSerial;
+declare const LoopbackB: EspSerial;
+declare const NRF: EspEventSource;
 
-/** mount.ts: mount(board) is the partition check, mount(board, log) mounts. */
-type MountFn = (b: BoardDefinition, log?: LogCore) => string | [string, number] | null;
+/** The mount module's entry (mount.ts): the log and the reset reason, or undefined when it did not start. */
+type Mount = (log: undefined, ring: Ring, t0: number) => [DeviceLog, string?, number?] | undefined;
 
-let hs: EspHeatshrink | undefined;
-let t0 = 0;
+/** A module's entry, as run() calls it: the log's state, then the call's own arguments. */
+type Module = (log: unknown, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => unknown;
+
+/** The log's state, made by the mount module. */
+let log: DeviceLog | undefined;
 
 /**
- * heatshrink, for records and dumps that do not fit plain. Output that the board's own
- * decompress() does not restore exactly (the driver can drop the final byte) is refused:
- * the caller then stores or sends it plain.
+ * Loads the Storage module `file`, calls it with the log's state and the arguments, and
+ * drops it: what it made is freed when it returns (a timer it set holds it until then).
+ * A module that is missing, or that cannot load or run (out of memory: loading the write
+ * module takes about 300 JsVars, docs/FOOTPRINT.md), prints MTDOOPS:ERROR and gives false:
+ * a dump hook must not throw, or its own failure would be the next uncaught exception.
  */
-function compress(d: Uint8Array): Uint8Array {
-  if (!hs) throw new Error("no heatshrink");
-  const c = new Uint8Array(hs.compress(d));
-  if (hs.decompress(c).byteLength !== d.length) throw new Error("heatshrink");
-  return c;
+export function run(file: string, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown): unknown {
+  // require and eval through `global`, so that the bundler leaves them alone.
+  const g = global as unknown as { require: (n: string) => EspStorage; eval: (code: string) => Module };
+  try {
+    const code = g.require("Storage").read(file);
+    if (code === undefined) throw new Error(file + " missing");
+    return g.eval(code)(log, a, b, c, d, e, f);
+  } catch (x) {
+    print("MTDOOPS:ERROR " + ((x as Error).message || x));
+    return false;
+  }
 }
 
-/** Milliseconds since start(). */
-function uptime(): number {
-  return (getTime() - t0) * 1000;
-}
-
-export function start(board: BoardDefinition): void {
-  // The boot-time module (mount.ts): partition check, mount, reset reason. Dropped below.
-  let once: MountFn | undefined;
-  try {
-    once = lib<MountFn>(MOUNT_FILE);
-  } catch (e) {
-    print("mtdoops: " + (e as Error).message + "; not started");
-    return;
+export function start(board: { ringSize: number }): void {
+  const ring: Ring = { _buf: new Uint8Array(board.ringSize), _head: 0, length: 0, written: 0 };
+  // Undefined when the mount module printed why the log does not start, false when run()
+  // printed that the module is missing or failed.
+  const r = run(FirmwareFile.Mount, ring, getTime()) as ReturnType<Mount> | false;
+  if (r === false) print("mtdoops: not started");
+  if (!r) return;
+  log = r[0];
+  // The console capture (console.ts); nothing to capture without the loopback devices.
+  cap.ring = ring;
+  if (typeof LoopbackA !== "undefined") {
+    LoopbackB.on("data", onData);
+    grab();
+    // The console moves by itself on a new connection: take it back (console.ts).
+    if (typeof NRF !== "undefined") {
+      NRF.on("connect", onBle);
+      NRF.on("disconnect", onBle);
+    } else setInterval(grab, 5000);
+    // At power-on the console can still be in "Limbo" for a second.
+    if (!cap.real) setTimeout(grab, 1500);
   }
-  const clash = once(board);
-  if (clash) {
-    print(clash as string);
-    return;
-  }
-  try {
-    hs = builtin<EspHeatshrink>("heatshrink");
-  } catch (e) {
-    hs = undefined;
-  }
-  t0 = getTime();
-  const ring = new ConsoleRing(board.ringSize);
-  // Written out in full (not through a variable) so that esbuild can fold them and drop the
-  // backends the board does not use.
-  let log: LogCore;
-  try {
-    log = new LogCore({
-      flash:
-        (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : board.backend) === "flash"
-          ? internalFlash(board)
-          : (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : board.backend) === "spinor"
-            ? spiNorFlash(board)
-            : storageFlash(board),
-      recordSize: board.recordSize,
-      // Espruino's own functions, not wrappers: a closure costs JsVars for as long as it
-      // lives. setTimeout passes its third argument on; Date.now() before 2020 reads as
-      // "time unknown" to the log.
-      scheduler: { defer: setTimeout },
-      clock: { now: Date.now, uptime: uptime },
-      ring: ring,
-      crc32: E.CRC32,
-      compress: compress,
-    });
-  } catch (e) {
-    print("mtdoops: " + ((e as Error).message || e) + "; not started");
-    return;
-  }
-  let reset: string | [string, number] | null = null;
-  try {
-    reset = once(board, log);
-  } catch (e) {
-    log.state = "failed";
-    print("mtdoops: mount failed: " + ((e as Error).message || e));
-  }
-  // eslint-disable-next-line no-useless-assignment -- read by the garbage collector
-  once = undefined;
-  startCapture(ring);
-  (global as unknown as Record<string, unknown>)["mtdoops"] = makeApi(log, ring, compress);
-  installHooks(log);
-  if (reset && log.state === "ready")
-    log.dump(
-      REASON_REBOOT,
-      context(log, "reset: " + reset[0], undefined, undefined, reset[0] as string),
-      reset[1] as number,
-    );
+  install(log);
+  if (r[1]) run(FirmwareFile.Write, REASON_REBOOT, "reset: " + r[1], undefined, undefined, r[1], r[2]);
 }

@@ -1,20 +1,24 @@
 // The boot-time module (Storage file MOUNT_FILE, src/boards/firmware-files.ts): the
-// partition check, the log's mount with the crash-loop guard, and the reset reason. The
-// resident code (main.ts) loads it at boot, calls it twice and drops it, so that none of it
-// stays in RAM. Device code (docs/DIALECT.md).
+// partition check, the log's state and mount with the crash-loop guard, and the reset
+// reason. The resident code (main.ts) loads it at boot, calls it once and drops it, so that
+// none of it stays in RAM: the state it returns holds no function of it (env.ts, detach).
+// Device code (docs/DIALECT.md).
 //
-// The build wraps it (src/boards/firmware-files.ts mountEntrySource) so that the board's
-// reserved areas, which only the partition check reads, are baked in here, not in .boot0.
-// mount(board): the partition check (backend "flash" only): "" or the line to print;
-// mount(board, log): mounts the log; then, when it is ready, the reset reason as
-// [text, flags], or null.
+// The build binds the board to the entry (moduleEntrySource in src/boards/firmware-build.ts),
+// with its reserved areas, which only the partition check reads.
 
 import type { BoardDefinition } from "../src/boards/schema.js";
 import type { LogCore } from "../src/core/log-core.js";
+import { createLog } from "../src/core/log-core.js";
+import type { Ring } from "../src/core/ring.js";
 import { mountLog } from "../src/core/log-mount.js";
 import { readRaw } from "../src/core/log-read.js";
 import { FLAG_UNEXPECTED, getU32, REASON_SHUTDOWN } from "../src/core/record.js";
+import type { DeviceLog } from "./env.js";
+import { attach, detach, logOptions, openFlash } from "./env.js";
 import type { Esp8266, EspProcess } from "./espruino.js";
+
+declare const print: (s: string) => void;
 
 declare const process: EspProcess;
 declare const peek32: (addr: number) => number;
@@ -23,7 +27,7 @@ declare const ESP8266: Esp8266;
 declare const MTDOOPS_BACKEND: string;
 declare const MTDOOPS_RESET: string;
 
-/** The board file's reserved areas: baked into this module by the build (mountEntrySource). */
+/** The board file's reserved areas. */
 type Reserved = NonNullable<BoardDefinition["reserved"]>;
 
 const hex = (n: number): string => "0x" + n.toString(16);
@@ -91,28 +95,42 @@ export function resetReason(kind: string, log: LogCore): [string, number] | null
   return null;
 }
 
-export default function mount(
-  b: BoardDefinition,
-  log: LogCore | undefined,
-  reserved: Reserved,
-): string | [string, number] | null {
-  if (!log) {
-    const clash =
-      (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend) === "flash"
-        ? partitionConflict(b, reserved)
-        : "";
-    return clash
-      ? "mtdoops: partition " +
-          hex(b.start) +
-          "-" +
-          hex(b.start + b.size) +
-          " overlaps " +
-          clash +
-          "; not started"
+/**
+ * Checks the partition (backend "flash"), opens the backend (the storage backend re-creates
+ * damaged block files), makes the log's state and mounts it. Returns the state and, when
+ * the reset needs a record, the reset reason and its flags; undefined when the firmware
+ * must not start (the reason is printed). A mount that fails leaves the state "failed":
+ * the firmware runs, and every dump counts as lost. Called as every module is (main.ts
+ * run()), with the log's state second: there is none yet.
+ */
+export default function mount(b: BoardDefinition, _none: undefined, ring: Ring, t0: number): [DeviceLog, string?, number?] | undefined {
+  const clash =
+    (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend) === "flash"
+      ? partitionConflict(b, b.reserved || [])
       : "";
+  if (clash) {
+    print("mtdoops: partition " + hex(b.start) + "-" + hex(b.start + b.size) + " overlaps " + clash + "; not started");
+    return undefined;
   }
-  mountLog(log);
-  return log.state === "ready"
-    ? resetReason(typeof MTDOOPS_RESET === "string" ? MTDOOPS_RESET : b.resetReason, log)
-    : null;
+  let log: DeviceLog;
+  try {
+    const flash = openFlash(b, false);
+    log = createLog(logOptions(b, flash, ring)) as DeviceLog;
+    log._t0 = t0;
+    attach(log, b, flash);
+  } catch (e) {
+    print("mtdoops: " + ((e as Error).message || e) + "; not started");
+    return undefined;
+  }
+  let reset: [string, number] | null = null;
+  try {
+    mountLog(log);
+    if (log.state === "ready")
+      reset = resetReason(typeof MTDOOPS_RESET === "string" ? MTDOOPS_RESET : b.resetReason, log);
+  } catch (e) {
+    log.state = "failed";
+    print("mtdoops: mount failed: " + ((e as Error).message || e));
+  }
+  detach(log);
+  return reset ? [log, reset[0], reset[1]] : [log];
 }

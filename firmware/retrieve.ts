@@ -1,9 +1,11 @@
 // The retrieval module (Storage file READ_FILE, src/boards/firmware-files.ts):
 // mtdoops.list(), mtdoops.dump(since, z), mtdoops.clear(upto), mtdoops.stats(). The resident API (api.ts)
 // loads it when the host calls one of them and drops it after, so that the reading side
-// of the log and the protocol's formatting stay out of RAM. Device code (docs/DIALECT.md).
+// of the log and the protocol's formatting stay out of RAM. The build binds the board to
+// the entry (moduleEntrySource). Device code (docs/DIALECT.md).
 
-import type { LogCore, SlotRecord } from "../src/core/log-core.js";
+import type { BoardDefinition } from "../src/boards/schema.js";
+import type { SlotRecord } from "../src/core/log-core.js";
 import { clearRecords, forEachRecord, readRaw } from "../src/core/log-read.js";
 import {
   formatBegin,
@@ -15,11 +17,10 @@ import {
 } from "../src/core/protocol.js";
 import { HEADER_SIZE, reasonName } from "../src/core/record.js";
 import { seqNewer } from "../src/core/serial.js";
-import type { ConsoleRing } from "../src/core/ring.js";
-// out and quiet are the resident capture's (console.ts): passed in, since this module is a
-// bundle of its own and would otherwise get its own, idle, copy of the capture.
-type Out = typeof import("./console.js").out;
-type Quiet = typeof import("./console.js").quiet;
+import type { Capture } from "./console-out.js";
+import { out as print1, quiet as printQuiet } from "./console-out.js";
+import type { DeviceLog } from "./env.js";
+import { attach, detach } from "./env.js";
 import type { EspE } from "./espruino.js";
 
 declare const E: EspE;
@@ -36,16 +37,15 @@ export const STATS = 3;
  * `what`: LIST, CLEAR (a = upto), DUMP (a = since, -1 for all; z = 1 to compress) or
  * STATS (returns mtdoops.stats()).
  */
-export default function retrieve(
+function serve(
+  log: DeviceLog,
   what: number,
   a: number,
   z: number,
-  log: LogCore,
-  compress: (d: Uint8Array) => Uint8Array,
-  ring: ConsoleRing,
-  out: Out,
-  quiet: Quiet,
+  out: (line: string) => void,
+  quiet: (lines: string[]) => void,
 ): unknown {
+  const compress = log._compress;
   if (what === STATS) {
     const s = log.stats;
     const o: Record<string, number | string> = {
@@ -59,7 +59,7 @@ export default function retrieve(
       filtered: s.filtered,
       erases: s.erases,
       badBlocks: s.badBlocks,
-      ring: ring.length,
+      ring: log._ring.length,
     };
     return o;
   }
@@ -107,7 +107,7 @@ export default function retrieve(
       if (!raw) return;
       let enc = "b";
       let data = raw;
-      if (z) {
+      if (z && compress) {
         try {
           data = compress(raw);
           enc = "h";
@@ -126,3 +126,29 @@ export default function retrieve(
   }
   return undefined;
 }
+
+export default function retrieve(
+  b: BoardDefinition,
+  log: DeviceLog,
+  what: number,
+  a: number,
+  z: number,
+  cap: Capture,
+  onData: (d: string) => void,
+): unknown {
+  // The resident capture's state and handler come with the call: this module is a bundle
+  // of its own, and would otherwise get its own, idle, copy of the capture.
+  const out = (line: string): void => print1(cap, line);
+  const quiet = (lines: string[]): void => printQuiet(cap, onData, lines);
+  try {
+    attach(log, b, undefined);
+  } catch (e) {
+    return out(formatError(String((e as Error).message || e)));
+  }
+  try {
+    return serve(log, what, a, z, out, quiet);
+  } finally {
+    detach(log);
+  }
+}
+

@@ -27,10 +27,12 @@ import { isBoardError, listBoards, loadBoard } from "../src/boards/load.js";
 import { checkDialect, formatFinding, repoRoot } from "./check-dialect.js";
 import type { Finding } from "./check-dialect.js";
 import { deviceSources, mangleNames } from "./mangle-names.js";
-import { BOOT_FILE, MOUNT_FILE, READ_FILE } from "../src/boards/firmware-files.js";
+import { BOOT_FILE } from "../src/boards/firmware-files.js";
 import {
+  FIRMWARE_MODULES,
   firmwareEsbuildOptions,
-  mountEntrySource,
+  moduleEntrySource,
+  pickFields,
   RESIDENT_FIELDS,
   wrapModule,
 } from "../src/boards/firmware-build.js";
@@ -61,13 +63,10 @@ export interface BoardBuild {
 
 /**
  * The board data baked into .boot0: the fields the resident firmware reads
- * (RESIDENT_FIELDS in src/boards/firmware-files.ts); the reserved areas go to the mount module.
+ * (RESIDENT_FIELDS in src/boards/firmware-build.ts); the modules get theirs bound to their entries.
  */
 export function firmwareBoard(board: BoardDefinition): Partial<BoardDefinition> {
-  const copy: Record<string, unknown> = {};
-  const src = board as unknown as Record<string, unknown>;
-  for (const k of RESIDENT_FIELDS) if (src[k] !== undefined) copy[k] = src[k];
-  return copy as Partial<BoardDefinition>;
+  return pickFields(board, RESIDENT_FIELDS) as Partial<BoardDefinition>;
 }
 
 /** The generated entry module for `board`. */
@@ -140,10 +139,7 @@ export interface BundleFile {
 
 /** The firmware modules loaded on demand: [Storage name, file suffix, source]. */
 export function moduleSources(): Array<[string, string, string]> {
-  return [
-    [MOUNT_FILE, ".mount.js", join(ROOT, "firmware", "mount.ts")],
-    [READ_FILE, ".read.js", join(ROOT, "firmware", "retrieve.ts")],
-  ];
+  return FIRMWARE_MODULES.map(([storage, suffix, src]) => [storage, suffix, join(ROOT, "firmware", src)]);
 }
 
 /**
@@ -198,10 +194,7 @@ export async function buildBoard(
     const r = await build({
       ...common,
       stdin: {
-        contents:
-          storage === MOUNT_FILE
-            ? mountEntrySource(src, board.reserved)
-            : "export { default } from " + JSON.stringify(src.split("\\").join("/")) + ";\n",
+        contents: moduleEntrySource(src, storage, board),
         resolveDir: dirname(src),
         sourcefile: "mtdoops-" + board.id + suffix.replace(/\.js$/, "") + "-entry.ts",
         loader: "ts",
@@ -314,8 +307,8 @@ async function main(argv: string[]): Promise<number> {
   const boards: string[] = [];
   const opts: BuildOptions = {};
   let showInputs = false;
-  // --warn-budget: report bundles over the budget without failing the build. npm's
-  // build:firmware uses it while the bundles are over the 8 KB target (docs/FOOTPRINT.md).
+  // --warn-budget: report files over the budget without failing the build (for trying
+  // changes out; npm run build:firmware fails on them).
   let warnOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];

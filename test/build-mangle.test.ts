@@ -171,13 +171,15 @@ describe.skipIf(!HAS_FIRMWARE)("mangled firmware bundles", () => {
 
   it("are smaller than with underscore-only mangling, parse and pass the dialect check", () => {
     for (const [id, b] of builds) {
-      // (about 8% of .boot0 on 2026-11-26, 935 bytes on linux: the resident bundle is smaller
-      // since the split, so the savings are too)
-      expect(b.auto.bytes, id).toBeLessThan(b.plain.bytes * 0.94);
-      expect(() => parse(b.auto.code, { ecmaVersion: 2015 })).not.toThrow();
-      expect(checkDialect(b.auto.code, id + ".js")).toEqual([]);
-      // no mangled name is spelled in the bundle any more; the reserved ones still are
-      const names = propertyNames(b.auto.code);
+      // all of a board's files together: .boot0 and the modules it loads
+      const bytes = (x: BoardBuild): number => x.files.reduce((n, f) => n + f.bytes, 0);
+      expect(bytes(b.auto), id).toBeLessThan(bytes(b.plain) * 0.94);
+      for (const f of b.auto.files) {
+        expect(() => parse(f.code, { ecmaVersion: 2015 }), id + f.storage).not.toThrow();
+        expect(checkDialect(f.code, id + f.storage)).toEqual([]);
+      }
+      // no mangled name is spelled in the files any more; the reserved ones still are
+      const names = new Set(b.auto.files.flatMap((f) => [...propertyNames(f.code)]));
       for (const n of ["recordSize", "slotsPerBlock", "tail", "geometry"])
         expect(names.has(n), id + " " + n).toBe(false);
       for (const n of ["panic", "dump", "msg", "stack", "read", "length", "subarray"])
@@ -197,7 +199,7 @@ describe.skipIf(!HAS_FIRMWARE)("mangled firmware bundles", () => {
       throw new Error("Module " + n + " not found");
     };
     runInNewContext(get("linux").auto.code, sandbox);
-    expect(printed).toEqual(["mtdoops: Module Storage not found; not started"]);
+    expect(printed).toEqual(["MTDOOPS:ERROR Module Storage not found", "mtdoops: not started"]);
     expect(sandbox["mtdoops"]).toBeUndefined();
   });
 
@@ -320,16 +322,21 @@ describe.skipIf(!HAS_FIRMWARE)("mangled firmware bundles", () => {
         expect(opened.context["board"]).toBe("linux");
         const stats = lines.find((l) => l.startsWith('{"state"'));
         expect(stats).toBeDefined();
-        results.push(Object.keys(opened.context).join(",") + " " + stats);
+        // `ring` (bytes captured so far) depends on when the REPL's echo reached the ring,
+        // which varies with the machine's load: compared as "some", not as a count.
+        const s = JSON.parse(stats ?? "{}") as Record<string, unknown>;
+        expect(s["ring"]).toBeGreaterThan(0);
+        delete s["ring"];
+        results.push(Object.keys(opened.context).join(",") + " " + JSON.stringify(s));
       }
       expect(results[1]).toBe(results[0]);
     }, 60_000);
 
     it("no name esbuild generated resolves to anything on Espruino's own objects", () => {
       // the names in the bundle that no rule reserved: the ones esbuild made up
-      const generated = [...propertyNames(get("linux").auto.code)].filter(
-        (n) => !m.reserved.has(n),
-      );
+      const generated = [
+        ...new Set(get("linux").auto.files.flatMap((f) => [...propertyNames(f.code)])),
+      ].filter((n) => !m.reserved.has(n));
       expect(generated.length).toBeGreaterThan(40);
       expect(generated.every((n) => n.length <= 2)).toBe(true);
       // (reading a missing field of a typed array throws on Espruino: hence the try)

@@ -1,4 +1,4 @@
-// Where dumps come from (firmware/hooks.ts) and the device API (firmware/api.ts), on the
+// Where dumps come from (the hooks in firmware/api.ts) and the device API (firmware/api.ts), on the
 // virtual board: reset reasons per board kind, the uncaught-exception report, shutdown on
 // load()/E.reboot(), and the mtdoops commands.
 

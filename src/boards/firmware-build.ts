@@ -5,6 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { MOUNT_FILE, READ_FILE, WRITE_FILE } from "./firmware-files.js";
 import type { BoardDefinition } from "./schema.js";
 
 /** The package version recorded in every record's context ("dev" when unreadable). */
@@ -59,8 +60,8 @@ export function firmwareEsbuildOptions(root: string, board: BoardDefinition) {
 
 /**
  * Makes esbuild's ESM output of a module whose only export is its default into one
- * expression, `(function(){...;return f})()`, whose value eval() returns (lib() in
- * firmware/flash-util.ts). Host code (the builds).
+ * expression, `(function(){...;return f})()`, whose value eval() returns (run() in
+ * firmware/main.ts). Host code (the builds).
  */
 export function wrapModule(esm: string): string {
   const m = /export\s*\{\s*([\w$]+)\s+as\s+default\s*\};?\s*$/.exec(esm);
@@ -69,11 +70,18 @@ export function wrapModule(esm: string): string {
 }
 
 /**
- * The board fields the resident firmware reads, the JSON baked into .boot0: every other
- * field would cost JsVars on the board for nothing. The reserved areas go to the mount
- * module only (mountEntrySource). Host code (the builds).
+ * The board fields baked into .boot0: the resident firmware reads only the ring size (the
+ * rest is the modules'), and every field costs JsVars on the board while start() runs.
+ * Host code (the builds).
  */
-export const RESIDENT_FIELDS = [
+export const RESIDENT_FIELDS = ["id", "ringSize"] as const;
+
+/**
+ * The board fields bound to each module's entry (moduleEntrySource): what the backends,
+ * the log and the retrieval read. The mount module also gets the reserved areas, which
+ * only its partition check reads.
+ */
+export const MODULE_FIELDS = [
   "id",
   "backend",
   "start",
@@ -82,18 +90,38 @@ export const RESIDENT_FIELDS = [
   "progUnit",
   "pageSize",
   "recordSize",
-  "ringSize",
   "storagePrefix",
   "spi",
 ] as const;
 
-/** The generated entry of the mount module: firmware/mount.ts with the board's reserved areas baked in. */
-export function mountEntrySource(mountTs: string, reserved: unknown): string {
+/** The firmware modules loaded on demand: [Storage name, file suffix, source in firmware/]. */
+export const FIRMWARE_MODULES: Array<[string, string, string]> = [
+  [MOUNT_FILE, ".mount.js", "mount.ts"],
+  [WRITE_FILE, ".write.js", "write.ts"],
+  [READ_FILE, ".read.js", "retrieve.ts"],
+];
+
+/** `fields` of `board`, as the JSON a generated entry bakes in. */
+export function pickFields(board: BoardDefinition, fields: readonly string[]): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  const src = board as unknown as Record<string, unknown>;
+  for (const k of fields) if (src[k] !== undefined) copy[k] = src[k];
+  return copy;
+}
+
+/**
+ * The generated entry of a module: its default export with the board (MODULE_FIELDS, and
+ * for the mount module the reserved areas) bound as the first argument, so that the
+ * resident part holds no board object.
+ */
+export function moduleEntrySource(src: string, storage: string, board: BoardDefinition): string {
+  const b = pickFields(board, MODULE_FIELDS);
+  if (storage === MOUNT_FILE) b["reserved"] = board.reserved || [];
   return (
     "import m from " +
-    JSON.stringify(mountTs.split("\\").join("/")) +
-    ";\nconst r = " +
-    JSON.stringify(reserved || []) +
-    ";\nexport default function (b: any, l: any): any {\n  return m(b, l, r);\n}\n"
+    JSON.stringify(src.split("\\").join("/")) +
+    ";\nexport default m.bind(null, " +
+    JSON.stringify(b) +
+    ");\n"
   );
 }

@@ -1,17 +1,32 @@
 // The Storage files a board's firmware consists of (docs/FIRMWARE.md, "Files"), shared by
 // the firmware, the build, the uploader and the virtual board. Device code.
 
-/** Runs at every boot: the resident part (console capture, hooks, the log's write path). */
-export const BOOT_FILE = ".boot0";
-/** Loaded once at boot and dropped: partition check, mount, crash-loop guard, reset reason. */
-export const MOUNT_FILE = ".mtdmount";
-/** Loaded when the host calls mtdoops.list/dump/clear, and dropped after. */
-export const READ_FILE = ".mtdread";
+/**
+ * The Storage names. An enum, not string constants: esbuild writes an enum member's value
+ * where it is used, where a module-level string constant would be one more variable
+ * holding RAM on the board for as long as the firmware runs (docs/FOOTPRINT.md).
+ */
+export enum FirmwareFile {
+  /** Runs at every boot: the resident part (console ring and capture, hooks, the `mtdoops` object). */
+  Boot = ".boot0",
+  /** Loaded once at boot and dropped: partition check, mount, crash-loop guard, reset reason. */
+  Mount = ".mtdmount",
+  /** Loaded for each dump (and each deferred job) and dropped: the log's write path. */
+  Write = ".mtdwrite",
+  /** Loaded when the host calls mtdoops.list/dump/clear/stats, and dropped after. */
+  Read = ".mtdread",
+}
+
+export const BOOT_FILE: string = FirmwareFile.Boot;
+export const MOUNT_FILE: string = FirmwareFile.Mount;
+export const WRITE_FILE: string = FirmwareFile.Write;
+export const READ_FILE: string = FirmwareFile.Read;
 
 /** [Storage name, suffix of firmware/dist/<board><suffix>] for each file. */
 export const FIRMWARE_FILES: Array<[string, string]> = [
   [BOOT_FILE, ".js"],
   [MOUNT_FILE, ".mount.js"],
+  [WRITE_FILE, ".write.js"],
   [READ_FILE, ".read.js"],
 ];
 

@@ -1,9 +1,11 @@
-// The resident part of the crash log (what a board keeps in RAM): state, the write path,
-// admission, erase-ahead. Few functions on purpose: on the board each one costs about five
-// JsVars for as long as the firmware runs, whatever its size (docs/FOOTPRINT.md), so the
-// write path is four methods and one job function, not a method per step. Mounting (log-mount.ts) and reading back (log-read.ts) are
-// functions over a LogCore, so that the firmware loads them only when it needs them
-// (docs/FIRMWARE.md); CrashLog (log.ts) joins the three for host code.
+// The crash log's state and its write path: admission, the record write, erase-ahead.
+// The state is a plain object (LogCore) and the operations are module functions over it,
+// not a class: on the board the write path is not resident. It lives in a Storage module
+// that the firmware loads for each write and drops after (docs/FIRMWARE.md), while the
+// state stays in RAM; an instance of a class would keep its prototype, and with it the
+// whole module that defined it, alive. Mounting (log-mount.ts) and reading back
+// (log-read.ts) are functions over the same state; CrashLog (log.ts) joins the three as
+// methods for host code.
 //
 // The crash log: fixed-size records in a circle of slots over a flash partition, after
 // Linux's mtdoops, with the fixes DESIGN.md lists. Device code (see docs/DIALECT.md): no
@@ -37,7 +39,8 @@ import {
   wordUnit,
 } from "./record.js";
 import type { StoredRecord } from "./record.js";
-import type { ConsoleRing } from "./ring.js";
+import type { Ring } from "./ring.js";
+import { ringTail } from "./ring.js";
 import type { Clock, Scheduler } from "./scheduler.js";
 import { NO_WALL_CLOCK_BEFORE } from "./scheduler.js";
 
@@ -47,11 +50,11 @@ export interface LogOptions {
   recordSize: number;
   scheduler: Scheduler;
   clock: Clock;
-  ring: ConsoleRing;
+  ring: Ring;
   /** A faster CRC-32 with the same result (E.CRC32 on the board). */
   crc32?: Crc32;
   /** heatshrink compression, used only when the console does not fit uncompressed. */
-  compress?: (data: Uint8Array) => Uint8Array;
+  compress?: ((data: Uint8Array) => Uint8Array) | undefined;
   /** Dumps with a reason code above this are not recorded (pstore's max_reason). Default 5: all. */
   maxReason?: number;
   /** Erase attempts per block before it is marked bad. Default 3, as mtdoops. */
@@ -97,7 +100,7 @@ export interface SlotRecord {
   record: StoredRecord;
 }
 
-interface PendingDump {
+export interface PendingDump {
   reason: number;
   flags: number;
   payload: Uint8Array;
@@ -156,6 +159,174 @@ export function validateLogOptions(o: LogOptions): void {
 }
 
 /**
+ * The log: its configuration and platform (set by configure()) and its state (the write
+ * point, the counters). A plain object, so that the board can keep the state in RAM while
+ * the code that works on it comes and goes.
+ *
+ * On the board only the state stays between runs: each firmware module configures the
+ * object again when it loads and removes the configured fields when it is done
+ * (firmware/env.ts), since the platform's fields are, or hold, functions of that module,
+ * and the configuration follows from the board.
+ */
+export interface LogCore {
+  // ---- configured (configure()) ----
+  flash: Flash;
+  geometry: FlashGeometry;
+  recordSize: number;
+  slots: number;
+  slotsPerBlock: number;
+  blocks: number;
+  maxReason: number;
+  _scheduler: Scheduler;
+  _clock: Clock;
+  _crc: Crc32;
+  _compress: ((data: Uint8Array) => Uint8Array) | undefined;
+  _eraseTries: number;
+  _maxRecordsPerBoot: number;
+  _loopThreshold: number;
+  _loopWindowMs: number;
+
+  // ---- state ----
+  state: LogState;
+  boot: number;
+  nextSlot: number;
+  nextSeq: number;
+  crashLoop: boolean;
+  readonly stats: LogStats;
+  readonly _ring: Ring;
+  /** Blocks that would not erase (1), by index. */
+  readonly _bad: Uint8Array;
+  _eraseNeeded: boolean;
+  _jobQueued: boolean;
+  _pending: PendingDump[];
+  _bootRecords: number;
+  /** Slot of the newest record written or found, -1 for none: erase-ahead never erases its block. */
+  _newestSlot: number;
+  /** The mount's: slot headers read, and the newest record found. */
+  _headersRead: number;
+  _newestRec: StoredRecord | null;
+}
+
+/**
+ * Sets the fields that follow from the options alone: the platform's and the
+ * configuration. The options were validated (createLog) and describe the same partition.
+ */
+export function configure(log: LogCore, o: LogOptions): void {
+  const g = o.flash.geometry;
+  const rs = o.recordSize;
+  log.flash = o.flash;
+  log.geometry = g;
+  log.recordSize = rs;
+  log.slots = g.size / rs;
+  log.slotsPerBlock = g.eraseSize / rs;
+  log.blocks = g.size / g.eraseSize;
+  log.maxReason = opt(o.maxReason, REASON_SHUTDOWN);
+  log._scheduler = o.scheduler;
+  log._clock = o.clock;
+  // The firmware always passes E.CRC32: the bundle leaves the software CRC-32 out.
+  log._crc =
+    typeof MTDOOPS_DEVICE !== "undefined" && MTDOOPS_DEVICE ? (o.crc32 as Crc32) : o.crc32 || softCrc32;
+  log._compress = o.compress;
+  log._eraseTries = opt(o.eraseTries, 3);
+  log._maxRecordsPerBoot = opt(o.maxRecordsPerBoot, 8);
+  log._loopThreshold = opt(o.loopThreshold, 3);
+  log._loopWindowMs = opt(o.loopWindowMs, 30000);
+}
+
+/** A new, unmounted log. Validates the configuration (validateLogOptions) unless the firmware build did already. */
+export function createLog(o: LogOptions): LogCore {
+  if (typeof MTDOOPS_DEVICE === "undefined" || !MTDOOPS_DEVICE) validateLogOptions(o);
+  const g = o.flash.geometry;
+  const log = {
+    state: "unmounted",
+    boot: 0,
+    nextSlot: 0,
+    nextSeq: 1,
+    crashLoop: false,
+    stats: { written: 0, lost: 0, suppressed: 0, filtered: 0, erases: 0, badBlocks: 0 },
+    _ring: o.ring,
+    _bad: new Uint8Array(g.size / g.eraseSize),
+    _eraseNeeded: false,
+    _jobQueued: false,
+    _pending: [],
+    _bootRecords: 0,
+    _newestSlot: -1,
+    _headersRead: 0,
+    _newestRec: null,
+  } as unknown as LogCore;
+  configure(log, o);
+  return log;
+}
+
+/**
+ * True when every byte of slots [from, to) is erased: the only test of erasure we trust.
+ * A chunk that is not is read once more, so that a flipped bit in the read does not
+ * condemn a good block.
+ */
+export function rangeErased(log: LogCore, fromSlot: number, toSlot: number): boolean {
+  const end = toSlot * log.recordSize;
+  const ev = log.geometry.erasedValue;
+  for (let a = fromSlot * log.recordSize; a < end; a += CHUNK) {
+    const n = Math.min(CHUNK, end - a);
+    if (!isErased(log.flash.read(a, n), 0, n, ev) && !isErased(log.flash.read(a, n), 0, n, ev)) return false;
+  }
+  return true;
+}
+
+/**
+ * Makes the block at the write point erased: checks it, erases it if needed (with
+ * retries), verifies; a block that will not erase is marked bad (in RAM) and skipped,
+ * the write point moving to the next block's first slot and seq with it (the slot-seq
+ * invariant). Stops when every block was tried: the log is then "failed" and writes nothing.
+ */
+export function eraseAhead(log: LogCore): boolean {
+  if (!log._eraseNeeded) return true;
+  const spb = log.slotsPerBlock;
+  const g = log.geometry;
+  for (let tried = 0; tried < log.blocks; tried++) {
+    const block = Math.floor(log.nextSlot / spb);
+    const first = block * spb;
+    // Every other block is bad: erasing this one would destroy the newest record.
+    if (log._newestSlot >= 0 && block === Math.floor(log._newestSlot / spb)) break;
+    if (!log._bad[block]) {
+      // t = 0 checks whether the block is erased already; then erase, verify, up to eraseTries times.
+      for (let t = 0; t <= log._eraseTries; t++) {
+        if (t) {
+          try {
+            log.stats.erases++;
+            log.flash.erase(block * g.eraseSize);
+          } catch (e) {
+            if (!isFlashError(e)) throw e;
+          }
+        }
+        if (rangeErased(log, first, first + spb)) {
+          log._eraseNeeded = false;
+          return true;
+        }
+      }
+      log._bad[block] = 1;
+      log.stats.badBlocks++;
+      // Tombstone: program the commit word of the block's first slot (when still erased),
+      // so that a later mount cannot take the skipped block for the free space after the
+      // newest record.
+      const a = first * log.recordSize + OFF_COMMIT;
+      const unit = Math.max(4, g.progUnit);
+      try {
+        if (isErased(log.flash.read(a, unit), 0, unit, g.erasedValue))
+          log.flash.program(a, wordUnit(g.progUnit, g.erasedValue, 0));
+      } catch (e) {
+        if (!isFlashError(e)) throw e;
+      }
+    }
+    const next = ((block + 1) % log.blocks) * spb;
+    log.nextSeq = (log.nextSeq + ((next - log.nextSlot + log.slots) % log.slots)) >>> 0;
+    log.nextSlot = next;
+  }
+  log.state = "failed";
+  return false;
+}
+
+/**
  * The deferred work (mtdoops's workqueue): pending oops records, then the erase ahead of
  * the write point. The scheduler calls it with the log; the firmware also calls it when the
  * interpreter is about to stop (E 'kill'), when no timer would run again (it then sets
@@ -166,296 +337,169 @@ export function runJobs(log: LogCore): void {
   // second job: the erase-ahead below does that work.
   log._jobQueued = true;
   while (log._pending.length > 0 && log.state === "ready") {
-    if (!log._write(log._pending.shift() as PendingDump, false)) log.stats.lost++;
+    // writeDump() can queue this job again: the two call each other.
+    // eslint-disable-next-line no-use-before-define
+    if (!writeDump(log, log._pending.shift() as PendingDump, false)) log.stats.lost++;
   }
-  if (log.state === "ready") log._eraseAhead();
+  if (log.state === "ready") eraseAhead(log);
   log._jobQueued = false;
 }
 
-export class LogCore {
-  readonly flash: Flash;
-  readonly geometry: FlashGeometry;
-  readonly recordSize: number;
-  readonly slots: number;
-  readonly slotsPerBlock: number;
-  readonly blocks: number;
-  state: LogState = "unmounted";
-  boot = 0;
-  nextSlot = 0;
-  nextSeq = 1;
-  crashLoop = false;
-  readonly stats: LogStats = { written: 0, lost: 0, suppressed: 0, filtered: 0, erases: 0, badBlocks: 0 };
-  maxReason: number;
-
-  readonly _scheduler: Scheduler;
-  readonly _clock: Clock;
-  readonly _ring: ConsoleRing;
-  readonly _crc: Crc32;
-  readonly _compress: ((data: Uint8Array) => Uint8Array) | undefined;
-  readonly _eraseTries: number;
-  readonly _maxRecordsPerBoot: number;
-  readonly _loopThreshold: number;
-  readonly _loopWindowMs: number;
-  readonly _bad: Uint8Array;
-  _eraseNeeded = false;
-  _jobQueued = false;
-  _pending: PendingDump[] = [];
-  _bootRecords = 0;
-  _headersRead = 0;
-  /** Slot of the newest record written or found, -1 for none: erase-ahead never erases its block. */
-  _newestSlot = -1;
-  _newestRec: StoredRecord | null = null;
-
-  /** Validates the configuration (validateLogOptions) unless the firmware build did already. */
-  constructor(o: LogOptions) {
-    if (typeof MTDOOPS_DEVICE === "undefined" || !MTDOOPS_DEVICE) validateLogOptions(o);
-    const g = o.flash.geometry;
-    const rs = o.recordSize;
-    this.flash = o.flash;
-    this.geometry = g;
-    this.recordSize = rs;
-    this.slots = g.size / rs;
-    this.slotsPerBlock = g.eraseSize / rs;
-    this.blocks = g.size / g.eraseSize;
-    this._scheduler = o.scheduler;
-    this._clock = o.clock;
-    this._ring = o.ring;
-    // The firmware always passes E.CRC32: the bundle leaves the software CRC-32 out.
-    this._crc =
-      typeof MTDOOPS_DEVICE !== "undefined" && MTDOOPS_DEVICE ? (o.crc32 as Crc32) : o.crc32 || softCrc32;
-    this._compress = o.compress;
-    this.maxReason = opt(o.maxReason, REASON_SHUTDOWN);
-    this._eraseTries = opt(o.eraseTries, 3);
-    this._maxRecordsPerBoot = opt(o.maxRecordsPerBoot, 8);
-    this._loopThreshold = opt(o.loopThreshold, 3);
-    this._loopWindowMs = opt(o.loopWindowMs, 30000);
-    this._bad = new Uint8Array(this.blocks);
+/** Asks the scheduler for a run of the jobs, unless one is queued or running. */
+function queueJobs(log: LogCore): void {
+  if (!log._jobQueued) {
+    log._jobQueued = true;
+    log._scheduler.defer(runJobs, 0, log);
   }
+}
 
-  /**
-   * True when every byte of slots [from, to) is erased: the only test of erasure we trust.
-   * A chunk that is not is read once more, so that a flipped bit in the read does not
-   * condemn a good block.
-   */
-  _rangeErased(fromSlot: number, toSlot: number): boolean {
-    const end = toSlot * this.recordSize;
-    const ev = this.geometry.erasedValue;
-    for (let a = fromSlot * this.recordSize; a < end; a += CHUNK) {
-      const n = Math.min(CHUNK, end - a);
-      if (!isErased(this.flash.read(a, n), 0, n, ev) && !isErased(this.flash.read(a, n), 0, n, ev)) return false;
-    }
-    return true;
-  }
-
-  /**
-   * Makes the block at the write point erased: checks it, erases it if needed (with
-   * retries), verifies; a block that will not erase is marked bad (in RAM) and skipped,
-   * the write point moving to the next block's first slot and seq with it (the slot-seq
-   * invariant). Stops when every block was tried: the log is then "failed" and writes nothing.
-   */
-  _eraseAhead(): boolean {
-    if (!this._eraseNeeded) return true;
-    const spb = this.slotsPerBlock;
-    const g = this.geometry;
-    for (let tried = 0; tried < this.blocks; tried++) {
-      const block = Math.floor(this.nextSlot / spb);
-      const first = block * spb;
-      // Every other block is bad: erasing this one would destroy the newest record.
-      if (this._newestSlot >= 0 && block === Math.floor(this._newestSlot / spb)) break;
-      if (!this._bad[block]) {
-        // t = 0 checks whether the block is erased already; then erase, verify, up to eraseTries times.
-        for (let t = 0; t <= this._eraseTries; t++) {
-          if (t) {
-            try {
-              this.stats.erases++;
-              this.flash.erase(block * g.eraseSize);
-            } catch (e) {
-              if (!isFlashError(e)) throw e;
-            }
-          }
-          if (this._rangeErased(first, first + spb)) {
-            this._eraseNeeded = false;
-            return true;
-          }
+/**
+ * Programs one record at the write point: its bytes from the magic on, in pieces that
+ * stay inside a program page, then its commit word. A panic does nothing else: no erase,
+ * no read-back. The deferred path reads each part back (a mismatch twice, in case the
+ * read flipped a bit) and moves to the next slot when the medium fails.
+ */
+function writeDump(log: LogCore, d: PendingDump, panic: boolean): boolean {
+  const g = log.geometry;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (log._eraseNeeded && (panic || !eraseAhead(log))) return false;
+    if (log.state !== "ready") return false;
+    const slot = log.nextSlot;
+    const base = slot * log.recordSize;
+    const bytes = encodeRecord(
+      {
+        seq: log.nextSeq,
+        boot: log.boot,
+        reason: d.reason,
+        flags: d.flags,
+        time: d.time,
+        uptime: d.uptime,
+        payloadLength: d.payload.length,
+        rawLength: d.rawLength,
+      },
+      d.payload,
+      g.progUnit,
+      log._crc,
+    );
+    let ok = true;
+    try {
+      for (let part = 0; ok && part < 2; part++) {
+        const at = base + (part ? OFF_COMMIT : OFF_MAGIC);
+        const data = part ? wordUnit(g.progUnit, g.erasedValue, COMMIT_VALUE) : bytes.subarray(OFF_MAGIC);
+        for (let off = 0; off < data.length; ) {
+          const n = Math.min(data.length - off, g.pageSize - ((at + off) % g.pageSize));
+          log.flash.program(at + off, data.subarray(off, off + n));
+          off += n;
         }
-        this._bad[block] = 1;
-        this.stats.badBlocks++;
-        // Tombstone: program the commit word of the block's first slot (when still erased),
-        // so that a later mount cannot take the skipped block for the free space after the
-        // newest record.
-        const a = first * this.recordSize + OFF_COMMIT;
-        const unit = Math.max(4, g.progUnit);
-        try {
-          if (isErased(this.flash.read(a, unit), 0, unit, g.erasedValue))
-            this.flash.program(a, wordUnit(g.progUnit, g.erasedValue, 0));
-        } catch (e) {
-          if (!isFlashError(e)) throw e;
+        if (!panic) {
+          ok = false;
+          for (let t = 0; t < 2 && !ok; t++) {
+            const got = log.flash.read(at, data.length);
+            ok = true;
+            for (let i = 0; i < data.length && ok; i++) ok = got[i] === data[i];
+          }
         }
       }
-      const next = ((block + 1) % this.blocks) * spb;
-      this.nextSeq = (this.nextSeq + ((next - this.nextSlot + this.slots) % this.slots)) >>> 0;
-      this.nextSlot = next;
+    } catch (e) {
+      if (!isFlashError(e)) throw e;
+      ok = false;
     }
-    this.state = "failed";
+    // The slot is used either way: the next record goes to the next one.
+    log.nextSlot = (slot + 1) % log.slots;
+    log.nextSeq = (log.nextSeq + 1) >>> 0;
+    if (log.nextSlot % log.slotsPerBlock === 0) {
+      log._eraseNeeded = true;
+      queueJobs(log);
+    }
+    if (ok) {
+      log._newestSlot = slot;
+      log.stats.written++;
+      log._bootRecords++;
+      return true;
+    }
+    if (panic) return false;
+  }
+  return false;
+}
+
+/**
+ * Records a dump. A panic (REASON_PANIC) is written at once, synchronously (mtdoops's
+ * panic path): true when its record is committed on flash. Any other reason is written
+ * later, from a job (the oops path): true when it was queued. The console is captured
+ * now either way, so output that follows does not change the record. max_reason, the
+ * crash-loop guard and the per-boot cap (one more record kept for a panic) apply first.
+ */
+export function dump(log: LogCore, reason: number, context: string, flags?: number): boolean {
+  const stats = log.stats;
+  const panic = reason === REASON_PANIC;
+  if (reason > log.maxReason || reason < 1) {
+    stats.filtered++;
     return false;
   }
-
-  // ---- writing ----
-
-  /**
-   * Programs one record at the write point: its bytes from the magic on, in pieces that
-   * stay inside a program page, then its commit word. A panic does nothing else: no erase,
-   * no read-back. The deferred path reads each part back (a mismatch twice, in case the
-   * read flipped a bit) and moves to the next slot when the medium fails.
-   */
-  _write(d: PendingDump, panic: boolean): boolean {
-    const g = this.geometry;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if (this._eraseNeeded && (panic || !this._eraseAhead())) return false;
-      if (this.state !== "ready") return false;
-      const slot = this.nextSlot;
-      const base = slot * this.recordSize;
-      const bytes = encodeRecord(
-        {
-          seq: this.nextSeq,
-          boot: this.boot,
-          reason: d.reason,
-          flags: d.flags,
-          time: d.time,
-          uptime: d.uptime,
-          payloadLength: d.payload.length,
-          rawLength: d.rawLength,
-        },
-        d.payload,
-        g.progUnit,
-        this._crc,
-      );
-      let ok = true;
+  if (log.state !== "ready") {
+    stats.lost++;
+    return false;
+  }
+  const early = log._clock.uptime() < log._loopWindowMs;
+  if (
+    (log.crashLoop && early) ||
+    log._bootRecords + log._pending.length >= log._maxRecordsPerBoot + (panic ? 1 : 0)
+  ) {
+    stats.suppressed++;
+    return false;
+  }
+  if (!panic && log._pending.length >= 2) {
+    stats.lost++;
+    return false;
+  }
+  // The payload: the context (at most half the room, and always its first 64 bytes), then
+  // the newest console bytes that fit; compressed when that keeps more of the console.
+  const room = log.recordSize - HEADER_SIZE;
+  const ctxLen = Math.min(context.length, Math.max(room >> 1, Math.min(room - 2, 64)));
+  const ctx = new Uint8Array(ctxLen);
+  for (let i = 0; i < ctxLen; i++) ctx[i] = context.charCodeAt(i) & 255;
+  const ring = log._ring;
+  const rawRoom = Math.min(MAX_PAYLOAD, room) - 2 - ctxLen;
+  let f = panic ? 0 : flags || 0;
+  let payload: Uint8Array | null = null;
+  let raw = buildPayload(ctx, ringTail(ring, rawRoom));
+  let taken = raw.length - 2 - ctxLen;
+  if (ring.length > rawRoom && log._compress) {
+    let take = Math.min(ring.length, MAX_PAYLOAD - 2 - ctxLen);
+    for (let i = 0; i < 3 && take > rawRoom; i++) {
+      const candidate = buildPayload(ctx, ringTail(ring, take));
+      let packed: Uint8Array;
       try {
-        for (let part = 0; ok && part < 2; part++) {
-          const at = base + (part ? OFF_COMMIT : OFF_MAGIC);
-          const data = part ? wordUnit(g.progUnit, g.erasedValue, COMMIT_VALUE) : bytes.subarray(OFF_MAGIC);
-          for (let off = 0; off < data.length; ) {
-            const n = Math.min(data.length - off, g.pageSize - ((at + off) % g.pageSize));
-            this.flash.program(at + off, data.subarray(off, off + n));
-            off += n;
-          }
-          if (!panic) {
-            ok = false;
-            for (let t = 0; t < 2 && !ok; t++) {
-              const got = this.flash.read(at, data.length);
-              ok = true;
-              for (let i = 0; i < data.length && ok; i++) ok = got[i] === data[i];
-            }
-          }
-        }
+        packed = log._compress(candidate);
       } catch (e) {
-        if (!isFlashError(e)) throw e;
-        ok = false;
+        break; // out of memory on the board: store uncompressed
       }
-      // The slot is used either way: the next record goes to the next one.
-      this.nextSlot = (slot + 1) % this.slots;
-      this.nextSeq = (this.nextSeq + 1) >>> 0;
-      if (this.nextSlot % this.slotsPerBlock === 0) {
-        this._eraseNeeded = true;
-        if (!this._jobQueued) {
-          this._jobQueued = true;
-          this._scheduler.defer(runJobs, 0, this);
-        }
+      if (packed.length <= room) {
+        payload = packed;
+        raw = candidate;
+        taken = take;
+        f |= FLAG_HEATSHRINK;
+        break;
       }
-      if (ok) {
-        this._newestSlot = slot;
-        this.stats.written++;
-        this._bootRecords++;
-        return true;
-      }
-      if (panic) return false;
+      take = Math.floor((take * room * 0.9) / packed.length);
     }
-    return false;
   }
-
-  /**
-   * Records a dump. A panic (REASON_PANIC) is written at once, synchronously (mtdoops's
-   * panic path): true when its record is committed on flash. Any other reason is written
-   * later, from a job (the oops path): true when it was queued. The console is captured
-   * now either way, so output that follows does not change the record. max_reason, the
-   * crash-loop guard and the per-boot cap (one more record kept for a panic) apply first.
-   */
-  dump(reason: number, context: string, flags?: number): boolean {
-    const stats = this.stats;
-    const panic = reason === REASON_PANIC;
-    if (reason > this.maxReason || reason < 1) {
-      stats.filtered++;
-      return false;
-    }
-    if (this.state !== "ready") {
-      stats.lost++;
-      return false;
-    }
-    const early = this._clock.uptime() < this._loopWindowMs;
-    if (
-      (this.crashLoop && early) ||
-      this._bootRecords + this._pending.length >= this._maxRecordsPerBoot + (panic ? 1 : 0)
-    ) {
-      stats.suppressed++;
-      return false;
-    }
-    if (!panic && this._pending.length >= 2) {
-      stats.lost++;
-      return false;
-    }
-    // The payload: the context (at most half the room, and always its first 64 bytes), then
-    // the newest console bytes that fit; compressed when that keeps more of the console.
-    const room = this.recordSize - HEADER_SIZE;
-    const ctxLen = Math.min(context.length, Math.max(room >> 1, Math.min(room - 2, 64)));
-    const ctx = new Uint8Array(ctxLen);
-    for (let i = 0; i < ctxLen; i++) ctx[i] = context.charCodeAt(i) & 255;
-    const ring = this._ring;
-    const rawRoom = Math.min(MAX_PAYLOAD, room) - 2 - ctxLen;
-    let f = panic ? 0 : flags || 0;
-    let payload: Uint8Array | null = null;
-    let raw = buildPayload(ctx, ring.tail(rawRoom));
-    let taken = raw.length - 2 - ctxLen;
-    if (ring.length > rawRoom && this._compress) {
-      let take = Math.min(ring.length, MAX_PAYLOAD - 2 - ctxLen);
-      for (let i = 0; i < 3 && take > rawRoom; i++) {
-        const candidate = buildPayload(ctx, ring.tail(take));
-        let packed: Uint8Array;
-        try {
-          packed = this._compress(candidate);
-        } catch (e) {
-          break; // out of memory on the board: store uncompressed
-        }
-        if (packed.length <= room) {
-          payload = packed;
-          raw = candidate;
-          taken = take;
-          f |= FLAG_HEATSHRINK;
-          break;
-        }
-        take = Math.floor((take * room * 0.9) / packed.length);
-      }
-    }
-    if (taken < ring.length || ring.written > ring.length) f |= FLAG_TRUNCATED;
-    const now = this._clock.now();
-    const d: PendingDump = {
-      reason: reason,
-      flags: f,
-      payload: payload || raw,
-      rawLength: raw.length,
-      time: now >= NO_WALL_CLOCK_BEFORE ? Math.floor(now / 1000) >>> 0 : 0,
-      uptime: this._clock.uptime() >>> 0,
-    };
-    if (panic) {
-      const ok = this._write(d, true);
-      if (!ok) stats.lost++;
-      return ok;
-    }
-    this._pending.push(d);
-    if (!this._jobQueued) {
-      this._jobQueued = true;
-      this._scheduler.defer(runJobs, 0, this);
-    }
-    return true;
+  if (taken < ring.length || ring.written > ring.length) f |= FLAG_TRUNCATED;
+  const now = log._clock.now();
+  const d: PendingDump = {
+    reason: reason,
+    flags: f,
+    payload: payload || raw,
+    rawLength: raw.length,
+    time: now >= NO_WALL_CLOCK_BEFORE ? Math.floor(now / 1000) >>> 0 : 0,
+    uptime: log._clock.uptime() >>> 0,
+  };
+  if (panic) {
+    const ok = writeDump(log, d, true);
+    if (!ok) stats.lost++;
+    return ok;
   }
+  log._pending.push(d);
+  queueJobs(log);
+  return true;
 }

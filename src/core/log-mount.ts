@@ -4,6 +4,7 @@
 // Device code (docs/DIALECT.md).
 
 import type { LogCore, MountInfo } from "./log-core.js";
+import { eraseAhead, rangeErased } from "./log-core.js";
 import { readHeader, readValid } from "./log-scan.js";
 import {
   decodeHeader,
@@ -50,14 +51,14 @@ function findNewestFast(log: LogCore): number {
     const hl = readHeader(log, n - 1);
     const sl = headerState(hl, log.recordSize, ev);
     if (sl === "committed") newest = n - 1;
-    else if (sl === "blank" && log._rangeErased(n - 1, n)) newest = -1;
+    else if (sl === "blank" && rangeErased(log, n - 1, n)) newest = -1;
     else return -2;
   } else return -2;
   // Accept only when the slots after the newest, to the end of their block, are erased
   // and the newest record passes its CRC.
   const next = (newest + 1) % n;
   const end = next % log.slotsPerBlock === 0 ? next + log.slotsPerBlock : blockEnd(log, next);
-  if (!log._rangeErased(next, end)) return -2;
+  if (!rangeErased(log, next, end)) return -2;
   if (newest < 0) return -1;
   const rec = readValid(log, newest);
   if (!rec) return -2;
@@ -147,7 +148,7 @@ export function mountLog(log: LogCore): MountInfo {
     if (log.nextSlot % log.slotsPerBlock !== 0) {
       const end = blockEnd(log, log.nextSlot);
       let free = end;
-      while (free > log.nextSlot && log._rangeErased(free - 1, free)) free--;
+      while (free > log.nextSlot && rangeErased(log, free - 1, free)) free--;
       if (free > log.nextSlot) {
         // skip the dirty slots: seq advances with the slot (the slot-seq invariant)
         log.nextSeq = seqAdd(log.nextSeq, free - log.nextSlot);
@@ -156,7 +157,7 @@ export function mountLog(log: LogCore): MountInfo {
     }
     if (log.nextSlot % log.slotsPerBlock === 0) {
       log._eraseNeeded = true;
-      log._eraseAhead();
+      eraseAhead(log);
     }
   }
   log.crashLoop = detectLoop(log, newest);

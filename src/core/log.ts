@@ -1,21 +1,44 @@
-// The crash log for host code: LogCore (log-core.ts: state and the write path) with the
+// The crash log for host code: the log's state (log-core.ts) with the write path, the
 // mount (log-mount.ts) and the reading side (log-read.ts) as methods. The firmware does not
-// use this class: it imports each part where it needs it, so that only the write path is
-// resident on the board (docs/FIRMWARE.md).
+// use this class: it keeps the state as a plain object and loads each part from Storage
+// when it runs (docs/FIRMWARE.md).
 
-import { LogCore, runJobs } from "./log-core.js";
-import type { MountInfo, SlotRecord } from "./log-core.js";
+import { createLog, dump, runJobs } from "./log-core.js";
+import type { LogCore, LogOptions, MountInfo, SlotRecord } from "./log-core.js";
 import { mountLog } from "./log-mount.js";
 import { REASON_PANIC } from "./record.js";
 import { clearRecords, forEachRecord, readRaw } from "./log-read.js";
 
-export { LogCore, runJobs, validateLogOptions } from "./log-core.js";
-export type { LogOptions, LogState, LogStats, MountInfo, SlotRecord } from "./log-core.js";
+export { createLog, dump, runJobs, validateLogOptions } from "./log-core.js";
+export type { LogCore, LogOptions, LogState, LogStats, MountInfo, SlotRecord } from "./log-core.js";
 
-export class CrashLog extends LogCore {
+// The instance is the state: createLog()'s fields, copied in by the constructor.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface CrashLog extends LogCore {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class CrashLog {
+  /** Validates the configuration (validateLogOptions); throws an ECONFIG error naming what is wrong. */
+  constructor(o: LogOptions) {
+    // Copied through untyped records: the firmware build's name analysis
+    // (scripts/mangle-names.ts) takes the types of Object.assign's arguments for
+    // serialized data and would keep the state's internal names unmangled on the board.
+    const state = createLog(o) as unknown as Record<string, unknown>;
+    const self = this as unknown as Record<string, unknown>;
+    for (const k of Object.keys(state)) self[k] = state[k];
+  }
+
   /** True while deferred work is waiting. */
   get busy(): boolean {
     return this._jobQueued || this._pending.length > 0 || this._eraseNeeded;
+  }
+
+  /**
+   * Records a dump: a panic (REASON_PANIC) at once, anything else from a job (dump() in
+   * log-core.ts). Returns true when written (panic) or queued.
+   */
+  dump(reason: number, context: string, flags?: number): boolean {
+    return dump(this, reason, context, flags);
   }
 
   /**
@@ -23,7 +46,7 @@ export class CrashLog extends LogCore {
    * Returns true when the record is committed on flash.
    */
   panic(context: string): boolean {
-    return this.dump(REASON_PANIC, context);
+    return dump(this, REASON_PANIC, context);
   }
 
   /** Runs the deferred work now (pending oops records, erase-ahead). */

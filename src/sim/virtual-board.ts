@@ -31,7 +31,8 @@
 //   storage          a VirtualStorage to use (the other Storage files persist in it).
 //   installFirmware  true: put firmware/dist/<id>.js (built from source with esbuild when
 //                    missing) in Storage as ".boot0" before the first boot, with its
-//                    modules (<id>.mount.js as .mtdmount, <id>.read.js as .mtdread:
+//                    modules (<id>.mount.js as .mtdmount, <id>.write.js as .mtdwrite,
+//                    <id>.read.js as .mtdread:
 //                    src/boards/firmware-files.ts); a string: the path of a bundle to
 //                    install instead (its modules beside it).
 //   firmware         the firmware to install (wins over installFirmware): Storage name ->
@@ -55,8 +56,15 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BoardDefinition } from "../boards/schema.js";
-import { BOOT_FILE, FIRMWARE_FILES, MOUNT_FILE, READ_FILE } from "../boards/firmware-files.js";
-import { firmwareEsbuildOptions, mountEntrySource, RESIDENT_FIELDS, wrapModule } from "../boards/firmware-build.js";
+import { BOOT_FILE, FIRMWARE_FILES } from "../boards/firmware-files.js";
+import {
+  FIRMWARE_MODULES,
+  firmwareEsbuildOptions,
+  moduleEntrySource,
+  pickFields,
+  RESIDENT_FIELDS,
+  wrapModule,
+} from "../boards/firmware-build.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import { crc32 } from "../core/crc32.js";
 import { decodeRecord, Flags, splitPayload } from "../core/record.js";
@@ -117,14 +125,11 @@ export function firmwareBundlePath(boardId: string): string {
 
 /**
  * The part of a board definition the resident firmware reads (every other field would cost
- * JsVars on the board for nothing): RESIDENT_FIELDS (src/boards/firmware-files.ts). The
- * reserved areas are baked into the mount module instead.
+ * JsVars on the board for nothing): RESIDENT_FIELDS (src/boards/firmware-build.ts). The
+ * modules get theirs bound to their entries (moduleEntrySource).
  */
 export function deviceBoard(board: BoardDefinition): Partial<BoardDefinition> {
-  const copy: Record<string, unknown> = {};
-  const src = board as unknown as Record<string, unknown>;
-  for (const k of RESIDENT_FIELDS) if (src[k] !== undefined) copy[k] = src[k];
-  return copy as Partial<BoardDefinition>;
+  return pickFields(board, RESIDENT_FIELDS) as Partial<BoardDefinition>;
 }
 
 /**
@@ -170,18 +175,12 @@ export function buildFirmwareBundle(
   if (!out) throw new Error("esbuild produced no output for board " + board.id);
   const files: Record<string, string> = { [BOOT_FILE]: out.text };
   let cache = r.mangleCache ?? {};
-  for (const [name, src] of [
-    [MOUNT_FILE, "mount.ts"],
-    [READ_FILE, "retrieve.ts"],
-  ] as const) {
+  for (const [name, , src] of FIRMWARE_MODULES) {
     const file = join(root, "firmware", src).split("\\").join("/");
     const m = esbuild.buildSync({
       ...common,
       stdin: {
-        contents:
-          name === MOUNT_FILE
-            ? mountEntrySource(file, board.reserved)
-            : "export { default } from " + JSON.stringify(file) + ";\n",
+        contents: moduleEntrySource(file, name, board),
         resolveDir: root,
         sourcefile: "mtdoops-" + board.id + "-" + src,
         loader: "ts",
@@ -199,7 +198,7 @@ export function buildFirmwareBundle(
 
 /**
  * A board's firmware files as the build writes them (src/boards/firmware-files.ts): the
- * bundle `bundle` (.boot0) and, beside it, <name>.mount.js and <name>.read.js when present.
+ * bundle `bundle` (.boot0) and, beside it, <name>.mount.js, .write.js and .read.js when present.
  */
 export function firmwareFilesAt(bundle: string): Record<string, string> {
   const files: Record<string, string> = {};

@@ -31,6 +31,8 @@ async function buildFirmwareBundle(b: BoardDefinition): Promise<Record<string, s
 }
 
 const BIN = process.env["ESPRUINO_BIN"];
+/** JsVars the library may hold after init beyond its ring buffer (docs/FOOTPRINT.md). */
+const FOOTPRINT_BUDGET = 300;
 const board = loadBoard("linux");
 
 /** One run of the interpreter in REPL mode, stdin kept open through a pipe. */
@@ -313,6 +315,9 @@ if (!BIN) {
           usage["api"],
       );
       expect(delta).toBeGreaterThan(0);
+      // The target (docs/FOOTPRINT.md): what the library holds after init beyond its
+      // ring's bytes, on this build.
+      expect(delta - (usage["ring"] ?? 0)).toBeLessThanOrEqual(FOOTPRINT_BUDGET);
     });
   });
 }
