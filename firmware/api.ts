@@ -14,12 +14,8 @@ import { REASON_ERRORFLAG, REASON_OOPS, REASON_PANIC, REASON_SHUTDOWN } from "..
 import { ringWrite } from "../src/core/ring.js";
 import { cap, later, onData, realName } from "./console.js";
 import type { DeviceLog } from "./env.js";
-import type { EspE, EspProcess } from "./espruino.js";
 import { run } from "./main.js";
 
-declare const E: EspE;
-declare const process: EspProcess;
-declare const print: (s: string) => void;
 declare const MTDOOPS_VERSION: string;
 
 export interface MtdoopsApi {

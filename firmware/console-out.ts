@@ -2,12 +2,6 @@
 // that module (retrieve.ts), not into the resident .boot0: it works on the resident
 // capture's state (console.ts `cap`), which the call passes in. Device code.
 
-import type { EspE, EspSerial } from "./espruino.js";
-
-declare const E: EspE;
-declare const LoopbackA: EspSerial;
-declare const print: (s: string) => void;
-
 /** Character codes of the markers written to LoopbackA, recognised (and removed) only while some are outstanding. */
 export const RUN = 0;
 /** Stops recording, until LOUD. */
@@ -17,7 +11,7 @@ export const LOUD = 15;
 /** The resident capture's state that printing needs. */
 export interface Capture {
   /** The real console device, when the capture holds the console. */
-  real: EspSerial | undefined;
+  real: Serial | undefined;
   /** Markers written and not yet seen. */
   marks: number;
 }

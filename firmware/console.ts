@@ -28,11 +28,6 @@ import type { Ring } from "../src/core/ring.js";
 import { ringWrite } from "../src/core/ring.js";
 import type { Capture } from "./console-out.js";
 import { LOUD, QUIET, RUN } from "./console-out.js";
-import type { EspE, EspSerial } from "./espruino.js";
-
-declare const E: EspE;
-declare const LoopbackA: EspSerial;
-declare const LoopbackB: EspSerial;
 
 /** The real console device, the count of markers written and not yet seen, and the ring (set by start()). */
 export const cap: Capture & { ring?: Ring } = { real: undefined, marks: 0 };
@@ -120,7 +115,7 @@ export function grab(to?: string): void {
   const c = to || E.getConsole();
   if (!c || c === "Limbo" || c.indexOf("Loopback") === 0) return;
   if (cap.real) cap.real.removeListener("data", fwdIn);
-  cap.real = (global as unknown as Record<string, EspSerial>)[c];
+  cap.real = (global as unknown as Record<string, Serial>)[c];
   realName = c;
   if (!home) home = c;
   if (cap.real) cap.real.on("data", fwdIn);

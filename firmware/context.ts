@@ -2,9 +2,7 @@
 
 import type { LogCore } from "../src/core/log-core.js";
 import { HEADER_SIZE } from "../src/core/record.js";
-import type { EspProcess } from "./espruino.js";
 
-declare const process: EspProcess;
 declare const MTDOOPS_VERSION: string;
 declare const MTDOOPS_BOARD: string;
 

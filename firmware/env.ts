@@ -16,14 +16,11 @@ import type { Flash } from "../src/core/flash.js";
 import type { LogCore, LogOptions } from "../src/core/log-core.js";
 import { configure } from "../src/core/log-core.js";
 import type { Ring } from "../src/core/ring.js";
-import type { EspE, EspHeatshrink } from "./espruino.js";
 import { internalFlash } from "./flash-internal.js";
 import { spiNorFlash } from "./flash-spinor.js";
 import { storageFlash } from "./flash-storage.js";
 import { builtin } from "./flash-util.js";
 
-declare const E: EspE;
-declare const getTime: () => number;
 declare const MTDOOPS_BACKEND: string;
 
 /** The log's state on the board: LogCore, plus when the firmware started (getTime(), seconds). */
@@ -31,9 +28,9 @@ export interface DeviceLog extends LogCore {
   _t0: number;
 }
 
-let hs: EspHeatshrink | undefined;
+let hs: HeatshrinkModule | undefined;
 try {
-  hs = builtin<EspHeatshrink>("heatshrink");
+  hs = builtin<HeatshrinkModule>("heatshrink");
 } catch (e) {
   hs = undefined;
 }

@@ -1,13 +1,16 @@
-// Minimal types for the parts of Espruino's API the firmware uses (2v29).
+// The device-side types: @types/espruino (tsconfig.firmware.json loads it for firmware/),
+// and here, merged into its declarations, what version 1.95 (the newest published) lacks
+// of the API the firmware uses, as measured on the 2v29 interpreter (docs/DIALECT.md,
+// shared/reference/espruino.md): E.CRC32, E.toString, E.getConsole/setConsole, E.on,
+// process, the timers, require() of the Storage, heatshrink and Flash modules,
+// ESP8266.getResetInfo, the SPI constructor and string pin names, and the optional
+// arguments of peek32 and Serial.setConsole.
 //
-// A module of types only: the firmware files import what they need and declare the
-// Espruino globals they touch locally (`declare const E: EspE;`), so that these names do
-// not leak into the host code that shares tsconfig.json (Node and DOM types). We do not use
-// @types/espruino: it declares globals such as `require`, `process`, `print` and timers
-// that clash with @types/node and lib.dom in one program.
+// A global declaration file (no import or export), so that it merges with @types/espruino;
+// the host program (tsconfig.json, with Node's types) does not include firmware/.
 
 /** `process.memory()`: counts are JsVars (blocks); flash_* only on ARM boards. */
-export interface EspMemory {
+interface EspMemory {
   free: number;
   usage: number;
   total: number;
@@ -17,63 +20,66 @@ export interface EspMemory {
   flash_length?: number;
 }
 
-export interface EspProcess {
+declare const process: {
   memory(gc?: boolean): EspMemory;
   version: string;
   env: { STORAGE?: number; BOARD?: string };
   on(event: "uncaughtException", fn: (e: unknown) => void): void;
+};
+
+declare namespace E {
+  function CRC32(data: Uint8Array | string): number;
+  function toString(data: Uint8Array | ArrayBuffer): string | undefined;
+  function getConsole(): string | null;
+  function setConsole(device: string | null, options?: { force?: boolean }): void;
+  function on(event: "errorFlag", fn: (flags: string[]) => void): void;
+  function on(event: "kill" | "init", fn: () => void): void;
 }
 
-export interface EspE {
-  CRC32(data: Uint8Array | string): number;
-  toString(data: Uint8Array | ArrayBuffer): string | undefined;
-  toUint8Array(data: string): Uint8Array;
-  getErrorFlags(): string[];
-  on(event: "errorFlag", fn: (flags: string[]) => void): void;
-  on(event: "kill" | "init", fn: () => void): void;
-  setConsole(device: string | null, options?: { force?: boolean }): void;
-  getConsole(): string | null;
+declare namespace ESP8266 {
+  function getResetInfo(): { reason: string; exccause?: number; epc1?: number };
 }
 
-/** A serial-like device: USB, Serial1, Bluetooth, Telnet, Terminal, LoopbackA/B. */
-export interface EspSerial {
-  write(data: string | Uint8Array): void;
-  on(event: "data", fn: (data: string) => void): void;
-  removeListener(event: "data", fn: (data: string) => void): void;
-  setConsole(force?: boolean): void;
-}
-
-/** require("Flash"). */
-export interface EspFlash {
-  getPage(addr: number): { addr: number; length: number } | undefined;
-  read(length: number, addr: number): Uint8Array;
-  write(data: Uint8Array, addr: number): void;
-  erasePage(addr: number): void;
-}
+declare function setTimeout(fn: () => void, ms: number): number;
+/** The third argument is passed on to `fn` (2v29; the interpreter tier depends on it: the errorflag record). */
+declare function setTimeout<T>(fn: (arg: T) => void, ms: number, arg: T): number;
+declare function setInterval(fn: () => void, ms: number): number;
 
 /** require("Storage"). */
-export interface EspStorage {
+interface StorageModule {
   read(name: string, offset?: number, length?: number): string | undefined;
   write(name: string, data: string, offset?: number, size?: number): boolean;
   erase(name: string): void;
 }
 
 /** require("heatshrink"). */
-export interface EspHeatshrink {
+interface HeatshrinkModule {
   compress(data: Uint8Array): ArrayBuffer;
   decompress(data: Uint8Array): ArrayBuffer;
 }
 
-/** An SPI bus (`new SPI()`, software SPI on any pins). */
-export interface EspSpi {
-  setup(options: { sck: string; miso: string; mosi: string; baud?: number; mode?: number }): void;
-  send(data: Uint8Array, nss: string): Uint8Array;
+/** require("Flash"): @types/espruino's `Flash` namespace, typed. */
+interface FlashModule {
+  getPage(addr: number): { addr: number; length: number } | undefined;
+  read(length: number, addr: number): Uint8Array;
+  write(data: Uint8Array, addr: number): void;
+  erasePage(addr: number): void;
 }
 
-export interface EspEventSource {
-  on(event: string, fn: (x: unknown) => void): void;
+declare function require(name: "Storage"): StorageModule;
+declare function require(name: "heatshrink"): HeatshrinkModule;
+declare function require(name: "Flash"): FlashModule;
+
+/** `new SPI()`: a software SPI on any pins; pins named by string ("D1") as well. */
+declare const SPI: { new (): SPI };
+interface SPI {
+  send(data: Uint8Array, nss_pin: Pin | string): Uint8Array;
 }
 
-export interface Esp8266 {
-  getResetInfo(): { reason: string; exccause?: number; epc1?: number };
+/** One word (the count is optional on the board; @types/espruino 1.95 requires it). */
+declare function peek32(addr: number): number;
+
+interface Serial {
+  /** Makes this device the console, not forced (the argument is optional on the board). */
+  setConsole(): void;
 }

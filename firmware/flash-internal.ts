@@ -9,7 +9,6 @@
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
 import type { Flash, FlashGeometry } from "../src/core/flash.js";
-import type { EspFlash } from "./espruino.js";
 import { builtin, checkLanded, checkRange } from "./flash-util.js";
 
 interface InternalBackend extends Flash {
@@ -19,27 +18,27 @@ interface InternalBackend extends Flash {
 
 function internalRead(this: InternalBackend, a: number, n: number): Uint8Array {
   checkRange(this.geometry, a, n, 1, 0);
-  return n ? builtin<EspFlash>("Flash").read(n, this._base + a) : new Uint8Array(0);
+  return n ? builtin<FlashModule>("Flash").read(n, this._base + a) : new Uint8Array(0);
 }
 
 function internalProgram(this: InternalBackend, a: number, d: Uint8Array): void {
   const g = this.geometry;
   checkRange(g, a, d.length, g.progUnit, g.pageSize);
   if (!d.length) return;
-  builtin<EspFlash>("Flash").write(d, this._base + a);
+  builtin<FlashModule>("Flash").write(d, this._base + a);
   checkLanded(this, a, d.length, d);
 }
 
 function internalErase(this: InternalBackend, a: number): void {
   const es = this.geometry.eraseSize;
   checkRange(this.geometry, a, es, es, 0);
-  builtin<EspFlash>("Flash").erasePage(this._base + a);
+  builtin<FlashModule>("Flash").erasePage(this._base + a);
   checkLanded(this, a, es, null);
 }
 
 /** Opens the partition; throws EINVAL when the chip's page layout differs from the board file. */
 export function internalFlash(b: BoardDefinition): Flash {
-  const F = builtin<EspFlash>("Flash");
+  const F = builtin<FlashModule>("Flash");
   const g: FlashGeometry = {
     size: b.size,
     eraseSize: b.eraseSize,

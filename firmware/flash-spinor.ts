@@ -9,13 +9,10 @@
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
 import type { Flash, FlashGeometry } from "../src/core/flash.js";
-import type { EspSpi } from "./espruino.js";
 import { checkLanded, checkRange } from "./flash-util.js";
 
-declare const SPI: new () => EspSpi;
-
 /** Opens the partition; `bus` replaces the software SPI (tests). Throws EIO when no chip answers. */
-export function spiNorFlash(b: BoardDefinition, bus?: EspSpi): Flash {
+export function spiNorFlash(b: BoardDefinition, bus?: SPI): Flash {
   const p = b.spi;
   if (!p) throw flashError("EINVAL", "board " + b.id + " has no spi pins");
   const spi = bus || new SPI();

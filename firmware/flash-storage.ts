@@ -19,10 +19,7 @@
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
 import type { Flash, FlashGeometry } from "../src/core/flash.js";
-import type { EspE, EspStorage } from "./espruino.js";
 import { builtin, checkLanded, checkRange } from "./flash-util.js";
-
-declare const E: EspE;
 
 const MARK = "MTDBLOCK";
 const H = 8;
@@ -44,7 +41,7 @@ function storageRead(this: StorageBackend, a: number, n: number): Uint8Array {
   for (let o = 0; o < n; ) {
     const at = a + o;
     const k = Math.min(n - o, es - (at % es));
-    const s = builtin<EspStorage>("Storage").read(blockFile(this, at), H + (at % es), k);
+    const s = builtin<StorageModule>("Storage").read(blockFile(this, at), H + (at % es), k);
     if (s === undefined || s.length !== k)
       throw flashError("EIO", "Storage file " + blockFile(this, at) + " is missing or short");
     out.set(E.toUint8Array(s), o);
@@ -63,8 +60,8 @@ function storageWrite(f: StorageBackend, a: number, d: Uint8Array | null): void 
   let ok = false;
   try {
     ok = d
-      ? builtin<EspStorage>("Storage").write(blockFile(f, a), E.toString(d) as string, H + (a % es))
-      : builtin<EspStorage>("Storage").write(blockFile(f, a), MARK, 0, es + H);
+      ? builtin<StorageModule>("Storage").write(blockFile(f, a), E.toString(d) as string, H + (a % es))
+      : builtin<StorageModule>("Storage").write(blockFile(f, a), MARK, 0, es + H);
   } catch (e) {
     if ((e as { code?: string }).code) throw e;
   }
@@ -107,7 +104,7 @@ export function storageFlash(b: BoardDefinition, checked?: boolean): Flash {
   };
   // A block whose file is missing, foreign or of the wrong size (a power cut between the
   // old file's removal and the new one's creation, a changed board file) is re-created.
-  const S = builtin<EspStorage>("Storage");
+  const S = builtin<StorageModule>("Storage");
   for (let a = 0; !checked && a < g.size; a += g.eraseSize) {
     const n = blockFile(f, a);
     const tail = S.read(n, g.eraseSize + H - 1, 2);

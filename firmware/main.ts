@@ -26,13 +26,6 @@ import type { Ring } from "../src/core/ring.js";
 import { install } from "./api.js";
 import { cap, grab, onBle, onData } from "./console.js";
 import type { DeviceLog } from "./env.js";
-import type { EspEventSource, EspSerial, EspStorage } from "./espruino.js";
-
-declare const print: (s: string) => void;
-declare const getTime: () => number;
-declare const LoopbackA: EspSerial;
-declare const LoopbackB: EspSerial;
-declare const NRF: EspEventSource;
 
 /** The mount module's entry (mount.ts): the log and the reset reason, or undefined when it did not start. */
 type Mount = (log: undefined, ring: Ring, t0: number) => [DeviceLog, string?, number?] | undefined;
@@ -52,7 +45,7 @@ let log: DeviceLog | undefined;
  */
 export function run(file: string, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown): unknown {
   // require and eval through `global`, so that the bundler leaves them alone.
-  const g = global as unknown as { require: (n: string) => EspStorage; eval: (code: string) => Module };
+  const g = global as unknown as { require: (n: string) => StorageModule; eval: (code: string) => Module };
   try {
     const code = g.require("Storage").read(file);
     if (code === undefined) throw new Error(file + " missing");

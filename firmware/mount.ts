@@ -16,14 +16,7 @@ import { readRaw } from "../src/core/log-read.js";
 import { FLAG_UNEXPECTED, getU32, REASON_SHUTDOWN } from "../src/core/record.js";
 import type { DeviceLog } from "./env.js";
 import { attach, detach, logOptions, openFlash } from "./env.js";
-import type { Esp8266, EspProcess } from "./espruino.js";
 
-declare const print: (s: string) => void;
-
-declare const process: EspProcess;
-declare const peek32: (addr: number) => number;
-declare const poke32: (addr: number, value: number) => void;
-declare const ESP8266: Esp8266;
 declare const MTDOOPS_BACKEND: string;
 declare const MTDOOPS_RESET: string;
 

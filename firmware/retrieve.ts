@@ -21,10 +21,7 @@ import type { Capture } from "./console-out.js";
 import { out as print1, quiet as printQuiet } from "./console-out.js";
 import type { DeviceLog } from "./env.js";
 import { attach, detach } from "./env.js";
-import type { EspE } from "./espruino.js";
 
-declare const E: EspE;
-declare const btoa: (s: string) => string;
 declare const MTDOOPS_BOARD: string;
 
 /** What the resident API asks for. */

@@ -214,7 +214,10 @@ function compute(root: string, extra: string[], dom: boolean): MangleNames {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     lib: dom ? ["lib.es2022.d.ts", "lib.dom.d.ts"] : ["lib.es2022.d.ts"],
-    types: [],
+    // The device program's types, as tsconfig.firmware.json has them: @types/espruino
+    // (with firmware/espruino.d.ts, one of the sources, merged into it).
+    types: ["espruino"],
+    typeRoots: [join(root, "node_modules", "@types")],
     noEmit: true,
     skipLibCheck: true,
     strict: true,

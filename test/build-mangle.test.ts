@@ -79,9 +79,10 @@ describe("mangle-names", () => {
     expect(rules("length")).toContain("lib");
     expect(rules("erasePage")).toContain("espruino");
     expect(rules("getStats")).toContain("espruino+");
-    expect(rules("sck")).toContain("ambient"); // firmware/espruino.d.ts
+    expect(rules("getResetInfo")).toContain("ambient"); // firmware/espruino.d.ts
+    expect(rules("sck")).toContain("argument"); // spi.setup({ sck, miso, mosi, baud })
     expect(rules("code")).toContain("cast"); // (e as { code?: string }).code
-    expect(rules("panic")).toContain("global"); // global["mtdoops"] = makeApi(...)
+    expect(rules("panic")).toContain("global"); // global["mtdoops"] = api (install())
     expect(rules("mtdoops")).toContain("string-key");
     expect(rules("mem")).toContain("serialized"); // JSON.stringify(o: Ctx)
     expect(rules("free")).toContain("serialized"); // nested: Ctx.mem.free
