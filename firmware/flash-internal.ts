@@ -6,9 +6,10 @@
 // reported as EIO, as the Flash contract asks (src/core/flash.ts). The methods are module
 // functions over `this` (the backend object), not closures (docs/FOOTPRINT.md). Device code.
 
+import { boardGeometry } from "../src/boards/geometry.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
-import type { Flash, FlashGeometry } from "../src/core/flash.js";
+import type { Flash } from "../src/core/flash.js";
 import { builtin, checkLanded, checkRange } from "./flash-util.js";
 
 interface InternalBackend extends Flash {
@@ -39,13 +40,7 @@ function internalErase(this: InternalBackend, a: number): void {
 /** Opens the partition; throws EINVAL when the chip's page layout differs from the board file. */
 export function internalFlash(b: BoardDefinition): Flash {
   const F = builtin<FlashModule>("Flash");
-  const g: FlashGeometry = {
-    size: b.size,
-    eraseSize: b.eraseSize,
-    progUnit: b.progUnit,
-    pageSize: b.pageSize,
-    erasedValue: 255,
-  };
+  const g = boardGeometry(b);
   for (let a = b.start; a < b.start + g.size; a += g.eraseSize) {
     const p = F.getPage(a);
     if (!p || p.addr !== a || p.length !== g.eraseSize)

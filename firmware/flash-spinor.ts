@@ -6,9 +6,10 @@
 // across a 256-byte page: the chip would wrap), 0x03 read. 24-bit addresses.
 // Every program and erase is read back (the chip reports no failure). Device code.
 
+import { boardGeometry } from "../src/boards/geometry.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
-import type { Flash, FlashGeometry } from "../src/core/flash.js";
+import type { Flash } from "../src/core/flash.js";
 import { checkLanded, checkRange } from "./flash-util.js";
 
 /** Opens the partition; `bus` replaces the software SPI (tests). Throws EIO when no chip answers. */
@@ -17,13 +18,7 @@ export function spiNorFlash(b: BoardDefinition, bus?: SPI): Flash {
   if (!p) throw flashError("EINVAL", "board " + b.id + " has no spi pins");
   const spi = bus || new SPI();
   spi.setup({ sck: p.sck, miso: p.miso, mosi: p.mosi, baud: p.baud });
-  const g: FlashGeometry = {
-    size: b.size,
-    eraseSize: b.eraseSize,
-    progUnit: b.progUnit,
-    pageSize: b.pageSize,
-    erasedValue: 255,
-  };
+  const g = boardGeometry(b);
   if (g.eraseSize % 4096)
     throw flashError("EINVAL", "SPI NOR erase size must be a multiple of the 4 KB sector");
   const tx = (d: Uint8Array): Uint8Array => spi.send(d, p.cs);

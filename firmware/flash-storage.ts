@@ -16,9 +16,10 @@
 // The methods are module functions over `this` (the backend object), not closures: one
 // copy of each, and no factory scope kept alive (docs/FOOTPRINT.md). Device code.
 
+import { boardGeometry } from "../src/boards/geometry.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
-import type { Flash, FlashGeometry } from "../src/core/flash.js";
+import type { Flash } from "../src/core/flash.js";
 import { builtin, checkLanded, checkRange } from "./flash-util.js";
 
 const MARK = "MTDBLOCK";
@@ -88,13 +89,7 @@ function storageErase(this: StorageBackend, a: number): void {
  * is missing, foreign or of the wrong size is re-created first.
  */
 export function storageFlash(b: BoardDefinition, checked?: boolean): Flash {
-  const g: FlashGeometry = {
-    size: b.size,
-    eraseSize: b.eraseSize,
-    progUnit: b.progUnit,
-    pageSize: b.pageSize,
-    erasedValue: 255,
-  };
+  const g = boardGeometry(b);
   const f: StorageBackend = {
     geometry: g,
     read: storageRead,

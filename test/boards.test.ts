@@ -1,5 +1,6 @@
 // Board definitions (boards/*.json) and their loader/validator (src/boards/load.ts).
 
+import { boardGeometry } from "../src/boards/geometry.js";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -112,13 +113,7 @@ describe("board files", () => {
   it("the firmware's CrashLog mounts on every board's geometry and keeps a panic", () => {
     for (const b of loadAllBoards()) {
       const flash = new SimulatedNorFlash({
-        geometry: {
-          size: b.size,
-          eraseSize: b.eraseSize,
-          progUnit: b.progUnit,
-          pageSize: b.pageSize,
-          erasedValue: 0xff,
-        },
+        geometry: boardGeometry(b),
         part: b.part,
         strict: true,
       });

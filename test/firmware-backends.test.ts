@@ -11,6 +11,7 @@ import type { BoardDefinition } from "../src/boards/schema.js";
 import type { Flash } from "../src/core/flash.js";
 import { repoRootDir, VirtualBoard } from "../src/sim/virtual-board.js";
 import { describeFlashContract, expectFlashError } from "./flash-contract.js";
+import { SPINOR_BOARD } from "./helpers/firmware.js";
 
 const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
 const root = repoRootDir();
@@ -40,25 +41,6 @@ const BACKENDS = esbuild.buildSync({
   tsconfig: join(root, "tsconfig.json"),
 }).outputFiles[0]?.text as string;
 
-/** A W25Q128 on an SPI bus: the "spinor" backend (no board file uses it yet). */
-const SPINOR_BOARD: BoardDefinition = {
-  id: "w25qtest",
-  name: "Test board with a W25Q128 on SPI",
-  backend: "spinor",
-  start: 0x100000,
-  size: 32768,
-  eraseSize: 4096,
-  progUnit: 1,
-  pageSize: 256,
-  recordSize: 1024,
-  ringSize: 2048,
-  part: "w25q128jv",
-  jsvars: 5100,
-  resetReason: "none",
-  spi: { cs: "B2", sck: "A5", mosi: "A7", miso: "A6", baud: 4000000 },
-  chip: { start: 0, size: 0x1000000 },
-  sources: {},
-};
 
 /** Opens a backend inside a fresh virtual board; read results are copied into this realm. */
 function openBackend(board: BoardDefinition, fn: string): { vb: VirtualBoard; flash: Flash } {

@@ -2,17 +2,11 @@
 // forwarded, following the console when it moves, giving it back on reset().
 
 import { describe, expect, it } from "vitest";
-import type { BoardDefinition } from "../src/boards/schema.js";
 import { loadBoard } from "../src/boards/load.js";
 import { reasonName } from "../src/core/record.js";
 import { openRecord, VirtualBoard } from "../src/sim/virtual-board.js";
-import { buildBoard, storageFiles } from "../scripts/build-firmware.js";
+import { buildFirmwareBundle } from "./helpers/firmware.js";
 import type { OpenedRecord } from "../src/sim/virtual-board.js";
-
-/** The bundle the firmware build makes for a board (scripts/build-firmware.ts, names mangled): what users install. */
-async function buildFirmwareBundle(b: BoardDefinition): Promise<Record<string, string>> {
-  return storageFiles(await buildBoard(b, { write: false, dialect: false }));
-}
 
 const puck = loadBoard("puckjs");
 const linux = loadBoard("linux");

@@ -12,11 +12,11 @@ import type { LogCore, LogOptions } from "../src/core/log-core.js";
 import { ConsoleRing } from "../src/core/ring.js";
 import { reasonName } from "../src/core/record.js";
 import { openRecord, VirtualBoard } from "../src/sim/virtual-board.js";
-import { buildBoard, storageFiles } from "../scripts/build-firmware.js";
+import { buildFirmwareBundle } from "./helpers/firmware.js";
 import { makeFlash } from "./helpers/log-fixture.js";
 
 const linux = loadBoard("linux");
-const LINUX = storageFiles(await buildBoard(linux, { write: false, dialect: false }));
+const LINUX = await buildFirmwareBundle(linux);
 
 /**
  * A stand-in for .mtdread, called by the resident run() as the real one is: it reports

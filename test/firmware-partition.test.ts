@@ -1,4 +1,4 @@
-// Partition safety at boot (firmware/main.ts partitionConflict): a raw internal-flash
+// Partition safety at boot (firmware/mount.ts partitionConflict): a raw internal-flash
 // partition that overlaps Storage, the firmware image or a reserved area is refused with
 // one clear line, and nothing is started. Also the SPI NOR backend end to end.
 
@@ -7,12 +7,7 @@ import { loadBoard } from "../src/boards/load.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { reasonName } from "../src/core/record.js";
 import { openRecord, VirtualBoard } from "../src/sim/virtual-board.js";
-import { buildBoard, storageFiles } from "../scripts/build-firmware.js";
-
-/** The bundle the firmware build makes for a board (scripts/build-firmware.ts, names mangled): what users install. */
-async function buildFirmwareBundle(b: BoardDefinition): Promise<Record<string, string>> {
-  return storageFiles(await buildBoard(b, { write: false, dialect: false }));
-}
+import { buildFirmwareBundle, SPINOR_BOARD } from "./helpers/firmware.js";
 
 const puck = loadBoard("puckjs");
 const wifi = loadBoard("espruinowifi");
@@ -84,24 +79,7 @@ describe("partition safety", () => {
 });
 
 describe("SPI NOR backend, end to end", () => {
-  const board: BoardDefinition = {
-    id: "w25qtest",
-    name: "Test board with a W25Q128 on SPI",
-    backend: "spinor",
-    start: 0x100000,
-    size: 32768,
-    eraseSize: 4096,
-    progUnit: 1,
-    pageSize: 256,
-    recordSize: 1024,
-    ringSize: 2048,
-    part: "w25q128jv",
-    jsvars: 5100,
-    resetReason: "none",
-    spi: { cs: "B2", sck: "A5", mosi: "A7", miso: "A6", baud: 4000000 },
-    chip: { start: 0, size: 0x1000000 },
-    sources: {},
-  };
+  const board = SPINOR_BOARD;
 
   it("records, survives a power cut, reads back", async () => {
     const { vb, out } = await bootWith(board);

@@ -51,6 +51,7 @@
 // reboot()), vb.now() (board ms since the VirtualBoard was made), vb.raiseErrorFlag(name),
 // vb.bleConnect() / vb.bleDisconnect(), vb.resetreas (nRF52 RESETREAS), vb.shim.
 
+import { boardGeometry } from "../boards/geometry.js";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -272,13 +273,7 @@ export class VirtualBoard {
     this.flash =
       o.flash ??
       new SimulatedNorFlash({
-        geometry: {
-          size: b.size,
-          eraseSize: b.eraseSize,
-          progUnit: b.progUnit,
-          pageSize: b.pageSize,
-          erasedValue: 0xff,
-        },
+        geometry: boardGeometry(b),
         part: b.part,
         seed: o.seed,
       });

@@ -14,7 +14,6 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BoardDefinition } from "../../src/boards/schema.js";
 import { loadBoard } from "../../src/boards/load.js";
 import { heatshrinkDecompress } from "../../src/codec/heatshrink.js";
 import { crc32 } from "../../src/core/crc32.js";
@@ -22,13 +21,8 @@ import { commands, ProtocolParser } from "../../src/core/protocol.js";
 import type { ProtocolEvent } from "../../src/core/protocol.js";
 import { Flags, reasonName } from "../../src/core/record.js";
 import { openRecord } from "../../src/sim/virtual-board.js";
-import { buildBoard, storageFiles } from "../../scripts/build-firmware.js";
+import { buildFirmwareBundle } from "../helpers/firmware.js";
 import type { OpenedRecord } from "../../src/sim/virtual-board.js";
-
-/** The bundle the firmware build makes for a board (scripts/build-firmware.ts, names mangled): what users install. */
-async function buildFirmwareBundle(b: BoardDefinition): Promise<Record<string, string>> {
-  return storageFiles(await buildBoard(b, { write: false, dialect: false }));
-}
 
 const BIN = process.env["ESPRUINO_BIN"];
 /** JsVars the library may hold after init beyond its ring buffer (docs/FOOTPRINT.md). */

@@ -1,0 +1,30 @@
+// What the firmware tests share: the firmware files as users install them, and a test
+// board with the SPI NOR backend.
+
+import type { BoardDefinition } from "../../src/boards/schema.js";
+import { buildBoard, storageFiles } from "../../scripts/build-firmware.js";
+
+/** The files the firmware build makes for a board (scripts/build-firmware.ts, names mangled): Storage name -> code. */
+export async function buildFirmwareBundle(b: BoardDefinition): Promise<Record<string, string>> {
+  return storageFiles(await buildBoard(b, { write: false, dialect: false }));
+}
+
+/** A W25Q128 on an SPI bus: the "spinor" backend (no board file uses it yet). */
+export const SPINOR_BOARD: BoardDefinition = {
+  id: "w25qtest",
+  name: "Test board with a W25Q128 on SPI",
+  backend: "spinor",
+  start: 0x100000,
+  size: 32768,
+  eraseSize: 4096,
+  progUnit: 1,
+  pageSize: 256,
+  recordSize: 1024,
+  ringSize: 2048,
+  part: "w25q128jv",
+  jsvars: 5100,
+  resetReason: "none",
+  spi: { cs: "B2", sck: "A5", mosi: "A7", miso: "A6", baud: 4000000 },
+  chip: { start: 0, size: 0x1000000 },
+  sources: {},
+};
