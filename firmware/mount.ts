@@ -1,4 +1,4 @@
-// The boot-time module (Storage file MOUNT_FILE, src/boards/firmware-files.ts): the
+// The boot-time module (Storage file FirmwareFile.Mount, src/boards/firmware-files.ts): the
 // partition check, the log's state and mount with the crash-loop guard, and the reset
 // reason. The resident code (main.ts) loads it at boot, calls it once and drops it, so that
 // none of it stays in RAM: the state it returns holds no function of it (env.ts, detach).

@@ -1,4 +1,4 @@
-// The retrieval module (Storage file READ_FILE, src/boards/firmware-files.ts):
+// The retrieval module (Storage file FirmwareFile.Read, src/boards/firmware-files.ts):
 // mtdoops.list(), mtdoops.dump(since, z), mtdoops.clear(upto), mtdoops.stats(). The resident API (api.ts)
 // loads it when the host calls one of them and drops it after, so that the reading side
 // of the log and the protocol's formatting stay out of RAM. The build binds the board to

@@ -1,4 +1,4 @@
-// The write module (Storage file WRITE_FILE, src/boards/firmware-files.ts): builds a dump's
+// The write module (Storage file FirmwareFile.Write, src/boards/firmware-files.ts): builds a dump's
 // context and records it (dump() in src/core/log-core.ts). The resident code (main.ts)
 // loads it for each dump (uncaught exception, error flag, panic, oops, shutdown, the
 // reboot record) and drops it after, so that the write path, the record encoder and the

@@ -27,13 +27,12 @@ import { isBoardError, listBoards, loadBoard } from "../src/boards/load.js";
 import { checkDialect, formatFinding, repoRoot } from "./check-dialect.js";
 import type { Finding } from "./check-dialect.js";
 import { deviceSources, mangleNames } from "./mangle-names.js";
-import { BOOT_FILE } from "../src/boards/firmware-files.js";
+import { FirmwareFile } from "../src/boards/firmware-files.js";
 import {
   FIRMWARE_MODULES,
   firmwareEsbuildOptions,
   moduleEntrySource,
-  pickFields,
-  RESIDENT_FIELDS,
+  residentBoard,
   wrapModule,
 } from "../src/boards/firmware-build.js";
 
@@ -61,14 +60,6 @@ export interface BoardBuild {
   inputs: Array<[string, number]>;
 }
 
-/**
- * The board data baked into .boot0: the fields the resident firmware reads
- * (RESIDENT_FIELDS in src/boards/firmware-build.ts); the modules get theirs bound to their entries.
- */
-export function firmwareBoard(board: BoardDefinition): Partial<BoardDefinition> {
-  return pickFields(board, RESIDENT_FIELDS) as Partial<BoardDefinition>;
-}
-
 /** The generated entry module for `board`. */
 export function entrySource(entry: string, board: BoardDefinition): string {
   return (
@@ -76,7 +67,7 @@ export function entrySource(entry: string, board: BoardDefinition): string {
     JSON.stringify(entry.split("\\").join("/")) +
     ";\n" +
     "start(" +
-    JSON.stringify(firmwareBoard(board)) +
+    JSON.stringify(residentBoard(board)) +
     ");\n"
   );
 }
@@ -185,7 +176,7 @@ export async function buildBoard(
   }
   const shown = file ? relative(process.cwd(), file) || file : board.id + ".js";
   const files: BundleFile[] = [
-    { storage: BOOT_FILE, code, bytes, gzip: gzipSync(code, { level: 9 }).length, file },
+    { storage: FirmwareFile.Boot, code, bytes, gzip: gzipSync(code, { level: 9 }).length, file },
   ];
   const findings: Finding[] = opts.dialect === false ? [] : checkDialect(code, shown);
   const inputs = contributions(result.metafile);
@@ -257,13 +248,13 @@ export function formatSizeTable(builds: BoardBuild[], budget: number = BUDGET): 
   for (const b of builds) {
     for (const f of b.files) {
       rows.push([
-        f.storage === BOOT_FILE ? b.board : "  " + f.storage,
+        f.storage === FirmwareFile.Boot ? b.board : "  " + f.storage,
         String(f.bytes),
         String(f.gzip),
         Math.round((f.bytes / budget) * 100) + "%",
         f.bytes > budget
           ? "OVER BUDGET"
-          : f.storage === BOOT_FILE && b.findings.length
+          : f.storage === FirmwareFile.Boot && b.findings.length
             ? b.findings.length + " dialect finding(s)"
             : "ok",
       ]);
@@ -292,7 +283,7 @@ export function buildFailures(builds: BoardBuild[], budget: number = BUDGET): st
           "board " +
             b.board +
             ": " +
-            (f.storage === BOOT_FILE ? "bundle" : f.storage) +
+            (f.storage === FirmwareFile.Boot ? "bundle" : f.storage) +
             " is " +
             f.bytes +
             " bytes, over the budget of " +

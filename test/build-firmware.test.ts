@@ -18,11 +18,11 @@ import {
   buildBoard,
   buildFailures,
   entrySource,
-  firmwareBoard,
   formatSizeTable,
 } from "../scripts/build-firmware.js";
 import type { BoardBuild } from "../scripts/build-firmware.js";
 import { checkDialect } from "../scripts/check-dialect.js";
+import { residentBoard } from "../src/boards/firmware-build.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mtdoops-build-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,7 +81,7 @@ describe("build-firmware with a stand-in entry", () => {
     const json = words.slice(3).join(" ");
     // .boot0 gets the ring size only; the backend comes from the build's define
     expect([id, ringSize, define]).toEqual(["linux", "2048", "storage"]);
-    expect(JSON.parse(json)).toEqual(firmwareBoard(loadBoard("linux")));
+    expect(JSON.parse(json)).toEqual(residentBoard(loadBoard("linux")));
     expect(JSON.parse(json)).toEqual({ id: "linux", ringSize: 2048 });
     expect(b.findings).toEqual([]);
     expect(b.overBudget).toBe(false);

@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadBoard } from "../src/boards/load.js";
 import { buildFirmwareBundle } from "../src/sim/virtual-board.js";
-import { BOOT_FILE, FIRMWARE_FILES } from "../src/boards/firmware-files.js";
+import { FirmwareFile, FIRMWARE_FILES } from "../src/boards/firmware-files.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const MAIN = path.join(ROOT, "src", "cli", "main.ts");
@@ -125,7 +125,7 @@ export function freshBundle(boardId: string, file: string): string {
   const files = buildFirmwareBundle(loadBoard(boardId));
   const base = file.replace(/\.js$/, "");
   for (const [name, suffix] of FIRMWARE_FILES)
-    writeFileSync(name === BOOT_FILE ? file : base + suffix, files[name] ?? "");
+    writeFileSync(name === FirmwareFile.Boot ? file : base + suffix, files[name] ?? "");
   return file;
 }
 

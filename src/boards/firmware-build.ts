@@ -5,7 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { MOUNT_FILE, READ_FILE, WRITE_FILE } from "./firmware-files.js";
+import { FirmwareFile } from "./firmware-files.js";
 import type { BoardDefinition } from "./schema.js";
 
 /** The package version recorded in every record's context ("dev" when unreadable). */
@@ -96,9 +96,9 @@ export const MODULE_FIELDS = [
 
 /** The firmware modules loaded on demand: [Storage name, file suffix, source in firmware/]. */
 export const FIRMWARE_MODULES: Array<[string, string, string]> = [
-  [MOUNT_FILE, ".mount.js", "mount.ts"],
-  [WRITE_FILE, ".write.js", "write.ts"],
-  [READ_FILE, ".read.js", "retrieve.ts"],
+  [FirmwareFile.Mount, ".mount.js", "mount.ts"],
+  [FirmwareFile.Write, ".write.js", "write.ts"],
+  [FirmwareFile.Read, ".read.js", "retrieve.ts"],
 ];
 
 /** `fields` of `board`, as the JSON a generated entry bakes in. */
@@ -109,6 +109,11 @@ export function pickFields(board: BoardDefinition, fields: readonly string[]): R
   return copy;
 }
 
+/** The board JSON baked into .boot0: RESIDENT_FIELDS of `board`. */
+export function residentBoard(board: BoardDefinition): Partial<BoardDefinition> {
+  return pickFields(board, RESIDENT_FIELDS) as Partial<BoardDefinition>;
+}
+
 /**
  * The generated entry of a module: its default export with the board (MODULE_FIELDS, and
  * for the mount module the reserved areas) bound as the first argument, so that the
@@ -116,7 +121,7 @@ export function pickFields(board: BoardDefinition, fields: readonly string[]): R
  */
 export function moduleEntrySource(src: string, storage: string, board: BoardDefinition): string {
   const b = pickFields(board, MODULE_FIELDS);
-  if (storage === MOUNT_FILE) b["reserved"] = board.reserved || [];
+  if (storage === FirmwareFile.Mount) b["reserved"] = board.reserved || [];
   return (
     "import m from " +
     JSON.stringify(src.split("\\").join("/")) +

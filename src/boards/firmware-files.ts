@@ -17,16 +17,11 @@ export enum FirmwareFile {
   Read = ".mtdread",
 }
 
-export const BOOT_FILE: string = FirmwareFile.Boot;
-export const MOUNT_FILE: string = FirmwareFile.Mount;
-export const WRITE_FILE: string = FirmwareFile.Write;
-export const READ_FILE: string = FirmwareFile.Read;
-
 /** [Storage name, suffix of firmware/dist/<board><suffix>] for each file. */
 export const FIRMWARE_FILES: Array<[string, string]> = [
-  [BOOT_FILE, ".js"],
-  [MOUNT_FILE, ".mount.js"],
-  [WRITE_FILE, ".write.js"],
-  [READ_FILE, ".read.js"],
+  [FirmwareFile.Boot, ".js"],
+  [FirmwareFile.Mount, ".mount.js"],
+  [FirmwareFile.Write, ".write.js"],
+  [FirmwareFile.Read, ".read.js"],
 ];
 

@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { FlashToolError } from "./firmware-build.js";
 import { existsSync } from "node:fs";
-import { BOOT_FILE, FIRMWARE_FILES } from "../boards/firmware-files.js";
+import { FirmwareFile, FIRMWARE_FILES } from "../boards/firmware-files.js";
 
 export function espruinoCliPath(): string {
   const require = createRequire(import.meta.url);
@@ -78,7 +78,7 @@ export function runEspruinoTools(
 export function uploadArgs(bundle: string, outFile: string, extra: string[] = []): string[] {
   const files: string[] = [];
   for (const [name, file] of firmwareCompanions(bundle)) files.push("--storage", `${name}:${file}`);
-  return ["--no-ble", ...extra, ...files, "--storage", `${BOOT_FILE}:${bundle}`, "-e", "load()", "-o", outFile];
+  return ["--no-ble", ...extra, ...files, "--storage", `${FirmwareFile.Boot}:${bundle}`, "-e", "load()", "-o", outFile];
 }
 
 /** The module files beside `bundle` that exist: [Storage name, path]. */
@@ -86,7 +86,7 @@ export function firmwareCompanions(bundle: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const base = bundle.replace(/\.js$/, "");
   for (const [name, suffix] of FIRMWARE_FILES)
-    if (name !== BOOT_FILE && existsSync(base + suffix)) out.push([name, base + suffix]);
+    if (name !== FirmwareFile.Boot && existsSync(base + suffix)) out.push([name, base + suffix]);
   return out;
 }
 

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./repo.js";
-import { BOOT_FILE, FIRMWARE_FILES } from "../boards/firmware-files.js";
+import { FirmwareFile, FIRMWARE_FILES } from "../boards/firmware-files.js";
 
 export class FlashToolError extends Error {
   constructor(message: string) {
@@ -55,7 +55,7 @@ export function bundleStale(boardId: string, root = repoRoot()): string | null {
   let built = statSync(file).mtimeMs;
   // The modules loaded on demand (src/boards/firmware-files.ts) are built with the bundle.
   for (const [name, suffix] of FIRMWARE_FILES) {
-    if (name === BOOT_FILE) continue;
+    if (name === FirmwareFile.Boot) continue;
     const m = path.join(root, "firmware", "dist", boardId + suffix);
     if (!existsSync(m)) return "missing";
     built = Math.min(built, statSync(m).mtimeMs);

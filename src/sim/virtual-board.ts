@@ -57,13 +57,12 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BoardDefinition } from "../boards/schema.js";
-import { BOOT_FILE, FIRMWARE_FILES } from "../boards/firmware-files.js";
+import { FirmwareFile, FIRMWARE_FILES } from "../boards/firmware-files.js";
 import {
   FIRMWARE_MODULES,
   firmwareEsbuildOptions,
   moduleEntrySource,
-  pickFields,
-  RESIDENT_FIELDS,
+  residentBoard,
   wrapModule,
 } from "../boards/firmware-build.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
@@ -125,17 +124,8 @@ export function firmwareBundlePath(boardId: string): string {
 }
 
 /**
- * The part of a board definition the resident firmware reads (every other field would cost
- * JsVars on the board for nothing): RESIDENT_FIELDS (src/boards/firmware-build.ts). The
- * modules get theirs bound to their entries (moduleEntrySource).
- */
-export function deviceBoard(board: BoardDefinition): Partial<BoardDefinition> {
-  return pickFields(board, RESIDENT_FIELDS) as Partial<BoardDefinition>;
-}
-
-/**
  * Builds a board's bundle from firmware/main.ts with esbuild (a devDependency), as the
- * firmware build does: IIFE, ES2015, minified, the board (deviceBoard: the fields the
+ * firmware build does: IIFE, ES2015, minified, the board (residentBoard: the fields the
  * firmware reads) baked in, the
  * version, backend and reset-reason constants defined. Returns the code.
  */
@@ -145,7 +135,7 @@ export function buildFirmwareBundle(
 ): Record<string, string> {
   const root = repoRootDir();
   const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
-  const copy = deviceBoard(board);
+  const copy = residentBoard(board);
   const main = join(root, "firmware", "main.ts").split("\\").join("/");
   const common = {
     ...firmwareEsbuildOptions(root, board),
@@ -174,7 +164,7 @@ export function buildFirmwareBundle(
   });
   const out = r.outputFiles[0];
   if (!out) throw new Error("esbuild produced no output for board " + board.id);
-  const files: Record<string, string> = { [BOOT_FILE]: out.text };
+  const files: Record<string, string> = { [FirmwareFile.Boot]: out.text };
   let cache = r.mangleCache ?? {};
   for (const [name, , src] of FIRMWARE_MODULES) {
     const file = join(root, "firmware", src).split("\\").join("/");
@@ -205,7 +195,7 @@ export function firmwareFilesAt(bundle: string): Record<string, string> {
   const files: Record<string, string> = {};
   const base = bundle.replace(/\.js$/, "");
   for (const [name, suffix] of FIRMWARE_FILES) {
-    const p = name === BOOT_FILE ? bundle : base + suffix;
+    const p = name === FirmwareFile.Boot ? bundle : base + suffix;
     if (existsSync(p)) files[name] = readFileSync(p, "latin1");
   }
   return files;
@@ -331,7 +321,7 @@ export class VirtualBoard {
 
     const files: Record<string, string> | undefined =
       typeof o.firmware === "string"
-        ? { [BOOT_FILE]: o.firmware }
+        ? { [FirmwareFile.Boot]: o.firmware }
         : (o.firmware ??
           (typeof o.installFirmware === "string"
             ? firmwareFilesAt(o.installFirmware)
