@@ -62,12 +62,21 @@ function uptime(): number {
 function defer(job: (log: DeviceLog) => void, ms: number, log: DeviceLog): void {
   const b = board;
   setTimeout(() => {
-    // A job re-attaches what its module attached: the two call each other.
-    // eslint-disable-next-line no-use-before-define
-    attach(log, b, undefined);
-    job(log);
-    // eslint-disable-next-line no-use-before-define
-    detach(log);
+    // A job re-attaches what its module attached: the two call each other. A job that
+    // cannot run (the backend does not open: an SPI chip that stopped answering) says so
+    // and lets the next dump queue a job again, rather than throw from a timer and leave
+    // `_jobQueued` set for good; the pending records stay for that job.
+    try {
+      // eslint-disable-next-line no-use-before-define
+      attach(log, b, undefined);
+      job(log);
+    } catch (e) {
+      log._jobQueued = false;
+      print("MTDOOPS:ERROR " + ((e as Error).message || e));
+    } finally {
+      // eslint-disable-next-line no-use-before-define
+      detach(log);
+    }
   }, ms);
 }
 

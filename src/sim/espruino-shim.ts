@@ -331,6 +331,8 @@ export const W25Q_JEDEC = [0xef, 0x40, 0x18];
  */
 export class FakeW25Q {
   poweredDown = true;
+  /** Fault injection: true makes the chip answer nothing (every byte reads 0xFF), as one unplugged or unpowered. */
+  silent = false;
   private wel = false;
   private busyPolls = 0;
   /** Commands received, for tests. */
@@ -348,7 +350,7 @@ export class FakeW25Q {
   transfer(tx: Uint8Array): Uint8Array {
     const rx = new Uint8Array(tx.length).fill(0xff);
     const cmd = tx[0];
-    if (cmd === undefined) return rx;
+    if (cmd === undefined || this.silent) return rx;
     this.log.push(cmd);
     if (cmd === 0xab) {
       this.poweredDown = false;

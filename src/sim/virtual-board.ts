@@ -244,7 +244,8 @@ export class VirtualBoard {
   /** The interpreter of the current boot. */
   shim: EspruinoShim | undefined;
 
-  private readonly w25q: FakeW25Q | undefined;
+  /** The SPI NOR chip of a "spinor" board (fault injection: `silent`). */
+  readonly w25q: FakeW25Q | undefined;
   private readonly host: ShimHost;
   private readonly listeners = new Set<(text: string) => void>();
   private transcript = "";
