@@ -26,7 +26,7 @@ import { checkGeometry, isFlashError } from "./flash.js";
 import {
   buildPayload,
   COMMIT_VALUE,
-  encodeRecord,
+  encodeHeaderInto,
   FLAG_HEATSHRINK,
   FLAG_TRUNCATED,
   HEADER_SIZE,
@@ -40,7 +40,7 @@ import {
 } from "./record.js";
 import type { StoredRecord } from "./record.js";
 import type { Ring } from "./ring.js";
-import { ringTail } from "./ring.js";
+import { ringTail, ringTailInto } from "./ring.js";
 import type { Clock, Scheduler } from "./scheduler.js";
 import { NO_WALL_CLOCK_BEFORE } from "./scheduler.js";
 
@@ -53,6 +53,11 @@ export interface LogOptions {
   ring: Ring;
   /** A faster CRC-32 with the same result (E.CRC32 on the board). */
   crc32?: Crc32;
+  /**
+   * A string's bytes (one per character, code units above 255 cut): the board passes a
+   * native conversion (E.toArrayBuffer), so that a dump runs no per-byte loop.
+   */
+  toBytes?: ((s: string) => Uint8Array) | undefined;
   /** heatshrink compression, used only when the console does not fit uncompressed. */
   compress?: ((data: Uint8Array) => Uint8Array) | undefined;
   /** Dumps with a reason code above this are not recorded (pstore's max_reason). Default 5: all. */
@@ -103,6 +108,9 @@ export interface SlotRecord {
 export interface PendingDump {
   reason: number;
   flags: number;
+  /** A record-sized buffer holding the payload at HEADER_SIZE; the header is written at write time. */
+  bytes: Uint8Array;
+  /** The stored payload: a view of `bytes` from HEADER_SIZE. */
   payload: Uint8Array;
   rawLength: number;
   time: number;
@@ -181,6 +189,9 @@ export interface LogCore {
   _clock: Clock;
   _crc: Crc32;
   _compress: ((data: Uint8Array) => Uint8Array) | undefined;
+  _toBytes: ((s: string) => Uint8Array) | undefined;
+  /** CRC-32 of CHUNK erased bytes: rangeErased() compares a chunk's CRC with it (DESIGN.md). */
+  _erasedCrc: number;
   _eraseTries: number;
   _maxRecordsPerBoot: number;
   _loopThreshold: number;
@@ -194,6 +205,8 @@ export interface LogCore {
   crashLoop: boolean;
   readonly stats: LogStats;
   readonly _ring: Ring;
+  /** A record-sized buffer made with the log: the panic path builds its record here, allocating nothing. */
+  readonly _buf: Uint8Array;
   /** Blocks that would not erase (1), by index. */
   readonly _bad: Uint8Array;
   _eraseNeeded: boolean;
@@ -227,6 +240,10 @@ export function configure(log: LogCore, o: LogOptions): void {
   log._crc =
     typeof MTDOOPS_DEVICE !== "undefined" && MTDOOPS_DEVICE ? (o.crc32 as Crc32) : o.crc32 || softCrc32;
   log._compress = o.compress;
+  log._toBytes = o.toBytes;
+  const ff = new Uint8Array(CHUNK);
+  ff.fill(g.erasedValue);
+  log._erasedCrc = log._crc(ff);
   log._eraseTries = opt(o.eraseTries, 3);
   log._maxRecordsPerBoot = opt(o.maxRecordsPerBoot, 8);
   log._loopThreshold = opt(o.loopThreshold, 3);
@@ -245,6 +262,7 @@ export function createLog(o: LogOptions): LogCore {
     crashLoop: false,
     stats: { written: 0, lost: 0, suppressed: 0, filtered: 0, erases: 0, badBlocks: 0 },
     _ring: o.ring,
+    _buf: new Uint8Array(o.recordSize),
     _bad: new Uint8Array(g.size / g.eraseSize),
     _eraseNeeded: false,
     _jobQueued: false,
@@ -259,16 +277,26 @@ export function createLog(o: LogOptions): LogCore {
 }
 
 /**
+ * True when `b` (CHUNK bytes or fewer) reads erased. A whole chunk is compared by its CRC-32
+ * with that of an erased chunk, one native call where a byte loop would cost the board
+ * milliseconds per block: CRC-32 has a Hamming distance of at least 4 at this length, so any
+ * chunk within 3 flipped bits of erased is told apart with certainty, and a chunk further
+ * off passes only with probability 2^-32 (DESIGN.md, "Empty means every byte erased").
+ */
+function chunkErased(log: LogCore, b: Uint8Array): boolean {
+  return b.length === CHUNK ? log._crc(b) === log._erasedCrc : isErased(b, 0, b.length, log.geometry.erasedValue);
+}
+
+/**
  * True when every byte of slots [from, to) is erased: the only test of erasure we trust.
  * A chunk that is not is read once more, so that a flipped bit in the read does not
  * condemn a good block.
  */
 export function rangeErased(log: LogCore, fromSlot: number, toSlot: number): boolean {
   const end = toSlot * log.recordSize;
-  const ev = log.geometry.erasedValue;
   for (let a = fromSlot * log.recordSize; a < end; a += CHUNK) {
     const n = Math.min(CHUNK, end - a);
-    if (!isErased(log.flash.read(a, n), 0, n, ev) && !isErased(log.flash.read(a, n), 0, n, ev)) return false;
+    if (!chunkErased(log, log.flash.read(a, n)) && !chunkErased(log, log.flash.read(a, n))) return false;
   }
   return true;
 }
@@ -366,7 +394,9 @@ function writeDump(log: LogCore, d: PendingDump, panic: boolean): boolean {
     if (log.state !== "ready") return false;
     const slot = log.nextSlot;
     const base = slot * log.recordSize;
-    const bytes = encodeRecord(
+    const bytes = d.bytes;
+    const end = encodeHeaderInto(
+      bytes,
       {
         seq: log.nextSeq,
         boot: log.boot,
@@ -377,7 +407,7 @@ function writeDump(log: LogCore, d: PendingDump, panic: boolean): boolean {
         payloadLength: d.payload.length,
         rawLength: d.rawLength,
       },
-      d.payload,
+      d.payload.length,
       g.progUnit,
       log._crc,
     );
@@ -385,7 +415,7 @@ function writeDump(log: LogCore, d: PendingDump, panic: boolean): boolean {
     try {
       for (let part = 0; ok && part < 2; part++) {
         const at = base + (part ? OFF_COMMIT : OFF_MAGIC);
-        const data = part ? wordUnit(g.progUnit, g.erasedValue, COMMIT_VALUE) : bytes.subarray(OFF_MAGIC);
+        const data = part ? wordUnit(g.progUnit, g.erasedValue, COMMIT_VALUE) : bytes.subarray(OFF_MAGIC, end);
         for (let off = 0; off < data.length; ) {
           const n = Math.min(data.length - off, g.pageSize - ((at + off) % g.pageSize));
           log.flash.program(at + off, data.subarray(off, off + n));
@@ -393,11 +423,9 @@ function writeDump(log: LogCore, d: PendingDump, panic: boolean): boolean {
         }
         if (!panic) {
           ok = false;
-          for (let t = 0; t < 2 && !ok; t++) {
-            const got = log.flash.read(at, data.length);
-            ok = true;
-            for (let i = 0; i < data.length && ok; i++) ok = got[i] === data[i];
-          }
+          // Compared by CRC-32: one native call on the board (see chunkErased for what it can miss).
+          const want = log._crc(data);
+          for (let t = 0; t < 2 && !ok; t++) ok = log._crc(log.flash.read(at, data.length)) === want;
         }
       }
     } catch (e) {
@@ -454,20 +482,32 @@ export function dump(log: LogCore, reason: number, context: string, flags?: numb
   }
   // The payload: the context (at most half the room, and always its first 64 bytes), then
   // the newest console bytes that fit; compressed when that keeps more of the console.
-  const room = log.recordSize - HEADER_SIZE;
+  // Built in place in a record-sized buffer (the log's own for a panic, so that a panic
+  // allocates nothing but its context), with native copies only.
+  const rs = log.recordSize;
+  const room = rs - HEADER_SIZE;
   const ctxLen = Math.min(context.length, Math.max(room >> 1, Math.min(room - 2, 64)));
-  const ctx = new Uint8Array(ctxLen);
-  for (let i = 0; i < ctxLen; i++) ctx[i] = context.charCodeAt(i) & 255;
+  let ctx: Uint8Array;
+  if (log._toBytes) ctx = log._toBytes(context);
+  else {
+    ctx = new Uint8Array(ctxLen);
+    for (let i = 0; i < ctxLen; i++) ctx[i] = context.charCodeAt(i) & 255;
+  }
   const ring = log._ring;
   const rawRoom = Math.min(MAX_PAYLOAD, room) - 2 - ctxLen;
+  const bytes = panic ? log._buf : new Uint8Array(rs);
+  bytes[HEADER_SIZE] = ctxLen & 255;
+  bytes[HEADER_SIZE + 1] = ctxLen >> 8;
+  bytes.set(ctx.subarray(0, ctxLen), HEADER_SIZE + 2);
+  let taken = Math.min(rawRoom, ring.length);
+  ringTailInto(ring, bytes, HEADER_SIZE + 2 + ctxLen, taken);
+  let rawLength = 2 + ctxLen + taken;
+  let payload = bytes.subarray(HEADER_SIZE, HEADER_SIZE + rawLength);
   let f = panic ? 0 : flags || 0;
-  let payload: Uint8Array | null = null;
-  let raw = buildPayload(ctx, ringTail(ring, rawRoom));
-  let taken = raw.length - 2 - ctxLen;
   if (ring.length > rawRoom && log._compress) {
     let take = Math.min(ring.length, MAX_PAYLOAD - 2 - ctxLen);
     for (let i = 0; i < 3 && take > rawRoom; i++) {
-      const candidate = buildPayload(ctx, ringTail(ring, take));
+      const candidate = buildPayload(ctx.subarray(0, ctxLen), ringTail(ring, take));
       let packed: Uint8Array;
       try {
         packed = log._compress(candidate);
@@ -475,8 +515,9 @@ export function dump(log: LogCore, reason: number, context: string, flags?: numb
         break; // out of memory on the board: store uncompressed
       }
       if (packed.length <= room) {
-        payload = packed;
-        raw = candidate;
+        bytes.set(packed, HEADER_SIZE);
+        payload = bytes.subarray(HEADER_SIZE, HEADER_SIZE + packed.length);
+        rawLength = candidate.length;
         taken = take;
         f |= FLAG_HEATSHRINK;
         break;
@@ -489,8 +530,9 @@ export function dump(log: LogCore, reason: number, context: string, flags?: numb
   const d: PendingDump = {
     reason: reason,
     flags: f,
-    payload: payload || raw,
-    rawLength: raw.length,
+    bytes: bytes,
+    payload: payload,
+    rawLength: rawLength,
     time: now >= NO_WALL_CLOCK_BEFORE ? Math.floor(now / 1000) >>> 0 : 0,
     uptime: log._clock.uptime() >>> 0,
   };

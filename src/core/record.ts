@@ -121,14 +121,23 @@ export function alignUp(n: number, unit: number): number {
 }
 
 /**
- * Builds the bytes of a record from offset 0 to its end, rounded up to `progUnit`, with
- * the commit, freed and pad words left erased (0xFF): the writer programs bytes
- * OFF_MAGIC.. first and the commit word last.
+ * Writes a record's header into `out`, whose payload (`payloadLength` bytes) is already at
+ * HEADER_SIZE: the commit, freed and pad words and the bytes after the payload, up to the
+ * next multiple of `progUnit`, erased (0xFF), then the CRC. Returns the record's programmed
+ * length (header and payload rounded up to `progUnit`). No allocation and no per-byte loop:
+ * the board's panic path encodes into a buffer it allocated at boot (docs/FOOTPRINT.md).
  */
-export function encodeRecord(h: RecordHeader, payload: Uint8Array, progUnit: number, crc: Crc32): Uint8Array {
-  const end = HEADER_SIZE + payload.length;
-  const out = new Uint8Array(Math.ceil(end / progUnit) * progUnit);
-  out.fill(0xff);
+export function encodeHeaderInto(
+  out: Uint8Array,
+  h: RecordHeader,
+  payloadLength: number,
+  progUnit: number,
+  crc: Crc32,
+): number {
+  const end = HEADER_SIZE + payloadLength;
+  const padded = Math.ceil(end / progUnit) * progUnit;
+  out.fill(0xff, 0, OFF_MAGIC);
+  out.fill(0xff, end, padded);
   putU32(out, OFF_MAGIC, MAGIC);
   out[24] = FORMAT_VERSION;
   out[25] = HEADER_SIZE;
@@ -139,9 +148,20 @@ export function encodeRecord(h: RecordHeader, payload: Uint8Array, progUnit: num
   putU32(out, 36, h.time);
   putU32(out, 40, h.uptime);
   // payloadLength (u16 at 44) and rawLength (u16 at 46) as one little-endian word
-  putU32(out, 44, payload.length | (h.rawLength << 16));
-  out.set(payload, HEADER_SIZE);
+  putU32(out, 44, payloadLength | (h.rawLength << 16));
   putU32(out, OFF_CRC, crc(out.subarray(OFF_CRC_START, end)));
+  return padded;
+}
+
+/**
+ * Builds the bytes of a record from offset 0 to its end, rounded up to `progUnit`, with
+ * the commit, freed and pad words left erased (0xFF): the writer programs bytes
+ * OFF_MAGIC.. first and the commit word last.
+ */
+export function encodeRecord(h: RecordHeader, payload: Uint8Array, progUnit: number, crc: Crc32): Uint8Array {
+  const out = new Uint8Array(Math.ceil((HEADER_SIZE + payload.length) / progUnit) * progUnit);
+  out.set(payload, HEADER_SIZE);
+  encodeHeaderInto(out, h, payload.length, progUnit, crc);
   return out;
 }
 

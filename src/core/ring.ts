@@ -36,15 +36,22 @@ export function ringWrite(r: Ring, data: Uint8Array | string): void {
 
 /** The newest `n` bytes (fewer when the ring holds fewer), oldest first. */
 export function ringTail(r: Ring, n: number): Uint8Array {
+  const out = new Uint8Array(Math.min(n, r.length));
+  ringTailInto(r, out, 0, out.length);
+  return out;
+}
+
+/**
+ * Copies the newest `n` bytes (n <= r.length) into `out` at `at`, oldest first, with two
+ * native copies: the board's dump path fills its record buffer this way, allocating nothing.
+ */
+export function ringTailInto(r: Ring, out: Uint8Array, at: number, n: number): void {
   const buf = r._buf;
   const cap = buf.length;
-  const len = Math.min(n, r.length);
-  const out = new Uint8Array(len);
-  const start = (r._head - len + cap) % cap;
-  const first = Math.min(len, cap - start);
-  out.set(buf.subarray(start, start + first), 0);
-  out.set(buf.subarray(0, len - first), first);
-  return out;
+  const start = (r._head - n + cap) % cap;
+  const first = Math.min(n, cap - start);
+  out.set(buf.subarray(start, start + first), at);
+  out.set(buf.subarray(0, n - first), at + first);
 }
 
 /** Empties a ring (host code: a simulated reboot keeps the object the log holds). */
