@@ -3,7 +3,7 @@
 // `mtdoops flash`, then read what it left with `mtdoops logs --port <port>`.
 //
 // Plain ES5-style JavaScript, as Espruino's interpreter runs it.
-/* global setInterval, clearInterval, setTimeout, mtdoops */
+/* global setInterval, clearInterval, setTimeout, mtdoops, LoopbackA */
 
 var readings = [];
 
@@ -44,12 +44,13 @@ setTimeout(function () {
   console.log("command " + cmd.cmd);
 }, 2500);
 
-// 4. The interpreter itself reports an error flag: a burst of output larger than its
-//    1 KB IO buffer overflows it (FIFO_FULL): an "errorflag" record.
+// 4. The interpreter itself reports an error flag: the app pushes more than the 1 KB IO
+//    buffer through a Loopback device in one go (FIFO_FULL): an "errorflag" record.
 setTimeout(function () {
   var line = "";
   for (var i = 0; i < 60; i++) line += "0123456789";
-  for (var j = 0; j < 4; j++) console.log("debug dump " + j + ": " + line);
+  console.log("debug dump to the loopback");
+  LoopbackA.write(line + line + line + line);
 }, 3500);
 
 // 5. The main loop is stuck and the watchdog is about to reset the board: record it at

@@ -1,20 +1,20 @@
-// What the firmware installs once the log is mounted: the global `mtdoops` object (the
-// device-side commands, docs/FIRMWARE.md, SPEC.md §7) and the dump hooks (uncaught
-// exceptions, interpreter error flags, shutdown). Each hands its work to a Storage module
-// through run() (main.ts): panic, oops and the hooks to the write module (write.ts), list,
-// dump, clear and stats to the retrieval module (retrieve.ts). The reset reason at boot is
-// read by the mount module (mount.ts).
-//
-// One function makes all of these closures: they share its scope, which holds only the
-// log; every resident function and scope costs RAM for as long as the firmware runs
-// (docs/FOOTPRINT.md). Device code.
+// What the firmware installs once the log is mounted: the dump path (record()), the dump
+// hooks (uncaught exceptions, interpreter error flags, shutdown) and the global `mtdoops`
+// object (the device-side commands, docs/FIRMWARE.md, SPEC.md §7). All resident: a dump
+// loads nothing, checks the per-boot cap and the crash-loop guard before it builds
+// anything, and builds its record in buffers allocated at boot (src/core/log-core.ts
+// dump()). list, dump, clear and stats run the retrieval module (retrieve.ts) through
+// runModule(). Device code (docs/DIALECT.md).
 
-import { FirmwareFile } from "../src/boards/firmware-files.js";
+import { FirmwareFile, ReadCommand } from "../src/boards/firmware-files.js";
+import { admission, dump, runJobs } from "../src/core/log-core.js";
 import { REASON_ERRORFLAG, REASON_OOPS, REASON_PANIC, REASON_SHUTDOWN } from "../src/core/record.js";
-import { ringWrite } from "../src/core/ring.js";
-import { cap, later, onData, realName } from "./console.js";
+import { printUnrecorded, ringText } from "./console.js";
+import { context } from "./context.js";
 import type { DeviceLog } from "./env.js";
-import { run } from "./main.js";
+import { MIN_FREE } from "./env.js";
+import { builtin } from "./flash-util.js";
+import { runModule } from "./modules.js";
 
 declare const MTDOOPS_VERSION: string;
 
@@ -22,7 +22,7 @@ export interface MtdoopsApi {
   version: string;
   /** Writes a panic record now, synchronously; true when it is on flash. */
   panic(message: string): boolean;
-  /** Queues an oops record (written once the console so far is captured); false when the log is not ready. */
+  /** Captures an oops record now, written by a job; false when it will not be recorded. */
   oops(message: string): boolean;
   /** Writes "[note] message" into the console ring (not printed). */
   note(message: string): void;
@@ -35,52 +35,93 @@ export interface MtdoopsApi {
   stats(): Record<string, number | string>;
 }
 
+/**
+ * Records a dump: `reason`, the context's message, stack, error flags and reset reason,
+ * the record's flags. True when written (panic) or queued (the others). A dump that will
+ * not be recorded (cap, crash loop, log not ready) is counted before any context is built;
+ * one that finds less than MIN_FREE JsVars free is counted lost rather than take the app's
+ * last memory. Never throws.
+ */
+export function record(
+  log: DeviceLog,
+  reason: number,
+  msg: string,
+  stack?: string,
+  errorFlags?: string[],
+  reset?: string,
+  flags?: number,
+): boolean {
+  try {
+    if (admission(log, reason)) return dump(log, reason, "", flags);
+    if (process.memory(false).free < MIN_FREE) {
+      log.stats.lost++;
+      return false;
+    }
+    return dump(log, reason, context(log, msg, stack, errorFlags, reset), flags);
+  } catch (e) {
+    log.stats.lost++;
+    return false;
+  }
+}
+
+/** Does what the interpreter does for an unhandled exception (src/jsinteractive.c jsiCheckErrors), which our handler silences. */
+function reportUncaught(e: unknown, stack: string | undefined): void {
+  print("Uncaught " + e + (stack ? "\n" + stack.replace(/\n$/, "") : ""));
+  const f = E.getFlags() as unknown as { onErrorSave?: number; onErrorFlash?: number };
+  const led = (global as unknown as Record<string, Pin | undefined>)["LED1"];
+  if (f.onErrorFlash && led) digitalPulse(led, true, 200);
+  const S = builtin<StorageModule>("Storage");
+  if (f.onErrorSave && S.read("ERROR") === undefined) S.write("ERROR", String(e) + (stack ? "\n" + stack : ""));
+}
+
 export function install(log: DeviceLog): void {
-  // what: 0 list, 1 clear, 2 dump, 3 stats (retrieve.ts). The capture's state and handler
-  // go with the call: the retrieval module prints through them (console-out.ts).
   const api: MtdoopsApi = {
-    // The version written out here, not through context.ts's LIB, so that it is a literal
-    // in the code rather than one more resident variable.
     version: typeof MTDOOPS_VERSION === "string" ? MTDOOPS_VERSION : "dev",
-    panic: (m: string): boolean => run(FirmwareFile.Write, REASON_PANIC, String(m)) as boolean,
-    oops: (m: string): boolean => {
-      later(() => {
-        run(FirmwareFile.Write, REASON_OOPS, String(m));
-      });
-      return log.state === "ready";
-    },
-    note: (m: string): void => {
-      ringWrite(log._ring, "[note] " + m + "\n");
-    },
-    list: (): void => run(FirmwareFile.Read, 0, 0, 0, cap, onData) as void,
-    clear: (upto: number): void => run(FirmwareFile.Read, 1, upto, 0, cap, onData) as void,
-    dump: (since: number, z: number): void => run(FirmwareFile.Read, 2, since, z, cap, onData) as void,
-    stats: (): Record<string, number | string> => run(FirmwareFile.Read, 3, 0, 0, cap, onData) as Record<string, number | string>,
+    panic: (m: string): boolean => record(log, REASON_PANIC, String(m)),
+    oops: (m: string): boolean => record(log, REASON_OOPS, String(m)),
+    note: (m: string): void => ringText("[note] " + m + "\n"),
+    list: (): void => runModule(FirmwareFile.Read, log, ReadCommand.List, 0, 0, printUnrecorded) as void,
+    clear: (upto: number): void => runModule(FirmwareFile.Read, log, ReadCommand.Clear, upto, 0, printUnrecorded) as void,
+    dump: (since: number, z: number): void => runModule(FirmwareFile.Read, log, ReadCommand.Dump, since, z, printUnrecorded) as void,
+    stats: (): Record<string, number | string> =>
+      runModule(FirmwareFile.Read, log, ReadCommand.Stats, 0, 0, printUnrecorded) as Record<string, number | string>,
   };
   (global as unknown as Record<string, unknown>)["mtdoops"] = api;
 
-  // Registering this handler silences the interpreter's own report: print it as it would.
+  // Registering this handler makes the interpreter treat the error as handled: it prints
+  // nothing and skips onErrorFlash/onErrorSave, so reportUncaught() does them.
   process.on("uncaughtException", (e: unknown) => {
-    const x = e as { message?: string; stack?: string } | undefined;
-    const stack = x && typeof x === "object" && x.stack ? x.stack : undefined;
-    print(("Uncaught " + e + "\n" + (stack || "")).trim());
-    later(() => {
-      run(FirmwareFile.Write, REASON_OOPS, x && x.message !== undefined ? String(x.message) : String(e), stack);
-    });
+    try {
+      const x = e as { message?: string; stack?: string } | undefined;
+      const stack = x && typeof x === "object" && x.stack ? String(x.stack) : undefined;
+      reportUncaught(e, stack);
+      record(log, REASON_OOPS, x && x.message !== undefined ? String(x.message) : String(e), stack);
+    } catch (z) {
+      log.stats.lost++;
+    }
   });
-  E.on("errorFlag", (flags: string[]) => {
-    E.getErrorFlags(); // clears the flags, so that the next occurrence raises the event again
-    // The interpreter prints "New interpreter error: ..." after this handler returns: wait
-    // for that line too.
-    setTimeout(later, 0, () => {
-      run(FirmwareFile.Write, REASON_ERRORFLAG, "interpreter error " + flags.join(","), undefined, flags);
-    });
-  });
-  // reset(), load(), save(), E.reboot(): the JS state is about to go. A timer would never
-  // run, so the write module writes the record now (and queues no timer); the console goes
-  // back to the real device first.
+  // The interpreter prints "New interpreter error: ..." itself after this handler returns,
+  // to the console, where the capture does not see it: note it in the ring. An error flag
+  // that finds memory short (MEMORY, most of all) is recorded once memory is back.
+  const onFlags = (flags: string[]): void => {
+    try {
+      E.getErrorFlags(); // clears the flags, so that the next occurrence raises the event again
+      if (process.memory(false).free < MIN_FREE) {
+        setTimeout(onFlags, 1000, flags);
+        return;
+      }
+      ringText("New interpreter error: " + flags.join(",") + "\n");
+      record(log, REASON_ERRORFLAG, "interpreter error " + flags.join(","), undefined, flags);
+    } catch (z) {
+      log.stats.lost++;
+    }
+  };
+  E.on("errorFlag", onFlags);
+  // reset(), load(), save(), E.reboot(): the JS state is about to go and no timer would
+  // run again, so the record and the pending ones are written now, with no timer queued.
   E.on("kill", () => {
-    if (realName && E.getConsole() === "LoopbackA") E.setConsole(realName);
-    run(FirmwareFile.Write, REASON_SHUTDOWN, "shutdown");
+    log._jobQueued = true;
+    record(log, REASON_SHUTDOWN, "shutdown");
+    runJobs(log);
   });
 }

@@ -1,7 +1,7 @@
 // The boot-time module (Storage file FirmwareFile.Mount, src/boards/firmware-files.ts): the
-// partition check, the log's state and mount with the crash-loop guard, and the reset
-// reason. The resident code (main.ts) loads it at boot, calls it once and drops it, so that
-// none of it stays in RAM: the state it returns holds no function of it (env.ts, detach).
+// partition check, the block-file repair, the mount with the crash-loop guard, and the
+// reset reason. The resident code (main.ts) loads it at boot, calls it once with the log it
+// made and drops it, so that none of it stays in RAM.
 // Device code (docs/DIALECT.md).
 //
 // The build binds the board to the entry (moduleEntrySource in src/boards/firmware-build.ts),
@@ -9,13 +9,11 @@
 
 import type { BoardDefinition } from "../src/boards/schema.js";
 import type { LogCore } from "../src/core/log-core.js";
-import { createLog } from "../src/core/log-core.js";
-import type { Ring } from "../src/core/ring.js";
 import { mountLog } from "../src/core/log-mount.js";
 import { readRaw } from "../src/core/log-read.js";
 import { FLAG_UNEXPECTED, getU32, REASON_SHUTDOWN } from "../src/core/record.js";
 import type { DeviceLog } from "./env.js";
-import { attach, detach, logOptions, openFlash } from "./env.js";
+import { repairBlockFiles } from "./flash-storage.js";
 
 declare const MTDOOPS_BACKEND: string;
 declare const MTDOOPS_RESET: string;
@@ -89,34 +87,22 @@ export function resetReason(kind: string, log: LogCore): [string, number] | null
 }
 
 /**
- * Checks the partition (backend "flash"), opens the backend (the storage backend re-creates
- * damaged block files), makes the log's state and mounts it. Returns the state and, when
- * the reset needs a record, the reset reason and its flags; undefined when the firmware
- * must not start (the reason is printed). A mount that fails leaves the state "failed":
- * the firmware runs, and every dump counts as lost. Called as every module is (main.ts
- * run()), with the log's state second: there is none yet.
+ * Checks the partition (backend "flash") or repairs the block files (backend "storage"),
+ * and mounts the log that the resident code made. Returns false when the firmware must not
+ * start (the reason is printed), else the reset reason and its flags when the reset needs a
+ * record. A mount that fails leaves the log "failed": the firmware runs, and every dump
+ * counts as lost. Called as every module is (modules.ts runModule()).
  */
-export default function mount(b: BoardDefinition, _none: undefined, ring: Ring, t0: number): [DeviceLog, string?, number?] | undefined {
-  const clash =
-    (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend) === "flash"
-      ? partitionConflict(b, b.reserved || [])
-      : "";
+export default function mount(b: BoardDefinition, log: DeviceLog): false | [string?, number?] {
+  const backend = typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend;
+  const clash = backend === "flash" ? partitionConflict(b, b.reserved || []) : "";
   if (clash) {
     print("mtdoops: partition " + hex(b.start) + "-" + hex(b.start + b.size) + " overlaps " + clash + "; not started");
-    return undefined;
-  }
-  let log: DeviceLog;
-  try {
-    const flash = openFlash(b, false);
-    log = createLog(logOptions(b, flash, ring)) as DeviceLog;
-    log._t0 = t0;
-    attach(log, b, flash);
-  } catch (e) {
-    print("mtdoops: " + ((e as Error).message || e) + "; not started");
-    return undefined;
+    return false;
   }
   let reset: [string, number] | null = null;
   try {
+    if (backend === "storage") repairBlockFiles(log.flash, b.storagePrefix || "mtdoops");
     mountLog(log);
     if (log.state === "ready")
       reset = resetReason(typeof MTDOOPS_RESET === "string" ? MTDOOPS_RESET : b.resetReason, log);
@@ -124,6 +110,5 @@ export default function mount(b: BoardDefinition, _none: undefined, ring: Ring, 
     log.state = "failed";
     print("mtdoops: mount failed: " + ((e as Error).message || e));
   }
-  detach(log);
-  return reset ? [log, reset[0], reset[1]] : [log];
+  return reset ? [reset[0], reset[1]] : [];
 }

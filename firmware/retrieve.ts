@@ -17,33 +17,26 @@ import {
 } from "../src/core/protocol.js";
 import { HEADER_SIZE, reasonName } from "../src/core/record.js";
 import { seqNewer } from "../src/core/serial.js";
-import type { Capture } from "./console-out.js";
-import { out as print1, quiet as printQuiet } from "./console-out.js";
+import { ReadCommand } from "../src/boards/firmware-files.js";
 import type { DeviceLog } from "./env.js";
-import { attach, detach } from "./env.js";
 
 declare const MTDOOPS_BOARD: string;
 
-/** What the resident API asks for. */
-export const LIST = 0;
-export const CLEAR = 1;
-export const DUMP = 2;
-export const STATS = 3;
-
 /**
- * `what`: LIST, CLEAR (a = upto), DUMP (a = since, -1 for all; z = 1 to compress) or
- * STATS (returns mtdoops.stats()).
+ * `command`: List, Clear (`arg` = upto), Dump (`arg` = since, -1 for all; `compressed` = 1
+ * to compress) or Stats (returns mtdoops.stats()). `out` prints a line without recording
+ * it (the interpreter's own print, console.ts).
  */
-function serve(
+export default function retrieve(
+  _board: BoardDefinition,
   log: DeviceLog,
-  what: number,
-  a: number,
-  z: number,
+  command: number,
+  arg: number,
+  compressed: number,
   out: (line: string) => void,
-  quiet: (lines: string[]) => void,
 ): unknown {
   const compress = log._compress;
-  if (what === STATS) {
+  if (command === ReadCommand.Stats) {
     const s = log.stats;
     const o: Record<string, number | string> = {
       state: log.state,
@@ -60,11 +53,10 @@ function serve(
     };
     return o;
   }
-  if (what === LIST) {
-    const lines: string[] = [];
+  if (command === ReadCommand.List) {
     forEachRecord(log, (r: SlotRecord) => {
       const x = r.record;
-      lines.push(
+      out(
         "#" +
           x.seq +
           " " +
@@ -80,9 +72,9 @@ function serve(
           " bytes",
       );
     });
-    return quiet(lines);
+    return undefined;
   }
-  if (what === CLEAR) return out(formatCleared(clearRecords(log, a >>> 0)));
+  if (command === ReadCommand.Clear) return out(formatCleared(clearRecords(log, arg >>> 0)));
   if (log.state !== "ready") return out(formatError("log " + log.state));
   try {
     out(
@@ -99,15 +91,20 @@ function serve(
     const crc = (d: Uint8Array): number => E.CRC32(d);
     forEachRecord(log, (r: SlotRecord) => {
       const seq = r.record.seq;
-      if (a >= 0 && !seqNewer(seq, a >>> 0)) return;
+      if (arg >= 0 && !seqNewer(seq, arg >>> 0)) return;
       const raw = readRaw(log, r.slot);
       if (!raw) return;
       let enc = "b";
       let data = raw;
-      if (z && compress) {
+      if (compressed && compress) {
         try {
-          data = compress(raw);
-          enc = "h";
+          // Sent compressed only when that is shorter: a record whose payload is already
+          // heatshrink (FLAG_HEATSHRINK) does not shrink again.
+          const c = compress(raw);
+          if (c.length < raw.length) {
+            data = c;
+            enc = "h";
+          }
         } catch (e) {
           // not compressible on this board: send it plain
         }
@@ -123,29 +120,3 @@ function serve(
   }
   return undefined;
 }
-
-export default function retrieve(
-  b: BoardDefinition,
-  log: DeviceLog,
-  what: number,
-  a: number,
-  z: number,
-  cap: Capture,
-  onData: (d: string) => void,
-): unknown {
-  // The resident capture's state and handler come with the call: this module is a bundle
-  // of its own, and would otherwise get its own, idle, copy of the capture.
-  const out = (line: string): void => print1(cap, line);
-  const quiet = (lines: string[]): void => printQuiet(cap, onData, lines);
-  try {
-    attach(log, b, undefined);
-  } catch (e) {
-    return out(formatError(String((e as Error).message || e)));
-  }
-  try {
-    return serve(log, what, a, z, out, quiet);
-  } finally {
-    detach(log);
-  }
-}
-

@@ -194,6 +194,7 @@ describe.skipIf(!HAS_FIRMWARE)("mangled firmware bundles", () => {
       print: (s: string) => printed.push(s),
       getTime: () => 0,
       setTimeout: () => 0,
+      E: { CRC32: () => 0 },
     };
     sandbox["global"] = sandbox;
     sandbox["require"] = (n: string) => {

@@ -70,18 +70,11 @@ export function wrapModule(esm: string): string {
 }
 
 /**
- * The board fields baked into .boot0: the resident firmware reads only the ring size (the
- * rest is the modules'), and every field costs JsVars on the board while start() runs.
- * Host code (the builds).
+ * The board fields baked into .boot0: what the flash backend, the log and the ring are made
+ * from at boot. Every field costs JsVars on the board while start() runs (the board object
+ * is dropped after; the backend keeps its geometry). Host code (the builds).
  */
-export const RESIDENT_FIELDS = ["id", "ringSize"] as const;
-
-/**
- * The board fields bound to each module's entry (moduleEntrySource): what the backends,
- * the log and the retrieval read. The mount module also gets the reserved areas, which
- * only its partition check reads.
- */
-export const MODULE_FIELDS = [
+export const RESIDENT_FIELDS = [
   "id",
   "backend",
   "start",
@@ -90,14 +83,24 @@ export const MODULE_FIELDS = [
   "progUnit",
   "pageSize",
   "recordSize",
+  "ringSize",
   "storagePrefix",
   "spi",
 ] as const;
 
+/**
+ * The board fields bound to each module's entry (moduleEntrySource). The mount module
+ * gets what its partition check and block-file repair read; the retrieval reads none (the
+ * log it is given is configured).
+ */
+export const MODULE_FIELDS: Record<string, readonly string[]> = {
+  [FirmwareFile.Mount]: ["id", "backend", "start", "size", "storagePrefix", "resetReason", "reserved"],
+  [FirmwareFile.Read]: [],
+};
+
 /** The firmware modules loaded on demand: [Storage name, file suffix, source in firmware/]. */
 export const FIRMWARE_MODULES: Array<[string, string, string]> = [
   [FirmwareFile.Mount, ".mount.js", "mount.ts"],
-  [FirmwareFile.Write, ".write.js", "write.ts"],
   [FirmwareFile.Read, ".read.js", "retrieve.ts"],
 ];
 
@@ -115,12 +118,11 @@ export function residentBoard(board: BoardDefinition): Partial<BoardDefinition> 
 }
 
 /**
- * The generated entry of a module: its default export with the board (MODULE_FIELDS, and
- * for the mount module the reserved areas) bound as the first argument, so that the
- * resident part holds no board object.
+ * The generated entry of a module: its default export with the board (MODULE_FIELDS)
+ * bound as the first argument, so that the resident part holds no board object.
  */
 export function moduleEntrySource(src: string, storage: string, board: BoardDefinition): string {
-  const b = pickFields(board, MODULE_FIELDS);
+  const b = pickFields(board, MODULE_FIELDS[storage] || []);
   if (storage === FirmwareFile.Mount) b["reserved"] = board.reserved || [];
   return (
     "import m from " +

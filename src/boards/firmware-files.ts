@@ -7,21 +7,26 @@
  * holding RAM on the board for as long as the firmware runs (docs/FOOTPRINT.md).
  */
 export enum FirmwareFile {
-  /** Runs at every boot: the resident part (console ring and capture, hooks, the `mtdoops` object). */
+  /** Runs at every boot: the resident part (console ring and capture, the log's state and write path, hooks, the `mtdoops` object). */
   Boot = ".boot0",
-  /** Loaded once at boot and dropped: partition check, mount, crash-loop guard, reset reason. */
+  /** Loaded once at boot and dropped: partition check, block-file repair, mount, crash-loop guard, reset reason. */
   Mount = ".mtdmount",
-  /** Loaded for each dump (and each deferred job) and dropped: the log's write path. */
-  Write = ".mtdwrite",
   /** Loaded when the host calls mtdoops.list/dump/clear/stats, and dropped after. */
   Read = ".mtdread",
+}
+
+/** What the resident API asks the retrieval module (FirmwareFile.Read) for. */
+export enum ReadCommand {
+  List = 0,
+  Clear = 1,
+  Dump = 2,
+  Stats = 3,
 }
 
 /** [Storage name, suffix of firmware/dist/<board><suffix>] for each file. */
 export const FIRMWARE_FILES: Array<[string, string]> = [
   [FirmwareFile.Boot, ".js"],
   [FirmwareFile.Mount, ".mount.js"],
-  [FirmwareFile.Write, ".write.js"],
   [FirmwareFile.Read, ".read.js"],
 ];
 

@@ -119,6 +119,11 @@ export interface PendingDump {
 
 const CHUNK = 256;
 
+/** admission(): why a dump would not be recorded, by the stats counter it counts in. */
+export const REFUSED_FILTERED = 1;
+export const REFUSED_LOST = 2;
+export const REFUSED_SUPPRESSED = 3;
+
 function configError(message: string): Error {
   const e = new Error(message) as Error & { code: string };
   e.code = "ECONFIG";
@@ -451,33 +456,41 @@ function writeDump(log: LogCore, d: PendingDump, panic: boolean): boolean {
 }
 
 /**
- * Records a dump. A panic (REASON_PANIC) is written at once, synchronously (mtdoops's
- * panic path): true when its record is committed on flash. Any other reason is written
- * later, from a job (the oops path): true when it was queued. The console is captured
- * now either way, so output that follows does not change the record. max_reason, the
- * crash-loop guard and the per-boot cap (one more record kept for a panic) apply first.
+ * What dump() would do with a dump of `reason` now, before anything is built: 0 record it,
+ * else why not, as the counter it would count it in (REFUSED_*). The board
+ * asks first, so that a dump past the per-boot cap or the crash-loop guard costs no
+ * context and no allocation (docs/FOOTPRINT.md, "CPU per crash").
  */
-export function dump(log: LogCore, reason: number, context: string, flags?: number): boolean {
-  const stats = log.stats;
+export function admission(log: LogCore, reason: number): number {
   const panic = reason === REASON_PANIC;
-  if (reason > log.maxReason || reason < 1) {
-    stats.filtered++;
-    return false;
-  }
-  if (log.state !== "ready") {
-    stats.lost++;
-    return false;
-  }
+  if (reason > log.maxReason || reason < 1) return REFUSED_FILTERED;
+  if (log.state !== "ready") return REFUSED_LOST;
   const early = log._clock.uptime() < log._loopWindowMs;
   if (
     (log.crashLoop && early) ||
     log._bootRecords + log._pending.length >= log._maxRecordsPerBoot + (panic ? 1 : 0)
-  ) {
-    stats.suppressed++;
-    return false;
-  }
-  if (!panic && log._pending.length >= 2) {
-    stats.lost++;
+  )
+    return REFUSED_SUPPRESSED;
+  if (!panic && log._pending.length >= 2) return REFUSED_LOST;
+  return 0;
+}
+
+/**
+ * Records a dump. A panic (REASON_PANIC) is written at once, synchronously (mtdoops's
+ * panic path): true when its record is committed on flash. Any other reason is written
+ * later, from a job (the oops path): true when it was queued. The console is captured
+ * now either way, so output that follows does not change the record. max_reason, the
+ * crash-loop guard and the per-boot cap (one more record kept for a panic) apply first
+ * (admission()).
+ */
+export function dump(log: LogCore, reason: number, context: string, flags?: number): boolean {
+  const stats = log.stats;
+  const panic = reason === REASON_PANIC;
+  const refused = admission(log, reason);
+  if (refused) {
+    if (refused === REFUSED_FILTERED) stats.filtered++;
+    else if (refused === REFUSED_LOST) stats.lost++;
+    else stats.suppressed++;
     return false;
   }
   // The payload: the context (at most half the room, and always its first 64 bytes), then

@@ -34,13 +34,6 @@ export function ringWrite(r: Ring, data: Uint8Array | string): void {
   r.length = Math.min(cap, r.length + src.length);
 }
 
-/** The newest `n` bytes (fewer when the ring holds fewer), oldest first. */
-export function ringTail(r: Ring, n: number): Uint8Array {
-  const out = new Uint8Array(Math.min(n, r.length));
-  ringTailInto(r, out, 0, out.length);
-  return out;
-}
-
 /**
  * Copies the newest `n` bytes (n <= r.length) into `out` at `at`, oldest first, with two
  * native copies: the board's dump path fills its record buffer this way, allocating nothing.
@@ -52,6 +45,13 @@ export function ringTailInto(r: Ring, out: Uint8Array, at: number, n: number): v
   const first = Math.min(n, cap - start);
   out.set(buf.subarray(start, start + first), at);
   out.set(buf.subarray(0, n - first), at + first);
+}
+
+/** The newest `n` bytes (fewer when the ring holds fewer), oldest first. */
+export function ringTail(r: Ring, n: number): Uint8Array {
+  const out = new Uint8Array(Math.min(n, r.length));
+  ringTailInto(r, out, 0, out.length);
+  return out;
 }
 
 /** Empties a ring (host code: a simulated reboot keeps the object the log holds). */

@@ -1,0 +1,295 @@
+// The device figures (npm run bench:device, the interpreter tier): every scenario of
+// docs/FOOTPRINT.md, with and without the logger, in one run.
+
+import { loadBoard } from "../../src/boards/load.js";
+import { FirmwareFile } from "../../src/boards/firmware-files.js";
+import { crc32 } from "../../src/core/crc32.js";
+import { Espruino } from "../espruino/espruino-process.js";
+import {
+  bootCost,
+  burstReceived,
+  crashCost,
+  fillConsole,
+  linuxFirmware,
+  longPrintArrives,
+  median,
+  scratch,
+  timeL,
+  usage,
+} from "./device-scenarios.js";
+
+/** The old capture's marker bytes (NUL, SO, SI): none may reach the terminal. */
+const CONTROL = new RegExp(String.fromCharCode(91, 0, 14, 15, 93), "g");
+
+/** Storage name the benchmark keeps .boot0's code under, so that the interpreter does not run it at start. */
+const BOOT_COPY = "mtdboot0";
+/** Burst sizes (lines) and single-print sizes (bytes) the console must pass whole. */
+export const BURSTS = [10, 25, 60, 150, 500];
+export const LONG_PRINTS = [1024, 4096, 8192];
+/** Free JsVars the app leaves on the 2630-JsVar build before it crashes. */
+export const LOWMEM_FREE = [800, 700, 350, 200, 100];
+
+export interface LowMemRun {
+  free: number;
+  how: "panic" | "uncaught";
+  /** The REPL answered after the crash, and again after the app freed its memory. */
+  survived: boolean;
+  /** A record was written (or the loss counted, below 200 free). */
+  recorded: boolean;
+  lost: number;
+}
+
+export interface DeviceFigures {
+  /** ms of `for(var i=0;i<1000;i++);` on this machine (stock build). */
+  L: number;
+  /** Boot overhead, log formatted: the larger of empty and full. */
+  bootL: number;
+  bootEmptyL: number;
+  bootFullL: number;
+  /** The first boot after install, which formats the partition. */
+  firstBootL: number;
+  /** mtdoops.panic() with a full console ring, until the record is committed. */
+  panicL: number;
+  /** CPU of a recorded uncaught exception (its deferred write included), above the same without the logger. */
+  crashL: number;
+  /** CPU of an uncaught exception past the per-boot cap, above the same without the logger. */
+  suppressedL: number;
+  /** Lines lost from synchronous bursts (BURSTS) and single prints (LONG_PRINTS) that arrive whole without the logger. */
+  burstLost: number;
+  /** `mtdoops.list();print("x")` on one line: "x" and "=undefined" arrive. */
+  sameLineOutput: boolean;
+  /** Bytes 0x00, 0x0e or 0x0f (the old capture's markers) seen on the terminal. */
+  controlBytes: number;
+  /** REPL answer time with a crash every 10 ms, as a ratio to the same without the logger. */
+  replUnderCrashesRatio: number;
+  /** JsVars the logger holds after boot beyond its ring buffer. */
+  idleJsVars: number;
+  lowmem: LowMemRun[];
+  lowmemSurvived: number;
+  lowmemRuns: number;
+  /** Bytes of each installed file, and in all. */
+  files: Record<string, number>;
+  bundleBytes: number;
+}
+
+async function withProcess<T>(bin: string, dir: string, f: (e: Espruino) => Promise<T>): Promise<T> {
+  const e = await Espruino.start(bin, dir);
+  try {
+    return await f(e);
+  } finally {
+    await e.kill();
+  }
+}
+
+/** Installs the modules under their names and .boot0's code under BOOT_COPY (or as .boot0 when `asBoot`). */
+async function install(e: Espruino, files: Record<string, string>, asBoot: boolean): Promise<void> {
+  const o: Record<string, string> = {};
+  for (const [k, v] of Object.entries(files)) o[k === FirmwareFile.Boot && !asBoot ? BOOT_COPY : k] = v;
+  await e.writeFiles(o, crc32);
+}
+
+/** Round-trip time of a trivial query, median of `n`, in ms. */
+async function replMs(e: Espruino, n: number): Promise<number> {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await e.query("6*7");
+    xs.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return median(xs);
+}
+
+async function burstsLost(e: Espruino, reference: number[], longRef: boolean[]): Promise<number> {
+  let lost = 0;
+  for (let i = 0; i < BURSTS.length; i++) lost += Math.max(0, (reference[i] ?? 0) - (await burstReceived(e, BURSTS[i] as number)));
+  for (let i = 0; i < LONG_PRINTS.length; i++) if (longRef[i] && !(await longPrintArrives(e, LONG_PRINTS[i] as number))) lost++;
+  return lost;
+}
+
+export async function measureDevice(stock: string, small: string | undefined): Promise<DeviceFigures> {
+  const board = loadBoard("linux");
+  const files = await linuxFirmware();
+  const s = scratch();
+  try {
+    // 1. Without the logger: L, the console's own capacity, the REPL's answer time under crashes, a crash's cost.
+    const base = await withProcess(stock, s.dir, async (e) => {
+      const L = await e.measureL();
+      const bursts: number[] = [];
+      for (const n of BURSTS) bursts.push(await burstReceived(e, n));
+      const longs: boolean[] = [];
+      for (const n of LONG_PRINTS) longs.push(await longPrintArrives(e, n));
+      const crash = median([await crashCost(e, L), await crashCost(e, L), await crashCost(e, L)]);
+      const quiet = await replMs(e, 9);
+      await e.run("global.__iv=setInterval(function(){throw new Error('every 10 ms')},10)");
+      const busy = await replMs(e, 9);
+      await e.run("clearInterval(__iv)");
+      const u0 = await usage(e);
+      const ring = Number(await e.query("E.getSizeOf(new Uint8Array(" + board.ringSize + "))"));
+      return { L, bursts, longs, crash, quiet, busy, u0, ring };
+    });
+
+    // 2. The first boot after install (formats), then a formatted empty log, then a full one.
+    let firstBootL = 0;
+    let idleJsVars = 0;
+    await withProcess(stock, s.dir, async (e) => {
+      await install(e, files, false);
+    });
+    firstBootL = await withProcess(stock, s.dir, async (e) => {
+      const L = await e.measureL();
+      return bootCost(e, L, BOOT_COPY);
+    });
+    const bootEmpty: number[] = [];
+    for (let i = 0; i < 3; i++)
+      bootEmpty.push(
+        await withProcess(stock, s.dir, async (e) => {
+          const L = await e.measureL();
+          const u0 = await usage(e);
+          const b = await bootCost(e, L, BOOT_COPY);
+          idleJsVars = (await usage(e)) - u0 - base.ring;
+          return b;
+        }),
+      );
+    // Fill the log (every slot) over a few boots, then time a boot over it.
+    await withProcess(stock, s.dir, async (e) => {
+      await bootCost(e, 1, BOOT_COPY);
+      const slots = Number(await e.query("mtdoops.stats().slots"));
+      for (let i = 0; i < slots + 2; i++) await e.run("mtdoops.panic('fill " + i + "')");
+    });
+    const bootFull: number[] = [];
+    for (let i = 0; i < 3; i++)
+      bootFull.push(
+        await withProcess(stock, s.dir, async (e) => {
+          const L = await e.measureL();
+          return bootCost(e, L, BOOT_COPY);
+        }),
+      );
+
+    // 3. With the logger as users install it (.boot0 at boot): panic, crash, suppressed, console, REPL.
+    const w = scratch();
+    let live: {
+      L: number;
+      panic: number;
+      crash: number;
+      suppressed: number;
+      lost: number;
+      sameLine: boolean;
+      control: number;
+      busy: number;
+      quiet: number;
+    };
+    try {
+      await withProcess(stock, w.dir, async (e) => install(e, files, true));
+      live = await withProcess(stock, w.dir, async (e) => {
+        const L = await e.measureL();
+        await fillConsole(e, 100);
+        const panics: number[] = [];
+        for (let i = 0; i < 3; i++) panics.push(await timeL(e, L, "mtdoops.panic('bench panic " + i + "')"));
+        const crashes: number[] = [];
+        for (let i = 0; i < 3; i++) crashes.push(await crashCost(e, L));
+        // Past the per-boot cap: every further crash is suppressed.
+        for (let i = 0; i < 10; i++) await crashCost(e, L);
+        const sup = [await crashCost(e, L), await crashCost(e, L), await crashCost(e, L)];
+        const lost = await burstsLost(e, base.bursts, base.longs);
+        e.since();
+        e.send("mtdoops.list();print('same-line-x')\n");
+        const after = await e.waitFor(/same-line-x\r\n=undefined/, 5000).then(
+          () => true,
+          () => false,
+        );
+        const quiet = await replMs(e, 9);
+        await e.run("global.__iv=setInterval(function(){throw new Error('every 10 ms')},10)");
+        const busy = await replMs(e, 9);
+        await e.run("clearInterval(__iv)");
+        const control = (e.out.match(CONTROL) ?? []).length;
+        return {
+          L,
+          panic: median(panics),
+          crash: median(crashes) - base.crash,
+          suppressed: median(sup) - base.crash,
+          lost,
+          sameLine: after,
+          control,
+          busy,
+          quiet,
+        };
+      });
+    } finally {
+      w.done();
+    }
+
+    // 4. Memory pressure on the 2630-JsVar build.
+    const lowmem: LowMemRun[] = [];
+    if (small) {
+      for (const free of LOWMEM_FREE) {
+        for (const how of ["panic", "uncaught"] as const) {
+          const m = scratch();
+          try {
+            await withProcess(small, m.dir, async (e) => install(e, files, true));
+            lowmem.push(await withProcess(small, m.dir, async (e) => lowMemCrash(e, free, how)));
+          } finally {
+            m.done();
+          }
+        }
+      }
+    }
+
+    const sizes: Record<string, number> = {};
+    let total = 0;
+    for (const [k, v] of Object.entries(files)) {
+      sizes[k] = v.length;
+      total += v.length;
+    }
+    const bootEmptyL = median(bootEmpty);
+    const bootFullL = median(bootFull);
+    return {
+      L: base.L,
+      bootL: Math.max(bootEmptyL, bootFullL),
+      bootEmptyL,
+      bootFullL,
+      firstBootL,
+      panicL: live.panic,
+      crashL: Math.max(0, live.crash),
+      suppressedL: Math.max(0, live.suppressed),
+      burstLost: live.lost,
+      sameLineOutput: live.sameLine,
+      controlBytes: live.control,
+      replUnderCrashesRatio: live.busy / Math.max(base.busy, 1e-6),
+      idleJsVars,
+      lowmem,
+      lowmemSurvived: lowmem.filter((r) => r.survived && r.recorded).length,
+      lowmemRuns: lowmem.length,
+      files: sizes,
+      bundleBytes: total,
+    };
+  } finally {
+    s.done();
+  }
+}
+
+/**
+ * The app takes all but `free` JsVars, then crashes (`how`); the REPL must answer, and
+ * again once the app lets its memory go; the crash must be recorded, or (below 200 free)
+ * counted lost.
+ */
+export async function lowMemCrash(e: Espruino, free: number, how: "panic" | "uncaught"): Promise<LowMemRun> {
+  await e.run(
+    "global.__hog=[];while(process.memory().free>" + (free + 40) + ")__hog.push(new Array(24).join('h'));" +
+      "while(process.memory().free>" + free + ")__hog.push(1);",
+    30_000,
+  );
+  const before = Number(await e.query("mtdoops.stats().written+','+mtdoops.stats().lost").then((x) => x.split(",")[0]));
+  e.since();
+  if (how === "panic") e.send("\x10mtdoops.panic('low memory panic')\n");
+  else e.send("\x10setTimeout(function(){throw new Error('low memory crash')},1)\n");
+  await new Promise((r) => setTimeout(r, 400));
+  let survived = await e.query("6*7", 5000).then(
+    (x) => x === "42",
+    () => false,
+  );
+  await e.run("__hog=undefined", 10_000).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 1500));
+  const after = await e.query("mtdoops.stats().written+','+mtdoops.stats().lost", 5000).catch(() => "");
+  survived = survived && after !== "";
+  const [written, lost] = after.split(",").map(Number) as [number, number];
+  return { free, how, survived, recorded: written > before || (free < 200 && lost > 0), lost: lost || 0 };
+}

@@ -1,0 +1,110 @@
+// The device-cost scenarios on the real Espruino interpreter (Linux builds), each run with
+// and without the logger in the same run, every time a ratio to L (the time of
+// `for(var i=0;i<1000;i++);` in the same process: a PC runs JavaScript 25-40x faster than
+// a 64 MHz board, so milliseconds here mislead). Used by `npm run bench:device`
+// (test/bench/device.ts) and asserted by the interpreter tier (test/espruino/*.test.ts).
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildBoard, storageFiles } from "../../scripts/build-firmware.js";
+import { loadBoard } from "../../src/boards/load.js";
+import { FirmwareFile } from "../../src/boards/firmware-files.js";
+import { crc32 } from "../../src/core/crc32.js";
+import { Espruino } from "../espruino/espruino-process.js";
+
+/** The firmware files `mtdoops flash` installs on the Linux board, from the one build that ships. */
+export async function linuxFirmware(): Promise<Record<string, string>> {
+  return storageFiles(await buildBoard(loadBoard("linux"), { write: false }));
+}
+
+/** A fresh folder for an interpreter's fake flash; removed by the returned function. */
+export function scratch(): { dir: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "mtdoops-device-"));
+  return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Starts an interpreter in `dir` with `files` installed and restarts it, so that .boot0 runs at boot. */
+export async function bootWith(bin: string, dir: string, files: Record<string, string>): Promise<Espruino> {
+  const e = await Espruino.start(bin, dir);
+  await e.writeFiles(files, crc32);
+  await e.kill();
+  return Espruino.start(bin, dir);
+}
+
+/** Median of a list. */
+export function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Fills the console ring: `n` lines printed by the app. */
+export async function fillConsole(e: Espruino, n: number): Promise<void> {
+  await e.run("for(var i=0;i<" + n + ";i++)console.log('app line '+i+' with some text to fill the ring')");
+}
+
+/**
+ * Boot overhead in L: the time to evaluate .boot0 (what the interpreter does at boot),
+ * measured in-process. The file is installed under another name so that the interpreter
+ * does not run it at its own start; `formatted`: the log was formatted by an earlier boot.
+ */
+export async function bootCost(e: Espruino, L: number, boot0: string): Promise<number> {
+  const ms = Number(
+    await e.query("(function(){var c=require('Storage').read(" + JSON.stringify(boot0) + ");var t=getTime();eval(c);return (getTime()-t)*1000;})()"),
+  );
+  return ms / L;
+}
+
+/** Time of a statement in L, measured in-process (best of `n`). */
+export async function timeL(e: Espruino, L: number, code: string, n = 1): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < n; i++) {
+    const ms = Number(await e.query("(function(){var t=getTime();" + code + ";return (getTime()-t)*1000;})()"));
+    best = Math.min(best, ms);
+  }
+  return best / L;
+}
+
+/**
+ * CPU of one uncaught exception, in L: from the moment it reaches the interpreter's
+ * handlers (process.emit, as jsiCheckErrors does) until the jobs it queued (a record's
+ * deferred write) have run, i.e. until a zero-delay timer queued after it fires. The
+ * baseline is the same without any handler.
+ */
+export async function crashCost(e: Espruino, L: number): Promise<number> {
+  await e.run(
+    "global.__c=-1;var t=getTime();process.emit('uncaughtException',new Error('bench crash'));" +
+      "setTimeout(function(){__c=(getTime()-t)*1000;},0)",
+  );
+  for (let i = 0; i < 200; i++) {
+    const v = Number(await e.query("__c"));
+    if (v >= 0) return v / L;
+  }
+  throw new Error("the crash's jobs did not finish");
+}
+
+/** Lines of a synchronous burst of `n` console.log lines that reach the terminal. */
+export async function burstReceived(e: Espruino, n: number, width = 50): Promise<number> {
+  const tag = "B" + Math.floor(Math.random() * 1e6);
+  e.since();
+  e.send("\x10for(var i=0;i<" + n + ";i++)console.log('" + tag + " '+i+' " + "x".repeat(width) + "');print('" + tag + "-done')\n");
+  const text = await e.waitFor(tag + "-done", 20_000);
+  return (text.match(new RegExp(tag + " \\d+ x+", "g")) ?? []).length;
+}
+
+/** True when one print of `bytes` characters arrives whole. */
+export async function longPrintArrives(e: Espruino, bytes: number): Promise<boolean> {
+  e.since();
+  e.send("\x10print('<L>'+new Array(" + (bytes + 1) + ").join('y')+'</L>')\n");
+  const text = await e.waitFor("</L>", 20_000);
+  const m = /<L>(y*)<\/L>/.exec(text);
+  return !!m && (m[1] as string).length === bytes;
+}
+
+/** JsVars in use now (after a GC). */
+export async function usage(e: Espruino): Promise<number> {
+  return Number(await e.query("process.memory().usage"));
+}
+
+export const BOOT_FILE = FirmwareFile.Boot;

@@ -1,0 +1,43 @@
+// npm run bench:device [-- --json]: what the logger costs the board, on the real Espruino
+// interpreter (the Linux builds named by ESPRUINO_BIN, and ESPRUINO_SMALL_BIN for the
+// Puck.js-sized 2630-JsVar pool), each scenario with and without the logger in one run.
+// Times are ratios to L (docs/FOOTPRINT.md says what they mean on a 64 MHz board). Prints
+// one JSON object (the last line with --json) and one summary line:
+//   device: L=<ms> boot=<x>L panic=<y>L crash=<z>L suppressed=<w>L burstLost=<n> lowmemSurvived=<k>/<m> idleJsVars=<j>
+// Without ESPRUINO_BIN it prints `null` (with --json) and says why.
+
+import { parseArgs } from "node:util";
+import { measureDevice } from "./device-measure.js";
+import { interpreters } from "../espruino/espruino-process.js";
+
+async function main(): Promise<void> {
+  let json = false;
+  try {
+    json = parseArgs({ options: { json: { type: "boolean" } }, strict: true }).values.json === true;
+  } catch (e) {
+    process.stderr.write("bench:device: " + (e as Error).message + " (usage: npm run bench:device [-- --json])\n");
+    process.exit(2);
+  }
+  const bins = interpreters();
+  if (!bins.stock) {
+    process.stderr.write("bench:device: ESPRUINO_BIN is not set: no interpreter to measure on\n");
+    if (json) process.stdout.write("null\n");
+    process.exit(json ? 0 : 1);
+  }
+  const d = await measureDevice(bins.stock, bins.small);
+  const line =
+    "device: L=" + d.L.toFixed(3) + " boot=" + d.bootL.toFixed(2) + "L panic=" + d.panicL.toFixed(2) + "L crash=" +
+    d.crashL.toFixed(2) + "L suppressed=" + d.suppressedL.toFixed(3) + "L burstLost=" + d.burstLost +
+    " lowmemSurvived=" + d.lowmemSurvived + "/" + d.lowmemRuns + " idleJsVars=" + d.idleJsVars;
+  if (json) {
+    process.stderr.write(line + "\n");
+    process.stdout.write(JSON.stringify(d) + "\n");
+  } else {
+    process.stdout.write(JSON.stringify(d, null, 2) + "\n" + line + "\n");
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write("bench:device: " + ((e as Error).message || String(e)) + "\n");
+  process.exit(1);
+});

@@ -1,0 +1,139 @@
+// One Espruino Linux interpreter process, driven over its stdin/stdout as a user's terminal
+// would be: the interpreter tier (test/espruino/*.test.ts) and the device benchmark
+// (test/bench/device.ts) share it. Facts about driving the Linux builds: REPL mode (no file
+// argument) runs Storage .boot0 at start; stdin must stay open (at end of input the
+// interpreter spins); SIGTERM is ignored in REPL mode, so it is ended with SIGKILL; a line
+// that starts with DLE (0x10) is not echoed (src/jsinteractive.c).
+
+import { spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync } from "node:fs";
+
+/** The interpreters the tier runs on: the stock Linux build, and one with a Puck.js-sized 2630-JsVar pool. */
+export interface Interpreters {
+  stock: string | undefined;
+  small: string | undefined;
+}
+
+/**
+ * ESPRUINO_BIN and ESPRUINO_SMALL_BIN, when set. A variable that names a missing file is an
+ * error, not a skip.
+ */
+export function interpreters(): Interpreters {
+  const pick = (name: string): string | undefined => {
+    const v = process.env[name];
+    if (!v) return undefined;
+    if (!existsSync(v)) throw new Error(name + "=" + v + " does not exist");
+    return v;
+  };
+  return { stock: pick("ESPRUINO_BIN"), small: pick("ESPRUINO_SMALL_BIN") };
+}
+
+export class Espruino {
+  readonly proc: ChildProcessWithoutNullStreams;
+  /** Everything printed so far (latin1). */
+  out = "";
+  private mark = 0;
+  exited = false;
+
+  constructor(bin: string, cwd: string) {
+    this.proc = spawn(bin, [], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    this.proc.stdout.on("data", (d: Buffer) => {
+      this.out += d.toString("latin1");
+    });
+    this.proc.stderr.on("data", () => undefined);
+    this.proc.on("exit", () => {
+      this.exited = true;
+    });
+  }
+
+  /** Starts one in `cwd` (where its fake flash, espruino.flash, lives) and waits for the prompt. */
+  static async start(bin: string, cwd: string): Promise<Espruino> {
+    const e = new Espruino(bin, cwd);
+    await e.waitFor(/>$/, 20_000);
+    await new Promise((r) => setTimeout(r, 200));
+    return e;
+  }
+
+  /** Output since the last since() call. */
+  since(): string {
+    const s = this.out.slice(this.mark);
+    this.mark = this.out.length;
+    return s;
+  }
+
+  async waitFor(what: string | RegExp, ms = 10_000): Promise<string> {
+    const start = Date.now();
+    for (;;) {
+      const text = this.out.slice(this.mark);
+      const hit = typeof what === "string" ? text.includes(what) : what.test(text);
+      if (hit) return text;
+      if (this.exited) throw new Error("espruino exited; output:\n" + this.out.slice(-2000));
+      if (Date.now() - start > ms)
+        throw new Error("timed out waiting for " + String(what) + "; output:\n" + text.slice(-2000));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  send(text: string): void {
+    this.proc.stdin.write(text);
+  }
+
+  /** Evaluates an expression silently (DLE) and returns what it prints between markers. */
+  async query(expr: string, ms = 10_000): Promise<string> {
+    const tag = "Q" + Math.floor(Math.random() * 1e9);
+    this.since();
+    this.send("\x10print('<" + tag + ">'+(" + expr + ")+'</" + tag + ">')\n");
+    const text = await this.waitFor("</" + tag + ">", ms);
+    const m = new RegExp("<" + tag + ">([\\s\\S]*)</" + tag + ">").exec(text);
+    return m ? (m[1] as string) : "";
+  }
+
+  /** Runs statements silently and waits until they are done. */
+  async run(code: string, ms = 10_000): Promise<void> {
+    await this.query("(function(){" + code + "})(),''", ms);
+  }
+
+  /**
+   * Writes Storage files as EspruinoTools does (base64 chunks of 512 characters, well
+   * inside the 1 KB input FIFO) and checks each by length and E.CRC32.
+   */
+  async writeFiles(files: Record<string, string>, crc32: (b: Uint8Array) => number): Promise<void> {
+    for (const name of Object.keys(files)) {
+      const code = files[name] ?? "";
+      const b64 = Buffer.from(code, "latin1").toString("base64");
+      const CHUNK = 512;
+      for (let i = 0, n = 0; i < b64.length; i += CHUNK, n++) {
+        const off = (i / 4) * 3;
+        const size = off === 0 ? "," + code.length : "";
+        this.since();
+        this.send(
+          "\x10require(\"Storage\").write(" + JSON.stringify(name) + ',atob("' + b64.slice(i, i + CHUNK) + '"),' +
+            off + size + ");print('W" + n + "')\n",
+        );
+        await this.waitFor("W" + n + "\r\n");
+      }
+      const len = Number(await this.query('require("Storage").read(' + JSON.stringify(name) + ").length"));
+      const crc = Number(await this.query('E.CRC32(require("Storage").read(' + JSON.stringify(name) + "))"));
+      if (len !== code.length || crc !== crc32(Buffer.from(code, "latin1")))
+        throw new Error("Storage file " + name + " did not arrive whole");
+    }
+  }
+
+  /** L, in ms: the best of `n` timings of `for(var i=0;i<1000;i++);` in this process. */
+  async measureL(n = 7): Promise<number> {
+    await this.run("global.__L=function(){var t=getTime();for(var i=0;i<1000;i++);return getTime()-t;}");
+    let best = Infinity;
+    for (let i = 0; i < n; i++) best = Math.min(best, Number(await this.query("__L()")) * 1000);
+    await this.run("delete global.__L");
+    return best;
+  }
+
+  kill(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.exited) return resolve();
+      this.proc.on("exit", () => resolve());
+      this.proc.kill("SIGKILL");
+    });
+  }
+}
