@@ -16,7 +16,7 @@ import {
   PROTOCOL_VERSION,
 } from "../src/core/protocol.js";
 import { HEADER_SIZE, reasonName } from "../src/core/record.js";
-import { seqNewer } from "../src/core/serial.js";
+import { seqNewer } from "../src/core/seq.js";
 import type { Capture } from "./console-out.js";
 import { out as print1, quiet as printQuiet } from "./console-out.js";
 import type { DeviceLog } from "./env.js";

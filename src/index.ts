@@ -3,7 +3,7 @@
 
 export * from "./core/flash.js";
 export * from "./core/crc32.js";
-export * from "./core/serial.js";
+export * from "./core/seq.js";
 export * from "./core/record.js";
 export * from "./core/ring.js";
 export * from "./core/scheduler.js";

@@ -15,7 +15,7 @@ import {
 } from "../src/core/protocol.js";
 import { Reason } from "../src/core/record.js";
 import { clearRing, ConsoleRing } from "../src/core/ring.js";
-import { seqNewer } from "../src/core/serial.js";
+import { seqNewer } from "../src/core/seq.js";
 import { heatshrinkCompress } from "../src/codec/heatshrink.js";
 import { SimulatedNorFlash } from "../src/sim/nor-flash.js";
 import { VirtualScheduler } from "../src/sim/virtual-scheduler.js";

@@ -3,9 +3,9 @@
 
 import { isFlashError } from "./flash.js";
 import type { LogCore, SlotRecord } from "./log-core.js";
-import { readHeader, readValid } from "./log-scan.js";
+import { readHeader, readValid } from "./log-slot-read.js";
 import { decodeHeader, FREED_VALUE, getU32, HEADER_SIZE, headerState, OFF_FREED, putU32 } from "./record.js";
-import { seqNewer } from "./serial.js";
+import { seqNewer } from "./seq.js";
 
 /**
  * Visits the valid records from the oldest to the newest (ring order, which is seq order),

@@ -28,7 +28,7 @@ import {
   splitPayload,
 } from "../core/record.js";
 import type { StoredRecord } from "../core/record.js";
-import { seqDiff } from "../core/serial.js";
+import { seqDiff } from "../core/seq.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import type { DecodedRecord } from "./decoded-record.js";
 import { orderBySequence } from "./linux-mtdoops.js";

@@ -20,7 +20,7 @@
 import { crc32 } from "../core/crc32.js";
 import { ProtocolParser, PROTOCOL_VERSION, commands } from "../core/protocol.js";
 import type { BeginInfo, ProtocolEvent } from "../core/protocol.js";
-import { seqNewer } from "../core/serial.js";
+import { seqNewer } from "../core/seq.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import { decodeRecordBytes } from "./decode-image.js";
 import type { EspruinoDecodedRecord } from "./decode-image.js";

@@ -19,7 +19,7 @@ import {
 } from "../../src/core/record.js";
 import type { RecordHeader } from "../../src/core/record.js";
 import { ConsoleRing } from "../../src/core/ring.js";
-import { seqDiff, seqNewer } from "../../src/core/serial.js";
+import { seqDiff, seqNewer } from "../../src/core/seq.js";
 import { SimulatedNorFlash } from "../../src/sim/nor-flash.js";
 import type { SimulatedNorFlashOptions } from "../../src/sim/nor-flash.js";
 import { VirtualScheduler } from "../../src/sim/virtual-scheduler.js";

@@ -20,7 +20,7 @@ import { CrashLog } from "../../src/core/log.js";
 import type { Flash, FlashGeometry } from "../../src/core/flash.js";
 import { COMMIT_VALUE, OFF_COMMIT, OFF_FREED, Reason, getU32, splitPayload } from "../../src/core/record.js";
 import { ConsoleRing } from "../../src/core/ring.js";
-import { seqNewer } from "../../src/core/serial.js";
+import { seqNewer } from "../../src/core/seq.js";
 import { SimulatedNorFlash, isPowerCut } from "../../src/sim/nor-flash.js";
 import { Prng } from "../../src/sim/prng.js";
 import { VirtualScheduler } from "../../src/sim/virtual-scheduler.js";
