@@ -14,13 +14,14 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parse } from "acorn";
 import type { Node as AcornNode, Position } from "acorn";
 import type { N } from "./dialect-ast.js";
 import { isFn, isReference, walk } from "./dialect-ast.js";
 import { checkHoisting } from "./dialect-hoisting.js";
+import { repoRoot } from "../src/host/repo.js";
 
 export interface Finding {
   file: string;
@@ -863,23 +864,8 @@ export function parseProbeOutput(text: string): ProbeResult {
   return res;
 }
 
-/** The repository: the nearest directory above this module holding scripts/dialect-probe.js. */
-export function repoRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  let dir = here;
-  for (let i = 0; i < 5; i++) {
-    if (
-      existsSync(join(dir, "package.json")) &&
-      existsSync(join(dir, "scripts", "dialect-probe.js"))
-    ) {
-      return dir;
-    }
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return resolve(here, "..");
-}
+/** The repository root (src/host/repo.ts), re-exported for the build scripts. */
+export { repoRoot };
 
 /** The interpreter to probe: $ESPRUINO_BIN, else the usual places; undefined when none. */
 export function findEspruino(): string | undefined {

@@ -53,7 +53,7 @@ import { createRequire } from "node:module";
 import { join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
-import { repoRoot } from "./check-dialect.js";
+import { repoRoot } from "../src/host/repo.js";
 
 /**
  * Espruino names that @types/espruino 1.95 does not declare: the Storage and heatshrink

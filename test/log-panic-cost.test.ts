@@ -2,7 +2,7 @@
 // simulated clock its cost stays within 5% of programming those bytes once.
 import { describe, expect, it } from "vitest";
 import { HEADER_SIZE, alignUp } from "../src/core/record.js";
-import { getPart } from "../src/sim/parts.js";
+import { getPart } from "../src/boards/parts.js";
 import { boot, makeFlash } from "./helpers/log-fixture.js";
 import type { FlashGeometry } from "../src/core/flash.js";
 

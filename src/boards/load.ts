@@ -6,10 +6,10 @@
 // Addresses and sizes may be written as hex strings ("0x6C000") and come back as numbers.
 
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import type { BackendKind, BoardDefinition, SpiPins } from "./schema.js";
-import { getPart, partNames } from "../sim/parts.js";
+import { getPart, partNames } from "./parts.js";
+import { repoRoot } from "../host/repo.js";
 
 /** An invalid or unknown board. A plain Error with a `code`, as FlashError. */
 export interface BoardError extends Error {
@@ -26,18 +26,13 @@ export function isBoardError(value: unknown): value is BoardError {
   return value instanceof Error && (value as Partial<BoardError>).code === "EBOARD";
 }
 
-/** The repository's boards/ directory (found upward from this module: src/ or dist/src/). */
+/** The repository's boards/ directory. */
 export function boardsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "boards"))) {
-      return join(dir, "boards");
-    }
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
+  try {
+    return join(repoRoot(), "boards");
+  } catch (e) {
+    throw boardError("cannot find the boards/ directory: " + (e as Error).message);
   }
-  throw boardError("cannot find the boards/ directory above " + fileURLToPath(import.meta.url));
 }
 
 /** Ids of the boards in `dir` (default: the repository's boards/), sorted. */

@@ -39,7 +39,7 @@ export interface BoardDefinition {
   recordSize: number;
   /** Console ring size in bytes (RAM). */
   ringSize: number;
-  /** Timing part for the simulator: a name from src/sim/parts.ts. */
+  /** Timing part for the simulator: a name from src/boards/parts.ts. */
   part: string;
   /** JsVars the board has (process.memory().total). */
   jsvars: number;

@@ -18,8 +18,10 @@
 // retrieval with a RetrieveError that says what went wrong.
 
 import { crc32 } from "../core/crc32.js";
-import { ProtocolParser, PROTOCOL_VERSION, commands } from "../core/protocol.js";
-import type { BeginInfo, ProtocolEvent } from "../core/protocol.js";
+import { PROTOCOL_VERSION, commands } from "../core/protocol.js";
+import type { BeginInfo } from "../core/protocol.js";
+import { ProtocolParser } from "./protocol-parser.js";
+import type { ProtocolEvent } from "./protocol-parser.js";
 import { seqNewer } from "../core/seq.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import { decodeRecordBytes } from "./decode-image.js";
