@@ -16,5 +16,6 @@ export * from "./sim/prng.js";
 export * from "./sim/virtual-scheduler.js";
 export * from "./host/decoded-record.js";
 export * from "./host/linux-mtdoops.js";
+export * from "./host/seq-order.js";
 export * from "./codec/heatshrink.js";
 export type * from "./boards/schema.js";

@@ -31,7 +31,7 @@ import type { StoredRecord } from "../core/record.js";
 import { seqDiff } from "../core/seq.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import type { DecodedRecord } from "./decoded-record.js";
-import { orderBySequence } from "./linux-mtdoops.js";
+import { orderBySequence } from "./seq-order.js";
 
 export const MIN_RECORD_SIZE = 64;
 export const MAX_RECORD_SIZE = 65536;
