@@ -13,7 +13,7 @@ import { ConsoleRing } from "../src/core/ring.js";
 import { reasonName } from "../src/core/record.js";
 import { openRecord, VirtualBoard } from "../src/sim/virtual-board.js";
 import { buildFirmwareBundle } from "./helpers/firmware.js";
-import { makeFlash } from "./helpers/log-fixture.js";
+import { newFlash } from "./helpers/model.js";
 
 const linux = loadBoard("linux");
 const LINUX = await buildFirmwareBundle(linux);
@@ -37,7 +37,7 @@ const PROBE = `(function(){return function(log){
 
 /** How many fields the log's state keeps on the board: createLog()'s, less what configure() sets and the mount's scratch, plus _t0. */
 function residentFieldCount(): number {
-  const flash = makeFlash({ size: 16384, eraseSize: 4096, progUnit: 4, pageSize: 256, erasedValue: 255 });
+  const flash = newFlash({ size: 16384, eraseSize: 4096, progUnit: 4, pageSize: 256, erasedValue: 255 });
   const o: LogOptions = {
     flash,
     recordSize: 1024,

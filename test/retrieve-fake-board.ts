@@ -14,7 +14,7 @@ import {
   PROTOCOL_VERSION,
 } from "../src/core/protocol.js";
 import { Reason } from "../src/core/record.js";
-import { clearRing, ConsoleRing } from "../src/core/ring.js";
+import { ConsoleRing } from "../src/core/ring.js";
 import { seqNewer } from "../src/core/seq.js";
 import { heatshrinkCompress } from "../src/codec/heatshrink.js";
 import { SimulatedNorFlash } from "../src/sim/nor-flash.js";
@@ -39,7 +39,7 @@ export type LineHook = (line: string, index: number) => string | null;
 export class FakeBoard {
   readonly flash: SimulatedNorFlash;
   readonly sched: VirtualScheduler;
-  readonly ring: ConsoleRing;
+  ring: ConsoleRing;
   log: CrashLog;
   readonly recordSize: number;
   mode: FakeMode;
@@ -117,7 +117,7 @@ export class FakeBoard {
 
   /** Reboots: a new boot mounts the log again (boot number + 1). */
   reboot(): void {
-    clearRing(this.ring);
+    this.ring = new ConsoleRing(this.ring._buf.length);
     this.sched.reset();
     this.log = this.mount();
   }

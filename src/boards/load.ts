@@ -7,6 +7,7 @@
 
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
+import { checkGeometry } from "../core/flash.js";
 import type { BackendKind, BoardDefinition, SpiPins } from "./schema.js";
 import { getPart, partNames } from "./parts.js";
 import { repoRoot } from "../host/repo.js";
@@ -192,22 +193,13 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
     failGot("eraseSize", "must be a power of two from 256 to 262144", eraseSize);
   }
   const progUnit = num("progUnit", o["progUnit"], false);
-  if (![1, 2, 4, 8].includes(progUnit)) failGot("progUnit", "must be 1, 2, 4 or 8", progUnit);
   const pageSize = num("pageSize", o["pageSize"], true);
-  if (!isPow2(pageSize) || pageSize % progUnit !== 0 || pageSize > eraseSize) {
-    failGot(
-      "pageSize",
-      "must be a power of two, a multiple of progUnit (" +
-        progUnit +
-        ") and at most eraseSize (" +
-        eraseSize +
-        ")",
-      pageSize,
-    );
-  }
   const size = num("size", o["size"], true);
-  if (size === 0 || size % eraseSize !== 0) {
-    failGot("size", "must be a positive multiple of eraseSize (" + eraseSize + ")", size);
+  // Program unit, page and size: the same rules as every flash (src/core/flash.ts).
+  const badGeometry = checkGeometry({ size, eraseSize, progUnit, pageSize, erasedValue: 0xff });
+  if (badGeometry) {
+    const space = badGeometry.indexOf(" ");
+    fail(badGeometry.slice(0, space), badGeometry.slice(space + 1));
   }
   if (size / eraseSize < 2) {
     failGot("size", "must hold at least 2 erase blocks of " + eraseSize + " bytes", size);

@@ -80,8 +80,10 @@ export function isFlashError(value: unknown): value is FlashError {
 }
 
 /**
- * Checks a geometry against the rules above; returns a message naming the first bad
- * field, or "" when the geometry is usable.
+ * Checks a geometry against the rules above; returns "<field> <what is wrong>", naming the
+ * first bad field, or "" when the geometry is usable. The one geometry check: the log
+ * (validateLogOptions), the simulated flash and the board loader (src/boards/load.ts) all
+ * use it.
  */
 export function checkGeometry(g: FlashGeometry): string {
   const pow2 = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
@@ -90,7 +92,11 @@ export function checkGeometry(g: FlashGeometry): string {
     return "progUnit must be 1, 2, 4 or 8, got " + g.progUnit;
   if (!pow2(g.pageSize) || g.pageSize % g.progUnit !== 0 || g.pageSize > g.eraseSize)
     return (
-      "pageSize must be a power of two, a multiple of progUnit and at most eraseSize, got " +
+      "pageSize must be a power of two, a multiple of progUnit (" +
+      g.progUnit +
+      ") and at most eraseSize (" +
+      g.eraseSize +
+      "), got " +
       g.pageSize
     );
   if (!(g.size > 0) || g.size % g.eraseSize !== 0)

@@ -56,7 +56,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { BoardDefinition } from "../boards/schema.js";
-import { FirmwareFile, FIRMWARE_FILES } from "../boards/firmware-files.js";
+import { FirmwareFile } from "../boards/firmware-files.js";
 import {
   FIRMWARE_MODULES,
   firmwareEsbuildOptions,
@@ -71,6 +71,7 @@ import type { StoredRecord } from "../core/record.js";
 import { commands } from "../core/protocol.js";
 import { ProtocolParser } from "../host/protocol-parser.js";
 import { repoRoot } from "../host/repo.js";
+import { firmwareFilePaths } from "../host/firmware-paths.js";
 import type { BeginInfo } from "../core/protocol.js";
 import type { ProtocolEvent, ProtocolRecord } from "../host/protocol-parser.js";
 import { EspruinoShim, FakeW25Q, isHalt, VirtualStorage } from "./espruino-shim.js";
@@ -183,11 +184,7 @@ export function buildFirmwareBundle(
  */
 export function firmwareFilesAt(bundle: string): Record<string, string> {
   const files: Record<string, string> = {};
-  const base = bundle.replace(/\.js$/, "");
-  for (const [name, suffix] of FIRMWARE_FILES) {
-    const p = name === FirmwareFile.Boot ? bundle : base + suffix;
-    if (existsSync(p)) files[name] = readFileSync(p, "latin1");
-  }
+  for (const [name, path] of firmwareFilePaths(bundle)) files[name] = readFileSync(path, "latin1");
   return files;
 }
 

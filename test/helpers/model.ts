@@ -26,27 +26,6 @@ import { VirtualScheduler } from "../../src/sim/virtual-scheduler.js";
 
 export const EPOCH_MS = 1_764_115_200_000;
 
-const CRC_TABLE = ((): Uint32Array => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/**
- * Table-driven CRC-32 with the same result as src/core/crc32.ts (checked by the tests):
- * passed to the log as its `crc32` option (as the board passes E.CRC32) to keep the
- * property runs fast.
- */
-export function fastCrc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++)
-    c = (CRC_TABLE[(c ^ (data[i] as number)) & 255] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 export const RING_SIZE = 2048;
 
 export interface Geo {
@@ -181,7 +160,6 @@ export function bootBoard(
     scheduler: sched,
     clock: sched,
     ring,
-    crc32: fastCrc32,
     ...extras,
   } as LogOptions);
   const info = log.mount();
