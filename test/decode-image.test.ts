@@ -13,7 +13,7 @@ import {
   decodeRecordBytes,
   flagNames,
 } from "../src/host/decode-image.js";
-import type { BoardGeometry } from "../src/host/decode-image.js";
+import type { PartitionLayout } from "../src/host/decode-image.js";
 import { readFileSync } from "node:fs";
 
 interface Sim {
@@ -136,7 +136,7 @@ describe("decodeImage on simulator images", () => {
     crash(s, 3);
     const image = s.flash.toImage();
     expect(decodeImage(image, { recordSize: 256 }).length).toBe(3);
-    const board: BoardGeometry = { id: "x", recordSize: 256, eraseSize: 4096, backend: "flash" };
+    const board: PartitionLayout = { id: "x", recordSize: 256, eraseSize: 4096, backend: "flash" };
     expect(decodeImageDetailed(image, { board }).recordSizeSource).toBe("board");
     // The wrong size finds fewer records (here: every other one).
     expect(decodeImage(image, { recordSize: 512 }).map((r) => r.seq)).toEqual([1, 3]);
@@ -277,7 +277,7 @@ function storageImage(
 }
 
 describe("decodeImage with --board linux (espruino.flash)", () => {
-  const linux: BoardGeometry = {
+  const linux: PartitionLayout = {
     id: "linux",
     recordSize: 1024,
     eraseSize: 4096,
