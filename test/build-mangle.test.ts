@@ -28,7 +28,7 @@ const ESPRUINO = [process.env["ESPRUINO_BIN"], "/opt/espruino/espruino"].find(
   (p): p is string => !!p && existsSync(p),
 );
 
-/** Names that must keep their spelling (the brief of the mangling, and SPEC.md). */
+/** Names that must keep their spelling: Espruino's API the firmware calls, and the names SPEC.md fixes. */
 // prettier-ignore
 const MUST_KEEP = [
   // Espruino's Flash and Storage, heatshrink, SPI, serial devices, E, process

@@ -324,8 +324,8 @@ function checkAll(b: Board, m: Model, g: Geo): void {
       "last listed = newest written",
     );
     // 3: the design keeps every block but the one at the write point: at least the newest
-    // min(N, (blocks-1) * slotsPerBlock) writes are present (>= the brief's safe bound of
-    // (blocks-2) * slotsPerBlock + 1).
+    // min(N, (blocks-1) * slotsPerBlock) writes are present (>= (blocks-2) * slotsPerBlock
+    // + 1, what any ring that erases one block ahead of its writer keeps).
     const keep = Math.min(written.length, (blocksOf(g) - 1) * spbOf(g));
     ok(keep >= Math.min(written.length, (blocksOf(g) - 2) * spbOf(g) + 1), "history bound");
     const have = new Set(all.map((r) => r.record.seq));

@@ -120,7 +120,7 @@ const isPow2 = (n: number): boolean => n > 0 && Number.isInteger(n) && (n & (n -
 const hex = (n: number): string => "0x" + n.toString(16).toUpperCase();
 const show = (v: unknown): string => (v === undefined ? "nothing" : String(JSON.stringify(v)));
 
-/** Bytes per JsVar for a board with `jsvars` variables (espruino.md §3, src/jsutils.h). */
+/** Bytes per JsVar for a board with `jsvars` variables (Espruino src/jsutils.h, JSVAR_SIZE by JSVAR_CACHE_SIZE). */
 export function jsvarBytes(jsvars: number): number {
   if (jsvars <= 2047) return 12;
   if (jsvars <= 8191) return 13;

@@ -2,10 +2,11 @@
 // process. Its Node API keeps global state (one connection per process, console.log
 // swallowed unless verbose), so a child process is the cleaner boundary.
 //
-// Notes (reference espruino.md §5): --no-ble is needed where no Bluetooth stack exists (it
-// dies at start without a D-Bus system socket otherwise); with neither a file nor -e it
-// becomes an interactive terminal, so an upload always passes -e; before sending it sends
-// "\n" and, without a ">" prompt within 500 ms, Ctrl-C (twice).
+// Notes (EspruinoTools bin/espruino-cli.js and core/utils.js, checked by running it):
+// --no-ble is needed where no Bluetooth stack exists (it dies at start without a D-Bus
+// system socket otherwise); with neither a file nor -e it becomes an interactive terminal,
+// so an upload always passes -e; before sending it sends "\n" and, without a ">" prompt
+// within 500 ms, Ctrl-C (twice).
 
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";

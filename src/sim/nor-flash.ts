@@ -2,7 +2,8 @@
 // run the log on.
 //
 // Host-only (it imports node:fs for images). Modelled on littlefs's emulated block device
-// (bd/lfs_emubd.c, see /work/shared/reference/embedded-anchors.md section 4):
+// (littlefs-project/littlefs, bd/lfs_emubd.c: erase value, wear limit with bad-block
+// behaviours, power-cycle counting with a power-loss callback):
 // - it holds the contract of src/core/flash.ts strictly, refusing every misuse with
 //   EINVAL, and in strict mode refuses a program onto bytes that are not erased;
 // - it counts operations and bytes, and erase cycles per block;

@@ -49,7 +49,7 @@ function geo(
   };
 }
 
-/** The geometries the brief asks for: blocks x eraseSize, progUnit, pageSize, recordSize. */
+/** The geometries the property tests run on: blocks x eraseSize, progUnit, pageSize, recordSize (2 to 4 blocks, program units 1 to 8, 1 to 8 records per block). */
 export const GEOS: Geo[] = [
   geo("4x4096 rs1024 pu1 pg256", 4, 4096, 1, 256, 1024),
   geo("3x4096 rs4096 pu4 pg4096", 3, 4096, 4, 4096, 4096),
