@@ -28,7 +28,6 @@ import { decodeRecordBytes } from "./decode-image.js";
 import type { EspruinoDecodedRecord } from "./decode-image.js";
 import { RateMeter } from "./progress.js";
 import type { RetrieveEvent } from "./progress.js";
-import { TransportError } from "./transport.js";
 import type { Connect, Transport } from "./transport.js";
 
 export interface RetrieveSink {
@@ -637,5 +636,3 @@ class Retrieval {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-
-export { TransportError };
