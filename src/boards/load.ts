@@ -1,7 +1,8 @@
 // Loads and validates board definitions (boards/<id>.json). Host-only (reads files with
 // node:fs); the firmware build bakes the validated object into each bundle.
 //
-// Every field is checked; an error is a BoardError naming the file and the field:
+// Every field is checked, its shape against boards/board.schema.json (json-schema.ts), the
+// rest below; the first problem is a BoardError naming the file and the field:
 //   boards/puckjs.json: field "recordSize" must be a power of two from 64 to 4096, got 1000
 // Addresses and sizes may be written as hex strings ("0x6C000") and come back as numbers.
 
@@ -9,6 +10,8 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { checkGeometry } from "../core/flash.js";
 import type { BackendKind, BoardDefinition, SpiPins } from "./schema.js";
+import { checkSchema } from "./json-schema.js";
+import type { JsonSchema } from "./json-schema.js";
 import { getPart, partNames } from "./parts.js";
 import { repoRoot } from "../host/repo.js";
 
@@ -39,7 +42,7 @@ export function boardsDir(): string {
 /** Ids of the boards in `dir` (default: the repository's boards/), sorted. */
 export function listBoards(dir: string = boardsDir()): string[] {
   return readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
+    .filter((f) => f.endsWith(".json") && f !== BOARD_SCHEMA_FILE)
     .map((f) => f.slice(0, -".json".length))
     .sort();
 }
@@ -84,48 +87,54 @@ function displayPath(file: string): string {
 }
 
 // ---- validation ----
+//
+// In two steps: the shape (which fields, their types and ranges) is boards/board.schema.json,
+// which also gives editors their checking of boards/*.json; what a schema cannot say
+// (powers of two, the part's units, the RAM budget, the partition inside the chip and clear
+// of reserved areas, a citation for every fact) is checked here after it.
 
-const FIELDS = [
-  "id",
-  "name",
-  "backend",
-  "start",
-  "size",
-  "eraseSize",
-  "progUnit",
-  "pageSize",
-  "recordSize",
-  "ringSize",
-  "part",
-  "jsvars",
-  "resetReason",
-  "storagePrefix",
-  "spi",
-  "reserved",
-  "chip",
-  "sources",
-] as const;
+/** The board schema's file name, in boards/ beside the board files (listBoards skips it). */
+export const BOARD_SCHEMA_FILE = "board.schema.json";
 
-const BACKENDS: readonly BackendKind[] = ["flash", "spinor", "storage"];
-const RESET_REASONS = ["nrf52", "esp8266", "none"] as const;
+let boardSchema: JsonSchema | null = null;
+
+function loadBoardSchema(): JsonSchema {
+  if (!boardSchema) {
+    const file = join(boardsDir(), BOARD_SCHEMA_FILE);
+    try {
+      boardSchema = JSON.parse(readFileSync(file, "utf8")) as JsonSchema;
+    } catch (e) {
+      throw boardError(displayPath(file) + ": cannot read the board schema: " + (e as Error).message);
+    }
+  }
+  return boardSchema;
+}
+
 /** Fields whose value is a fact about the board: each needs a citation in `sources`. */
 const CITED = ["start", "eraseSize", "progUnit", "pageSize", "part", "jsvars", "resetReason"];
 /** Bytes of a Storage file header (JsfFileHeader: size and a 28-byte name). */
 const STORAGE_FILE_HEADER = 32;
 /** Storage file names have at most 28 characters (27 for StorageFile): keep to 27. */
 const STORAGE_NAME_MAX = 27;
-const PIN = /^[A-Z][A-Za-z]*[0-9]{1,3}$/;
 
 const isPow2 = (n: number): boolean => n > 0 && Number.isInteger(n) && (n & (n - 1)) === 0;
 const hex = (n: number): string => "0x" + n.toString(16).toUpperCase();
 const show = (v: unknown): string => (v === undefined ? "nothing" : String(JSON.stringify(v)));
+/** An address or size as the schema allows it: a whole number or a hex string. */
+const toNumber = (v: unknown): number => (typeof v === "string" ? parseInt(v, 16) : (v as number));
 
-/** Bytes per JsVar for a board with `jsvars` variables (Espruino src/jsutils.h, JSVAR_SIZE by JSVAR_CACHE_SIZE). */
+/** Bytes per JsVar for a board with `jsvars` variables (Espruino src/jsutils.h). */
 export function jsvarBytes(jsvars: number): number {
   if (jsvars <= 2047) return 12;
   if (jsvars <= 8191) return 13;
   if (jsvars <= 16383) return 14;
   return 16;
+}
+
+interface Area {
+  name: string;
+  start: number;
+  end: number;
 }
 
 /**
@@ -139,62 +148,37 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
   };
   const failGot = (field: string, what: string, got: unknown): never =>
     fail(field, what + ", got " + show(got));
-  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-    throw boardError(fileName + ": a board file must hold a JSON object");
+
+  // Which fields go with which backend comes first: "spi" on a flash board is one mistake,
+  // not an incomplete SPI definition.
+  backendFields(obj, fail);
+  const schema = loadBoardSchema();
+  const problem = checkSchema(schema, obj);
+  if (problem) {
+    if (problem.path === "") throw boardError(fileName + ": " + problem.message);
+    if (problem.showValue) failGot(problem.path, problem.message, problem.value);
+    fail(problem.path, problem.message);
   }
   const o = obj as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!(FIELDS as readonly string[]).includes(key)) {
-      fail(key, "is not a board field (known fields: " + FIELDS.join(", ") + ")");
-    }
-  }
-
-  const str = (field: string, v: unknown): string => {
-    if (typeof v !== "string" || v.length === 0) failGot(field, "must be a non-empty string", v);
-    return v as string;
-  };
-  /** A whole number, or a hex string "0x..." (addresses and sizes). */
-  const num = (field: string, v: unknown, allowHex: boolean): number => {
-    let n: number = NaN;
-    if (typeof v === "number") n = v;
-    else if (allowHex && typeof v === "string" && /^0x[0-9a-fA-F]+$/.test(v)) n = parseInt(v, 16);
-    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) {
-      failGot(
-        field,
-        allowHex
-          ? 'must be a whole number from 0 to 0xFFFFFFFF (or a hex string such as "0x6C000")'
-          : "must be a whole number",
-        v,
-      );
-    }
-    return n;
-  };
-  const oneOf = <T extends string>(field: string, v: unknown, allowed: readonly T[]): T => {
-    if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
-      failGot(field, "must be one of " + allowed.map((a) => '"' + a + '"').join(", "), v);
-    }
-    return v as T;
-  };
+  const fields = Object.keys(schema.properties ?? {}).filter((k) => k !== "$schema");
 
   // identity
-  const id = str("id", o["id"]);
-  if (!/^[a-z0-9][a-z0-9_-]*$/.test(id))
-    failGot("id", "must be lowercase letters, digits, - or _", id);
+  const id = o["id"] as string;
   if (fileName.endsWith(".json")) {
     const base = basename(fileName, ".json");
     if (base !== id) failGot("id", 'must match the file name "' + base + '"', id);
   }
-  const name = str("name", o["name"]);
-  const backend = oneOf("backend", o["backend"], BACKENDS);
+  const name = o["name"] as string;
+  const backend = o["backend"] as BackendKind;
 
   // geometry
-  const eraseSize = num("eraseSize", o["eraseSize"], true);
+  const eraseSize = toNumber(o["eraseSize"]);
   if (!isPow2(eraseSize) || eraseSize < 256 || eraseSize > 262144) {
     failGot("eraseSize", "must be a power of two from 256 to 262144", eraseSize);
   }
-  const progUnit = num("progUnit", o["progUnit"], false);
-  const pageSize = num("pageSize", o["pageSize"], true);
-  const size = num("size", o["size"], true);
+  const progUnit = o["progUnit"] as number;
+  const pageSize = toNumber(o["pageSize"]);
+  const size = toNumber(o["size"]);
   // Program unit, page and size: the same rules as every flash (src/core/flash.ts).
   const badGeometry = checkGeometry({ size, eraseSize, progUnit, pageSize, erasedValue: 0xff });
   if (badGeometry) {
@@ -204,18 +188,18 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
   if (size / eraseSize < 2) {
     failGot("size", "must hold at least 2 erase blocks of " + eraseSize + " bytes", size);
   }
-  const start = num("start", o["start"], true);
+  const start = toNumber(o["start"]);
   const maxRecord = Math.min(eraseSize, 65536);
-  const recordSize = num("recordSize", o["recordSize"], true);
+  const recordSize = toNumber(o["recordSize"]);
   if (!isPow2(recordSize) || recordSize < 64 || recordSize > maxRecord) {
     failGot("recordSize", "must be a power of two from 64 to " + maxRecord, recordSize);
   }
-  const ringSize = num("ringSize", o["ringSize"], true);
+  const ringSize = toNumber(o["ringSize"]);
   if (ringSize < 16 || ringSize > 65536)
     failGot("ringSize", "must be from 16 to 65536 bytes", ringSize);
 
   // part
-  const part = str("part", o["part"]);
+  const part = o["part"] as string;
   if (!partNames.includes(part)) {
     failGot("part", "must be a known flash part (" + partNames.join(", ") + ")", part);
   }
@@ -246,8 +230,7 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
   }
 
   // RAM
-  const jsvars = num("jsvars", o["jsvars"], false);
-  if (jsvars < 100 || jsvars > 65535) failGot("jsvars", "must be from 100 to 65535", jsvars);
+  const jsvars = o["jsvars"] as number;
   const ramBytes = jsvars * jsvarBytes(jsvars);
   const ramUse = ringSize + 2 * recordSize;
   if (ramUse * 8 > ramBytes) {
@@ -264,42 +247,23 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
         ")",
     );
   }
-  const resetReason = oneOf("resetReason", o["resetReason"], RESET_REASONS);
+  const resetReason = o["resetReason"] as BoardDefinition["resetReason"];
 
   // reserved areas and chip
-  let reserved: Array<{ name: string; start: number; end: number }> | undefined;
+  let reserved: Area[] | undefined;
   if (o["reserved"] !== undefined) {
-    const r = o["reserved"];
-    if (!Array.isArray(r)) failGot("reserved", "must be an array of {name, start, end}", r);
-    reserved = (r as unknown[]).map((e, i) => {
-      const f = "reserved[" + i + "]";
-      if (typeof e !== "object" || e === null || Array.isArray(e))
-        failGot(f, "must be an object {name, start, end}", e);
-      const entry = e as Record<string, unknown>;
-      for (const k of Object.keys(entry)) {
-        if (k !== "name" && k !== "start" && k !== "end")
-          fail(f + "." + k, "is not a field of a reserved area (name, start, end)");
-      }
-      const rs = num(f + ".start", entry["start"], true);
-      const re = num(f + ".end", entry["end"], true);
-      if (re <= rs) failGot(f + ".end", "must be above start (" + hex(rs) + ")", entry["end"]);
-      return { name: str(f + ".name", entry["name"]), start: rs, end: re };
+    reserved = (o["reserved"] as Array<Record<string, unknown>>).map((e, i) => {
+      const rs = toNumber(e["start"]);
+      const re = toNumber(e["end"]);
+      if (re <= rs) failGot("reserved[" + i + "].end", "must be above start (" + hex(rs) + ")", e["end"]);
+      return { name: e["name"] as string, start: rs, end: re };
     });
   }
   let chip: { start: number; size: number } | undefined;
   if (o["chip"] !== undefined) {
-    const c = o["chip"];
-    if (typeof c !== "object" || c === null || Array.isArray(c))
-      failGot("chip", "must be an object {start, size}", c);
-    const ce = c as Record<string, unknown>;
-    for (const k of Object.keys(ce)) {
-      if (k !== "start" && k !== "size") fail("chip." + k, "is not a field of chip (start, size)");
-    }
-    chip = {
-      start: num("chip.start", ce["start"], true),
-      size: num("chip.size", ce["size"], true),
-    };
-    if (chip.size === 0) failGot("chip.size", "must be positive", ce["size"]);
+    const c = o["chip"] as Record<string, unknown>;
+    chip = { start: toNumber(c["start"]), size: toNumber(c["size"]) };
+    if (chip.size === 0) failGot("chip.size", "must be positive", c["size"]);
   }
 
   // backend-specific
@@ -308,9 +272,7 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
   if (backend === "storage") {
     if (start !== 0)
       failGot("start", 'must be 0 for the "storage" backend (it has no address)', o["start"]);
-    if (o["storagePrefix"] === undefined)
-      fail("storagePrefix", 'is required by the "storage" backend');
-    storagePrefix = str("storagePrefix", o["storagePrefix"]);
+    storagePrefix = o["storagePrefix"] as string;
     const blocks = size / eraseSize;
     const longest = storagePrefix + String(blocks - 1);
     if (!/^[A-Za-z0-9_.-]+$/.test(storagePrefix) || longest.length > STORAGE_NAME_MAX) {
@@ -337,14 +299,9 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
         size,
       );
     }
-    if (o["spi"] !== undefined) fail("spi", 'is only used by the "spinor" backend');
   } else {
-    if (o["storagePrefix"] !== undefined)
-      fail("storagePrefix", 'is only used by the "storage" backend');
     if (start % eraseSize !== 0)
       failGot("start", "must be a multiple of eraseSize (" + eraseSize + ")", o["start"]);
-    if (!chip)
-      fail("chip", 'is required by the "' + backend + "\" backend: the chip's {start, size}");
     const c = chip as { start: number; size: number };
     if (start < c.start || start + size > c.start + c.size) {
       fail(
@@ -378,26 +335,16 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
         );
       }
     }
-    if (backend === "spinor") {
-      if (o["spi"] === undefined) fail("spi", 'is required by the "spinor" backend');
-      spi = checkSpi(o["spi"], fail, failGot);
-    } else if (o["spi"] !== undefined) {
-      fail("spi", 'is only used by the "spinor" backend');
-    }
+    if (backend === "spinor") spi = spiPins(o["spi"] as Record<string, unknown>, failGot);
   }
 
   // sources
-  const s = o["sources"];
-  if (typeof s !== "object" || s === null || Array.isArray(s))
-    failGot("sources", "must be an object: field -> citation", s);
   const sources: Record<string, string> = {};
-  for (const [k, v] of Object.entries(s as Record<string, unknown>)) {
-    if (!(FIELDS as readonly string[]).includes(k) || k === "sources") {
+  for (const [k, v] of Object.entries(o["sources"] as Record<string, string>)) {
+    if (!fields.includes(k) || k === "sources") {
       fail("sources." + k, "cites a field the board does not have");
     }
-    if (typeof v !== "string" || v.trim().length === 0)
-      failGot("sources." + k, "must be a non-empty citation", v);
-    sources[k] = v as string;
+    sources[k] = v;
   }
   const cited = CITED.slice();
   if (reserved) cited.push("reserved");
@@ -429,36 +376,39 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
   return board;
 }
 
-function checkSpi(
-  v: unknown,
-  fail: (field: string, what: string) => never,
+/** The fields a backend requires or does not use: storagePrefix, spi and chip. */
+function backendFields(obj: unknown, fail: (field: string, what: string) => never): void {
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return;
+  const o = obj as Record<string, unknown>;
+  const backend = o["backend"];
+  if (backend !== "flash" && backend !== "spinor" && backend !== "storage") return;
+  const has = (k: string): boolean => o[k] !== undefined;
+  if (backend === "storage") {
+    if (!has("storagePrefix")) fail("storagePrefix", 'is required by the "storage" backend');
+  } else {
+    if (has("storagePrefix")) fail("storagePrefix", 'is only used by the "storage" backend');
+    if (!has("chip")) fail("chip", 'is required by the "' + backend + "\" backend: the chip's {start, size}");
+  }
+  if (backend === "spinor" && !has("spi")) fail("spi", 'is required by the "spinor" backend');
+  if (backend !== "spinor" && has("spi")) fail("spi", 'is only used by the "spinor" backend');
+}
+
+/** The SPI pins, once the schema has checked each: no pin may serve twice. */
+function spiPins(
+  o: Record<string, unknown>,
   failGot: (field: string, what: string, got: unknown) => never,
 ): SpiPins {
-  if (typeof v !== "object" || v === null || Array.isArray(v))
-    failGot("spi", "must be an object {cs, sck, mosi, miso, baud}", v);
-  const o = v as Record<string, unknown>;
-  const names = ["cs", "sck", "mosi", "miso"] as const;
-  for (const k of Object.keys(o)) {
-    if (!(names as readonly string[]).includes(k) && k !== "baud")
-      fail("spi." + k, "is not an SPI field (cs, sck, mosi, miso, baud)");
-  }
   const pins: string[] = [];
-  for (const k of names) {
-    const p = o[k];
-    if (typeof p !== "string" || !PIN.test(p))
-      failGot("spi." + k, 'must be a pin name such as "D14"', p);
-    if (pins.includes(p as string)) failGot("spi." + k, "must differ from the other SPI pins", p);
-    pins.push(p as string);
-  }
-  const baud = o["baud"];
-  if (typeof baud !== "number" || !Number.isInteger(baud) || baud < 100_000 || baud > 80_000_000) {
-    failGot("spi.baud", "must be a whole number from 100000 to 80000000", baud);
+  for (const k of ["cs", "sck", "mosi", "miso"]) {
+    const p = o[k] as string;
+    if (pins.includes(p)) failGot("spi." + k, "must differ from the other SPI pins", p);
+    pins.push(p);
   }
   return {
     cs: o["cs"] as string,
     sck: o["sck"] as string,
     mosi: o["mosi"] as string,
     miso: o["miso"] as string,
-    baud: baud as number,
+    baud: o["baud"] as number,
   };
 }
