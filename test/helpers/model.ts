@@ -20,6 +20,7 @@ import {
 import type { RecordHeader } from "../../src/core/record.js";
 import { ConsoleRing } from "../../src/core/ring.js";
 import { seqDiff, seqNewer } from "../../src/core/seq.js";
+import { heatshrinkCompress } from "../../src/codec/heatshrink.js";
 import { SimulatedNorFlash } from "../../src/sim/nor-flash.js";
 import type { SimulatedNorFlashOptions } from "../../src/sim/nor-flash.js";
 import { VirtualScheduler } from "../../src/sim/virtual-scheduler.js";
@@ -151,8 +152,9 @@ export function bootBoard(
   recordSize: number,
   extras: LogExtras = {},
   ringSize = RING_SIZE,
+  epochMs = EPOCH_MS,
 ): Board {
-  const sched = new VirtualScheduler(EPOCH_MS);
+  const sched = new VirtualScheduler(epochMs);
   const ring = new ConsoleRing(ringSize);
   const log = new CrashLog({
     flash,
@@ -165,6 +167,16 @@ export function bootBoard(
   const info = log.mount();
   return { flash, sched, ring, log, info };
 }
+
+/**
+ * Log options for tests that want many records quickly: no crash-loop guard, up to 1000
+ * records a boot, heatshrink as the board's console compression (without its quirks).
+ */
+export const MANY_RECORDS_COMPRESSED: LogExtras = {
+  loopThreshold: 0,
+  maxRecordsPerBoot: 1000,
+  compress: (d) => heatshrinkCompress(d, { espruinoQuirks: false }),
+};
 
 export function newFlash(
   g: FlashGeometry,
