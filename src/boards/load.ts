@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { checkGeometry } from "../core/flash.js";
+import { boardGeometry } from "./geometry.js";
 import type { BackendKind, BoardDefinition, SpiPins } from "./schema.js";
 import { checkSchema } from "./json-schema.js";
 import type { JsonSchema } from "./json-schema.js";
@@ -131,10 +132,19 @@ export function jsvarBytes(jsvars: number): number {
   return 16;
 }
 
-interface Area {
-  name: string;
-  start: number;
-  end: number;
+/** How a check reports the first problem: a BoardError naming the file and the field. */
+interface Failer {
+  (field: string, what: string): never;
+  /** The same, with the value found: `..., got "0x8"`. */
+  got(field: string, what: string, value: unknown): never;
+}
+
+function failer(fileName: string): Failer {
+  const fail = ((field: string, what: string): never => {
+    throw boardError(fileName + ': field "' + field + '" ' + what);
+  }) as Failer;
+  fail.got = (field, what, value) => fail(field, what + ", got " + show(value));
+  return fail;
 }
 
 /**
@@ -143,12 +153,7 @@ interface Area {
  * equal its base name.
  */
 export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
-  const fail = (field: string, what: string): never => {
-    throw boardError(fileName + ': field "' + field + '" ' + what);
-  };
-  const failGot = (field: string, what: string, got: unknown): never =>
-    fail(field, what + ", got " + show(got));
-
+  const fail = failer(fileName);
   // Which fields go with which backend comes first: "spi" on a flash board is one mistake,
   // not an incomplete SPI definition.
   backendFields(obj, fail);
@@ -156,83 +161,105 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
   const problem = checkSchema(schema, obj);
   if (problem) {
     if (problem.path === "") throw boardError(fileName + ": " + problem.message);
-    if (problem.showValue) failGot(problem.path, problem.message, problem.value);
+    if (problem.showValue) fail.got(problem.path, problem.message, problem.value);
     fail(problem.path, problem.message);
   }
   const o = obj as Record<string, unknown>;
-  const fields = Object.keys(schema.properties ?? {}).filter((k) => k !== "$schema");
-
-  // identity
-  const id = o["id"] as string;
+  const board = fromShape(o);
   if (fileName.endsWith(".json")) {
     const base = basename(fileName, ".json");
-    if (base !== id) failGot("id", 'must match the file name "' + base + '"', id);
+    if (base !== board.id) fail.got("id", 'must match the file name "' + base + '"', board.id);
   }
-  const name = o["name"] as string;
-  const backend = o["backend"] as BackendKind;
+  checkGeometryRules(board, fail);
+  checkPart(board, fail);
+  checkRam(board, fail);
+  checkAreas(board, o, fail);
+  if (board.backend === "storage") checkStoragePartition(board, o, fail);
+  else checkRawPartition(board, o, fail);
+  const fields = Object.keys(schema.properties ?? {}).filter((k) => k !== "$schema");
+  checkSources(board, fields, fail);
+  return board;
+}
 
-  // geometry
-  const eraseSize = toNumber(o["eraseSize"]);
-  if (!isPow2(eraseSize) || eraseSize < 256 || eraseSize > 262144) {
-    failGot("eraseSize", "must be a power of two from 256 to 262144", eraseSize);
+/** The board as the schema has shaped it, hex strings turned into numbers; only the fields given. */
+function fromShape(o: Record<string, unknown>): BoardDefinition {
+  const board: BoardDefinition = {
+    id: o["id"] as string,
+    name: o["name"] as string,
+    backend: o["backend"] as BackendKind,
+    start: toNumber(o["start"]),
+    size: toNumber(o["size"]),
+    eraseSize: toNumber(o["eraseSize"]),
+    progUnit: o["progUnit"] as number,
+    pageSize: toNumber(o["pageSize"]),
+    recordSize: toNumber(o["recordSize"]),
+    ringSize: toNumber(o["ringSize"]),
+    part: o["part"] as string,
+    jsvars: o["jsvars"] as number,
+    resetReason: o["resetReason"] as BoardDefinition["resetReason"],
+    sources: { ...(o["sources"] as Record<string, string>) },
+  };
+  if (o["storagePrefix"] !== undefined) board.storagePrefix = o["storagePrefix"] as string;
+  if (o["spi"] !== undefined) board.spi = { ...(o["spi"] as SpiPins) };
+  if (o["reserved"] !== undefined) {
+    board.reserved = (o["reserved"] as Array<Record<string, unknown>>).map((e) => ({
+      name: e["name"] as string,
+      start: toNumber(e["start"]),
+      end: toNumber(e["end"]),
+    }));
   }
-  const progUnit = o["progUnit"] as number;
-  const pageSize = toNumber(o["pageSize"]);
-  const size = toNumber(o["size"]);
+  if (o["chip"] !== undefined) {
+    const c = o["chip"] as Record<string, unknown>;
+    board.chip = { start: toNumber(c["start"]), size: toNumber(c["size"]) };
+  }
+  return board;
+}
+
+/** Erase block, program unit, page, partition and record sizes. */
+function checkGeometryRules(b: BoardDefinition, fail: Failer): void {
+  if (!isPow2(b.eraseSize) || b.eraseSize < 256 || b.eraseSize > 262144) {
+    fail.got("eraseSize", "must be a power of two from 256 to 262144", b.eraseSize);
+  }
   // Program unit, page and size: the same rules as every flash (src/core/flash.ts).
-  const badGeometry = checkGeometry({ size, eraseSize, progUnit, pageSize, erasedValue: 0xff });
+  const badGeometry = checkGeometry(boardGeometry(b));
   if (badGeometry) {
     const space = badGeometry.indexOf(" ");
     fail(badGeometry.slice(0, space), badGeometry.slice(space + 1));
   }
-  if (size / eraseSize < 2) {
-    failGot("size", "must hold at least 2 erase blocks of " + eraseSize + " bytes", size);
+  if (b.size / b.eraseSize < 2) {
+    fail.got("size", "must hold at least 2 erase blocks of " + b.eraseSize + " bytes", b.size);
   }
-  const start = toNumber(o["start"]);
-  const maxRecord = Math.min(eraseSize, 65536);
-  const recordSize = toNumber(o["recordSize"]);
-  if (!isPow2(recordSize) || recordSize < 64 || recordSize > maxRecord) {
-    failGot("recordSize", "must be a power of two from 64 to " + maxRecord, recordSize);
+  const maxRecord = Math.min(b.eraseSize, 65536);
+  if (!isPow2(b.recordSize) || b.recordSize < 64 || b.recordSize > maxRecord) {
+    fail.got("recordSize", "must be a power of two from 64 to " + maxRecord, b.recordSize);
   }
-  const ringSize = toNumber(o["ringSize"]);
-  if (ringSize < 16 || ringSize > 65536)
-    failGot("ringSize", "must be from 16 to 65536 bytes", ringSize);
+  if (b.ringSize < 16 || b.ringSize > 65536)
+    fail.got("ringSize", "must be from 16 to 65536 bytes", b.ringSize);
+}
 
-  // part
-  const part = o["part"] as string;
-  if (!partNames.includes(part)) {
-    failGot("part", "must be a known flash part (" + partNames.join(", ") + ")", part);
+/** A known part, whose erase and program units a raw partition must respect. */
+function checkPart(b: BoardDefinition, fail: Failer): void {
+  if (!partNames.includes(b.part)) {
+    fail.got("part", "must be a known flash part (" + partNames.join(", ") + ")", b.part);
   }
-  const pg = getPart(part).geometry;
-  if (backend !== "storage") {
-    // A raw partition is erased and programmed in the part's own units.
-    if (eraseSize % pg.eraseSize !== 0) {
-      failGot(
-        "eraseSize",
-        "must be a multiple of part " + part + "'s erase size " + pg.eraseSize,
-        eraseSize,
-      );
-    }
-    if (progUnit % pg.progUnit !== 0) {
-      failGot(
-        "progUnit",
-        "must be a multiple of part " + part + "'s program unit " + pg.progUnit,
-        progUnit,
-      );
-    }
-    if (backend === "spinor" && pageSize > pg.pageSize) {
-      failGot(
-        "pageSize",
-        "must be at most part " + part + "'s program page " + pg.pageSize,
-        pageSize,
-      );
-    }
+  if (b.backend === "storage") return;
+  // A raw partition is erased and programmed in the part's own units.
+  const pg = getPart(b.part).geometry;
+  if (b.eraseSize % pg.eraseSize !== 0) {
+    fail.got("eraseSize", "must be a multiple of part " + b.part + "'s erase size " + pg.eraseSize, b.eraseSize);
   }
+  if (b.progUnit % pg.progUnit !== 0) {
+    fail.got("progUnit", "must be a multiple of part " + b.part + "'s program unit " + pg.progUnit, b.progUnit);
+  }
+  if (b.backend === "spinor" && b.pageSize > pg.pageSize) {
+    fail.got("pageSize", "must be at most part " + b.part + "'s program page " + pg.pageSize, b.pageSize);
+  }
+}
 
-  // RAM
-  const jsvars = o["jsvars"] as number;
-  const ramBytes = jsvars * jsvarBytes(jsvars);
-  const ramUse = ringSize + 2 * recordSize;
+/** The ring and two record buffers take at most 1/8 of the board's JsVar memory. */
+function checkRam(b: BoardDefinition, fail: Failer): void {
+  const ramBytes = b.jsvars * jsvarBytes(b.jsvars);
+  const ramUse = b.ringSize + 2 * b.recordSize;
   if (ramUse * 8 > ramBytes) {
     fail(
       "ringSize",
@@ -241,143 +268,96 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
         " bytes) must be at most 1/8 of the board's " +
         ramBytes +
         " bytes of JsVars (" +
-        jsvars +
+        b.jsvars +
         " x " +
-        jsvarBytes(jsvars) +
+        jsvarBytes(b.jsvars) +
         ")",
     );
   }
-  const resetReason = o["resetReason"] as BoardDefinition["resetReason"];
+}
 
-  // reserved areas and chip
-  let reserved: Area[] | undefined;
-  if (o["reserved"] !== undefined) {
-    reserved = (o["reserved"] as Array<Record<string, unknown>>).map((e, i) => {
-      const rs = toNumber(e["start"]);
-      const re = toNumber(e["end"]);
-      if (re <= rs) failGot("reserved[" + i + "].end", "must be above start (" + hex(rs) + ")", e["end"]);
-      return { name: e["name"] as string, start: rs, end: re };
-    });
-  }
-  let chip: { start: number; size: number } | undefined;
-  if (o["chip"] !== undefined) {
-    const c = o["chip"] as Record<string, unknown>;
-    chip = { start: toNumber(c["start"]), size: toNumber(c["size"]) };
-    if (chip.size === 0) failGot("chip.size", "must be positive", c["size"]);
-  }
+/** Reserved areas end above their start; the chip has a size. `o`: the file, for the values as written. */
+function checkAreas(b: BoardDefinition, o: Record<string, unknown>, fail: Failer): void {
+  const written = (o["reserved"] ?? []) as Array<Record<string, unknown>>;
+  (b.reserved ?? []).forEach((r, i) => {
+    if (r.end <= r.start)
+      fail.got("reserved[" + i + "].end", "must be above start (" + hex(r.start) + ")", written[i]?.["end"]);
+  });
+  if (b.chip && b.chip.size === 0)
+    fail.got("chip.size", "must be positive", (o["chip"] as Record<string, unknown>)["size"]);
+}
 
-  // backend-specific
-  let storagePrefix: string | undefined;
-  let spi: SpiPins | undefined;
-  if (backend === "storage") {
-    if (start !== 0)
-      failGot("start", 'must be 0 for the "storage" backend (it has no address)', o["start"]);
-    storagePrefix = o["storagePrefix"] as string;
-    const blocks = size / eraseSize;
-    const longest = storagePrefix + String(blocks - 1);
-    if (!/^[A-Za-z0-9_.-]+$/.test(storagePrefix) || longest.length > STORAGE_NAME_MAX) {
-      failGot(
-        "storagePrefix",
-        "must be letters, digits, _ . or -, short enough that " +
-          JSON.stringify(longest) +
-          " fits Storage's " +
-          STORAGE_NAME_MAX +
-          "-character names",
-        storagePrefix,
-      );
-    }
-    const storageArea = reserved ? reserved.find((r) => r.name === "Storage") : undefined;
-    const need = blocks * (eraseSize + STORAGE_FILE_HEADER);
-    if (storageArea && need * 2 > storageArea.end - storageArea.start) {
-      failGot(
-        "size",
-        "needs " +
-          need +
-          " bytes of Storage (files and headers): at most half the Storage area (" +
-          (storageArea.end - storageArea.start) +
-          " bytes)",
-        size,
-      );
-    }
-  } else {
-    if (start % eraseSize !== 0)
-      failGot("start", "must be a multiple of eraseSize (" + eraseSize + ")", o["start"]);
-    const c = chip as { start: number; size: number };
-    if (start < c.start || start + size > c.start + c.size) {
-      fail(
-        "start",
-        "and size put the partition at " +
-          hex(start) +
-          "-" +
-          hex(start + size) +
-          ", outside the chip (" +
-          hex(c.start) +
-          "-" +
-          hex(c.start + c.size) +
-          ")",
-      );
-    }
-    for (const r of reserved ?? []) {
-      if (start < r.end && r.start < start + size) {
-        fail(
-          "start",
-          "and size put the partition at " +
-            hex(start) +
-            "-" +
-            hex(start + size) +
-            ', overlapping reserved area "' +
-            r.name +
-            '" (' +
-            hex(r.start) +
-            "-" +
-            hex(r.end) +
-            ")",
-        );
-      }
-    }
-    if (backend === "spinor") spi = spiPins(o["spi"] as Record<string, unknown>, failGot);
+/** "storage": no address; file names that fit Storage; at most half the Storage area. */
+function checkStoragePartition(b: BoardDefinition, o: Record<string, unknown>, fail: Failer): void {
+  if (b.start !== 0) fail.got("start", 'must be 0 for the "storage" backend (it has no address)', o["start"]);
+  const prefix = b.storagePrefix as string;
+  const blocks = b.size / b.eraseSize;
+  const longest = prefix + String(blocks - 1);
+  if (!/^[A-Za-z0-9_.-]+$/.test(prefix) || longest.length > STORAGE_NAME_MAX) {
+    fail.got(
+      "storagePrefix",
+      "must be letters, digits, _ . or -, short enough that " +
+        JSON.stringify(longest) +
+        " fits Storage's " +
+        STORAGE_NAME_MAX +
+        "-character names",
+      prefix,
+    );
   }
+  const storageArea = (b.reserved ?? []).find((r) => r.name === "Storage");
+  const need = blocks * (b.eraseSize + STORAGE_FILE_HEADER);
+  if (storageArea && need * 2 > storageArea.end - storageArea.start) {
+    fail.got(
+      "size",
+      "needs " +
+        need +
+        " bytes of Storage (files and headers): at most half the Storage area (" +
+        (storageArea.end - storageArea.start) +
+        " bytes)",
+      b.size,
+    );
+  }
+}
 
-  // sources
-  const sources: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o["sources"] as Record<string, string>)) {
-    if (!fields.includes(k) || k === "sources") {
-      fail("sources." + k, "cites a field the board does not have");
+/** "flash"/"spinor": block-aligned, inside the chip, clear of every reserved area; SPI pins distinct. */
+function checkRawPartition(b: BoardDefinition, o: Record<string, unknown>, fail: Failer): void {
+  const { start, size } = b;
+  if (start % b.eraseSize !== 0)
+    fail.got("start", "must be a multiple of eraseSize (" + b.eraseSize + ")", o["start"]);
+  const where = "and size put the partition at " + hex(start) + "-" + hex(start + size);
+  const c = b.chip as { start: number; size: number };
+  if (start < c.start || start + size > c.start + c.size) {
+    fail("start", where + ", outside the chip (" + hex(c.start) + "-" + hex(c.start + c.size) + ")");
+  }
+  for (const r of b.reserved ?? []) {
+    if (start < r.end && r.start < start + size) {
+      fail("start", where + ', overlapping reserved area "' + r.name + '" (' + hex(r.start) + "-" + hex(r.end) + ")");
     }
-    sources[k] = v;
+  }
+  if (b.spi) {
+    const pins: string[] = [];
+    for (const k of ["cs", "sck", "mosi", "miso"] as const) {
+      const p = b.spi[k];
+      if (pins.includes(p)) fail.got("spi." + k, "must differ from the other SPI pins", p);
+      pins.push(p);
+    }
+  }
+}
+
+/** Every citation names a field, and every fact has one. */
+function checkSources(b: BoardDefinition, fields: readonly string[], fail: Failer): void {
+  for (const k of Object.keys(b.sources)) {
+    if (!fields.includes(k) || k === "sources") fail("sources." + k, "cites a field the board does not have");
   }
   const cited = CITED.slice();
-  if (reserved) cited.push("reserved");
-  if (chip) cited.push("chip");
-  if (spi) cited.push("spi");
-  for (const k of cited)
-    if (!(k in sources)) fail("sources", 'must cite where "' + k + '" comes from');
-
-  const board: BoardDefinition = {
-    id,
-    name,
-    backend,
-    start,
-    size,
-    eraseSize,
-    progUnit,
-    pageSize,
-    recordSize,
-    ringSize,
-    part,
-    jsvars,
-    resetReason,
-    sources,
-  };
-  if (storagePrefix !== undefined) board.storagePrefix = storagePrefix;
-  if (spi) board.spi = spi;
-  if (reserved) board.reserved = reserved;
-  if (chip) board.chip = chip;
-  return board;
+  if (b.reserved) cited.push("reserved");
+  if (b.chip) cited.push("chip");
+  if (b.spi) cited.push("spi");
+  for (const k of cited) if (!(k in b.sources)) fail("sources", 'must cite where "' + k + '" comes from');
 }
 
 /** The fields a backend requires or does not use: storagePrefix, spi and chip. */
-function backendFields(obj: unknown, fail: (field: string, what: string) => never): void {
+function backendFields(obj: unknown, fail: Failer): void {
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return;
   const o = obj as Record<string, unknown>;
   const backend = o["backend"];
@@ -391,24 +371,4 @@ function backendFields(obj: unknown, fail: (field: string, what: string) => neve
   }
   if (backend === "spinor" && !has("spi")) fail("spi", 'is required by the "spinor" backend');
   if (backend !== "spinor" && has("spi")) fail("spi", 'is only used by the "spinor" backend');
-}
-
-/** The SPI pins, once the schema has checked each: no pin may serve twice. */
-function spiPins(
-  o: Record<string, unknown>,
-  failGot: (field: string, what: string, got: unknown) => never,
-): SpiPins {
-  const pins: string[] = [];
-  for (const k of ["cs", "sck", "mosi", "miso"]) {
-    const p = o[k] as string;
-    if (pins.includes(p)) failGot("spi." + k, "must differ from the other SPI pins", p);
-    pins.push(p);
-  }
-  return {
-    cs: o["cs"] as string,
-    sck: o["sck"] as string,
-    mosi: o["mosi"] as string,
-    miso: o["miso"] as string,
-    baud: o["baud"] as number,
-  };
 }
