@@ -8,7 +8,7 @@
 
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
-import { checkGeometry } from "../core/flash.js";
+import { checkPartition } from "../core/flash.js";
 import { boardGeometry } from "./geometry.js";
 import type { BackendKind, BoardDefinition, SpiPins } from "./schema.js";
 import { checkSchema } from "./json-schema.js";
@@ -220,18 +220,12 @@ function checkGeometryRules(b: BoardDefinition, fail: Failer): void {
   if (!isPow2(b.eraseSize) || b.eraseSize < 256 || b.eraseSize > 262144) {
     fail.got("eraseSize", "must be a power of two from 256 to 262144", b.eraseSize);
   }
-  // Program unit, page and size: the same rules as every flash (src/core/flash.ts).
-  const badGeometry = checkGeometry(boardGeometry(b));
-  if (badGeometry) {
-    const space = badGeometry.indexOf(" ");
-    fail(badGeometry.slice(0, space), badGeometry.slice(space + 1));
-  }
-  if (b.size / b.eraseSize < 2) {
-    fail.got("size", "must hold at least 2 erase blocks of " + b.eraseSize + " bytes", b.size);
-  }
-  const maxRecord = Math.min(b.eraseSize, 65536);
-  if (!isPow2(b.recordSize) || b.recordSize < 64 || b.recordSize > maxRecord) {
-    fail.got("recordSize", "must be a power of two from 64 to " + maxRecord, b.recordSize);
+  // Program unit, page, size and record size: the rules of every log partition
+  // (src/core/flash.ts), which name the field first.
+  const bad = checkPartition(boardGeometry(b), b.recordSize);
+  if (bad) {
+    const space = bad.indexOf(" ");
+    fail(bad.slice(0, space), bad.slice(space + 1));
   }
   if (b.ringSize < 16 || b.ringSize > 65536)
     fail.got("ringSize", "must be from 16 to 65536 bytes", b.ringSize);

@@ -82,8 +82,8 @@ export function isFlashError(value: unknown): value is FlashError {
 /**
  * Checks a geometry against the rules above; returns "<field> <what is wrong>", naming the
  * first bad field, or "" when the geometry is usable. The one geometry check: the log
- * (validateLogOptions), the simulated flash and the board loader (src/boards/load.ts) all
- * use it.
+ * (validateLogOptions), the simulated flash and, through checkPartition, the board loader
+ * (src/boards/load.ts) all use it.
  */
 export function checkGeometry(g: FlashGeometry): string {
   const pow2 = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
@@ -103,5 +103,22 @@ export function checkGeometry(g: FlashGeometry): string {
     return "size must be a positive multiple of eraseSize (" + g.eraseSize + "), got " + g.size;
   if (!(g.erasedValue >= 0 && g.erasedValue <= 255 && Math.floor(g.erasedValue) === g.erasedValue))
     return "erasedValue must be a byte value, got " + g.erasedValue;
+  return "";
+}
+
+/**
+ * Checks a log partition: a usable geometry (checkGeometry), at least 2 erase blocks (one is
+ * erased ahead of the writer while the other keeps the records), and a record size that is
+ * a power of two from 64 to the erase size (at most 65536). Returns "<field> <what is
+ * wrong>" or "". The board loader checks boards/<id>.json with it.
+ */
+export function checkPartition(g: FlashGeometry, recordSize: number): string {
+  const bad = checkGeometry(g);
+  if (bad) return bad;
+  if (g.size / g.eraseSize < 2)
+    return "size must hold at least 2 erase blocks of " + g.eraseSize + " bytes, got " + g.size;
+  const maxRecord = Math.min(g.eraseSize, 65536);
+  if (!(recordSize >= 64 && recordSize <= maxRecord && (recordSize & (recordSize - 1)) === 0))
+    return "recordSize must be a power of two from 64 to " + maxRecord + ", got " + recordSize;
   return "";
 }
