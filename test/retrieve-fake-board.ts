@@ -20,7 +20,7 @@ import { heatshrinkCompress } from "../src/codec/heatshrink.js";
 import type { SimulatedNorFlash } from "../src/sim/nor-flash.js";
 import type { VirtualScheduler } from "../src/sim/virtual-scheduler.js";
 import { PipeTransport } from "../src/host/transport.js";
-import { MANY_RECORDS_COMPRESSED, bootBoard, newFlash } from "./helpers/model.js";
+import { EPOCH_MS, MANY_RECORDS_COMPRESSED, bootBoard, newFlash } from "./helpers/model.js";
 import type { Board } from "./helpers/model.js";
 import type { Connect, Transport } from "../src/host/transport.js";
 
@@ -72,7 +72,7 @@ export class FakeBoard {
     const eraseSize = o.eraseSize ?? 1024;
     const blocks = o.blocks ?? 4;
     this.flash = newFlash({ size: blocks * eraseSize, eraseSize, progUnit: 4, pageSize: 256, erasedValue: 0xff });
-    const b = this.boot();
+    const b = this.boot(EPOCH_MS);
     this.sched = b.sched;
     this.ring = b.ring;
     this.log = b.log;
@@ -80,9 +80,12 @@ export class FakeBoard {
     this.board = o.board ?? "fakeboard";
   }
 
-  /** A boot: fresh RAM (scheduler, ring), the log mounted on the same flash. */
-  private boot(): Board {
-    return bootBoard(this.flash, this.recordSize, MANY_RECORDS_COMPRESSED, 2048);
+  /**
+   * A boot: fresh RAM (scheduler, ring), the log mounted on the same flash; uptime starts
+   * again at 0, the wall clock goes on from `epochMs`.
+   */
+  private boot(epochMs: number): Board {
+    return bootBoard(this.flash, this.recordSize, MANY_RECORDS_COMPRESSED, 2048, epochMs);
   }
 
   /** Writes `n` crash records (each with its own console text) and runs the deferred jobs. */
@@ -101,7 +104,7 @@ export class FakeBoard {
 
   /** Reboots: a new boot mounts the log again (boot number + 1). */
   reboot(): void {
-    const b = this.boot();
+    const b = this.boot(this.sched.now());
     this.sched = b.sched;
     this.ring = b.ring;
     this.log = b.log;
