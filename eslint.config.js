@@ -1,7 +1,8 @@
-// Lint: typescript-eslint's recommended rules everywhere, and for device code (src/core,
-// firmware) the constructs Espruino's interpreter does not run (docs/DIALECT.md). The bundle
-// checker (scripts/check-dialect.ts) checks the built output again; this catches them at
-// the source line.
+// Lint: typescript-eslint's recommended rules everywhere; for device code (src/core,
+// firmware/, the src/boards files the firmware imports) the constructs Espruino's
+// interpreter does not run (docs/DIALECT.md: the bundle checker, scripts/check-dialect.ts,
+// checks the built output again; this catches them at the source line); and the import
+// arrows of DESIGN.md "Shape", one rule per folder.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -25,6 +26,74 @@ const espruinoUnsupported = [
   { selector: "StaticBlock", message: "Espruino: no static blocks." },
 ];
 
+/** The src/boards files the firmware imports: device code, written in the dialect. */
+const boardDeviceFiles = ["src/boards/schema.ts", "src/boards/geometry.ts", "src/boards/firmware-files.ts"];
+
+/** One no-restricted-imports rule: every import whose specifier matches `regex` is refused. */
+const onlyImports = (regex, message) => ["error", { patterns: [{ regex, message }] }];
+
+/** The arrows of DESIGN.md "Shape": which folder may import which. */
+const boundaries = [
+  {
+    files: ["src/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": onlyImports(
+        "^(?!\\./)",
+        "src/core imports only src/core: it knows neither Espruino's globals nor Node (DESIGN.md, Shape).",
+      ),
+    },
+  },
+  {
+    files: ["src/codec/**/*.ts"],
+    rules: {
+      "no-restricted-imports": onlyImports("^(?!\\./)", "src/codec imports only src/codec (DESIGN.md, Shape)."),
+    },
+  },
+  {
+    files: boardDeviceFiles,
+    rules: {
+      "no-restricted-imports": onlyImports(
+        "^(?!\\./(schema|geometry|firmware-files)\\.js$|\\.\\./core/)",
+        "A device file of src/boards imports only src/core and the other device files (DESIGN.md, Shape).",
+      ),
+    },
+  },
+  {
+    files: ["src/boards/**/*.ts"],
+    ignores: boardDeviceFiles,
+    rules: {
+      "no-restricted-imports": onlyImports(
+        "^\\.\\./(cli|sim)/",
+        "src/boards imports neither src/cli nor src/sim (DESIGN.md, Shape).",
+      ),
+    },
+  },
+  {
+    files: ["src/host/**/*.ts"],
+    rules: {
+      "no-restricted-imports": onlyImports(
+        "^\\.\\./(cli|sim)/",
+        "src/host imports neither src/cli nor src/sim (DESIGN.md, Shape).",
+      ),
+    },
+  },
+  {
+    files: ["src/sim/**/*.ts"],
+    rules: {
+      "no-restricted-imports": onlyImports("^\\.\\./cli/", "src/sim does not import src/cli (DESIGN.md, Shape)."),
+    },
+  },
+  {
+    files: ["firmware/**/*.ts"],
+    rules: {
+      "no-restricted-imports": onlyImports(
+        "^(?!\\./|\\.\\./src/core/|\\.\\./src/boards/(schema|geometry|firmware-files)\\.js$)",
+        "firmware/ imports only firmware/, src/core and the device files of src/boards (DESIGN.md, Shape).",
+      ),
+    },
+  },
+];
+
 export default tseslint.config(
   { ignores: ["node_modules/", "dist/", "firmware/dist/", "coverage/", "scripts/dialect-probe.js"] },
   js.configs.recommended,
@@ -36,13 +105,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/core/**/*.ts", "firmware/**/*.ts"],
+    files: ["src/core/**/*.ts", "firmware/**/*.ts", ...boardDeviceFiles],
     rules: {
       "no-restricted-syntax": ["error", ...espruinoUnsupported],
       "no-loop-func": "error",
       "no-use-before-define": ["error", { functions: true, classes: true, variables: true }],
     },
   },
+  ...boundaries,
   {
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     languageOptions: { globals: { console: "readonly", process: "readonly", require: "readonly", module: "writable" } },

@@ -54,6 +54,7 @@ function record(args: IArguments): void {
     // A RegExp from a string: Espruino's lexer ends a regex literal at a "/" inside a
     // character class (measured on 2v29: "Got ')' expected EOF").
     if (s.indexOf("\x1b") >= 0 || s.indexOf("\r") >= 0)
+      // eslint-disable-next-line no-control-regex -- ESC is what it removes
       s = s.replace(new RegExp("\\x1b\\[[0-9;?]*[ -\\x2f]*[@-~]|\\x1b[@-_]|\\r", "g"), "");
     ringText(s + "\n");
   } catch (e) {

@@ -16,7 +16,7 @@ import {
   PROTOCOL_VERSION,
 } from "../src/core/protocol.js";
 import { HEADER_SIZE, reasonName } from "../src/core/record.js";
-import { seqNewer } from "../src/core/serial.js";
+import { seqNewer } from "../src/core/seq.js";
 import { ReadCommand } from "../src/boards/firmware-files.js";
 import type { DeviceLog } from "./env.js";
 

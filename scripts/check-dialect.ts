@@ -9,18 +9,31 @@
 // Each bundle is parsed with acorn and its AST walked; every unsupported construct is a
 // finding `file:line:col: construct: message`, and any finding exits 1. The rules and why
 // each exists (measured on 2v29.277) are in docs/DIALECT.md. Helpers: scripts/dialect-ast.ts
-// (a generic AST walker) and scripts/dialect-hoisting.ts (use before declaration).
+// (a generic AST walker), scripts/dialect-hoisting.ts (use before declaration) and
+// scripts/dialect-rules.ts (the tables: what the interpreter lacks, what each probe gives).
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parse } from "acorn";
 import type { Node as AcornNode, Position } from "acorn";
 import type { N } from "./dialect-ast.js";
 import { isFn, isReference, walk } from "./dialect-ast.js";
 import { checkHoisting } from "./dialect-hoisting.js";
+import {
+  BROKEN_HELPERS,
+  MISSING_GLOBALS,
+  MISSING_METHODS,
+  MISSING_STATICS,
+  NATIVE_CLASSES,
+  NATIVE_PROTOTYPES,
+  OBJECT_PROTOTYPE_OK,
+  PROBE_EXPECT,
+} from "./dialect-rules.js";
+import { repoRoot } from "../src/host/repo.js";
+import { parseScriptArgs } from "./script-args.js";
 
 export interface Finding {
   file: string;
@@ -34,89 +47,6 @@ export interface Finding {
 export function formatFinding(f: Finding): string {
   return f.file + ":" + f.line + ":" + f.column + ": " + f.construct + ": " + f.message;
 }
-
-/** Globals the interpreter does not have (probe: map, set, weakmap, weakset, symbol, proxy-reflect, bigint). */
-const MISSING_GLOBALS = [
-  "Map",
-  "Set",
-  "WeakMap",
-  "WeakSet",
-  "WeakRef",
-  "Symbol",
-  "Proxy",
-  "Reflect",
-  "BigInt",
-  "FinalizationRegistry",
-];
-/** Static functions the interpreter lacks (probe: array-from, array-of, object-freeze, ...). */
-const MISSING_STATICS: Record<string, readonly string[]> = {
-  Array: ["from", "of"],
-  Object: ["freeze", "seal", "isFrozen", "isSealed", "getOwnPropertySymbols"],
-  Number: ["isInteger", "isNaN", "isSafeInteger"],
-  Math: ["trunc", "imul", "clz32", "fround"],
-};
-/** Instance methods missing on every type that could have them (probe: array-flat, array-at, string-search-method, ...). */
-const MISSING_METHODS = ["flat", "flatMap", "copyWithin", "at", "search", "propertyIsEnumerable"];
-/** Built-in classes that user classes cannot extend (probe: class-extends-error, class-extends-array). */
-const NATIVE_CLASSES = [
-  "Error",
-  "TypeError",
-  "RangeError",
-  "SyntaxError",
-  "ReferenceError",
-  "InternalError",
-  "EvalError",
-  "URIError",
-  "AggregateError",
-  "Array",
-  "Object",
-  "Function",
-  "String",
-  "Number",
-  "Boolean",
-  "RegExp",
-  "Date",
-  "Promise",
-  "ArrayBuffer",
-  "DataView",
-  "Uint8Array",
-  "Int8Array",
-  "Uint8ClampedArray",
-  "Uint16Array",
-  "Int16Array",
-  "Uint32Array",
-  "Int32Array",
-  "Float32Array",
-  "Float64Array",
-];
-/** `X.prototype` is undefined on these (probe: array-prototype, string-prototype, function-prototype-call). */
-const NATIVE_PROTOTYPES = NATIVE_CLASSES.filter((n) => n !== "Object");
-/** `Object.prototype.<m>` members that work (probe: object-prototype-hasownproperty-call). */
-const OBJECT_PROTOTYPE_OK = ["hasOwnProperty"];
-/**
- * esbuild helper names (unminified builds) that cannot work: each needs generators,
- * WeakMap/WeakSet or destructuring (probe: esbuild-async, esbuild-private-field, esbuild-object-rest).
- */
-const BROKEN_HELPERS = [
-  "__async",
-  "__await",
-  "__asyncGenerator",
-  "__yieldStar",
-  "__forAwait",
-  "__objRest",
-  "__privateAdd",
-  "__privateGet",
-  "__privateSet",
-  "__privateIn",
-  "__privateMethod",
-  "__privateWrapper",
-  "__accessCheck",
-  "__using",
-  "__callDispose",
-  "__decorateElement",
-  "__runInitializers",
-  "__decoratorStart",
-];
 
 // ---- regular expressions ----
 
@@ -618,218 +548,6 @@ export function census(code: string): Map<string, number> {
 
 // ---- the probe on the real interpreter ----
 
-/**
- * What docs/DIALECT.md says each probe gives on the interpreter: "pass" (supported) or
- * "fail" (unsupported), and for each unsupported one, the checker rule that rejects it
- * ("-" when device code cannot write it by accident or it is only a policy).
- */
-export const PROBE_EXPECT: Record<string, "pass" | { fail: string }> = {};
-const PASS_IDS = [
-  "class",
-  "class-getter",
-  "class-setter",
-  "class-static",
-  "class-extends-user",
-  "class-instanceof",
-  "class-expression",
-  "class-fields-in-constructor",
-  "class-field-syntax",
-  "error-with-code",
-  "error-stack",
-  "arrow",
-  "arrow-this",
-  "arrow-in-method-this",
-  "let-const",
-  "let-block-shadow",
-  "template-literal",
-  "uint8array",
-  "uint8array-from-array",
-  "uint8array-subarray",
-  "uint8array-subarray-empty",
-  "uint8array-set",
-  "uint8array-set-subarray-overlap",
-  "uint8array-fill",
-  "uint8array-slice",
-  "uint8array-join",
-  "uint8array-buffer",
-  "uint16-uint32-array",
-  "dataview",
-  "for-of-array",
-  "for-of-typedarray",
-  "for-of-string",
-  "for-in",
-  "try-catch-binding",
-  "try-finally",
-  "optional-catch-binding",
-  "throw-string",
-  "ushr",
-  "bitwise",
-  "big-int-literal",
-  "crc32-soft",
-  "math",
-  "math-sign",
-  "string-fromcharcode",
-  "string-charcodeat",
-  "string-methods",
-  "string-lastindexof",
-  "string-startswith",
-  "string-padstart",
-  "string-replace-regex",
-  "number-tostring-16",
-  "number-conversions",
-  "number-exponent-literal",
-  "numeric-separator",
-  "json",
-  "json-stringify-escapes",
-  "array-methods",
-  "array-sort-compare",
-  "array-functional",
-  "array-foreach",
-  "array-slice-splice-concat",
-  "array-find-findindex-includes",
-  "array-fill",
-  "array-isarray",
-  "array-instance-slice-call",
-  "object-prototype-hasownproperty-call",
-  "object-hasownproperty",
-  "object-keys-assign",
-  "object-entries-values",
-  "object-defineproperty",
-  "object-create-getprototypeof",
-  "object-literal-getter-setter",
-  "object-shorthand",
-  "in-instanceof-typeof",
-  "void-not-comma",
-  "conditional-chains",
-  "nullish",
-  "promise",
-  "switch",
-  "var-read-before-declaration",
-  "closure-counter",
-  "arguments",
-  "function-call-apply-bind",
-  "regexp-basic",
-  "regexp-new",
-  "btoa-atob-binary",
-  "e-crc32",
-  "e-tostring-uint8array",
-  "date-now",
-  "settimeout-clear",
-  "heatshrink",
-  "string-negative-slice",
-  "reserved-word-properties",
-  "method-named-get-set",
-  "static-getter",
-  "arrow-returning-object",
-  "iife-arrow",
-  "iife-bang",
-  "compound-assign-ops",
-  "ushr-large-float",
-  "modulo-negative",
-  "do-while-break-continue",
-  "delete-operator",
-  "fill-returns-array",
-  "string-8bit-json",
-  "string-unicode-escape",
-  "object-defineproperties",
-  "object-getownpropertydescriptors",
-  "object-setprototypeof",
-  "string-match",
-  "string-split-empty",
-  "string-trim-lower",
-  "number-tofixed-string",
-  "esbuild-object-spread",
-  "esbuild-public-field",
-  "esbuild-public-field-define",
-  "esbuild-pow",
-  "esbuild-optional-chain",
-  "esbuild-nullish",
-  "esbuild-logical-assign",
-  "esbuild-optional-catch",
-  "esbuild-class-static-block",
-  "string-substr",
-  "date-toisostring",
-  "events-on-emit-removelistener",
-  "template-literal-newline",
-  "regexp-alternation",
-  "number-tostring-padding",
-  "getter-on-class-instance-in-expression",
-  "platform-e-api",
-  "platform-loopback",
-  "platform-process",
-  "platform-timers",
-];
-for (const id of PASS_IDS) PROBE_EXPECT[id] = "pass";
-const FAIL_RULES: Record<string, string> = {
-  "class-private-field": "class-private",
-  "class-static-block": "class-static-block",
-  "class-extends-error": "extends-native",
-  "class-extends-array": "extends-native",
-  "let-loop-closure": "let-loop-closure",
-  "const-loop-closure": "let-loop-closure",
-  "tagged-template": "tagged-template",
-  "math-trunc": "missing-builtin",
-  "math-imul": "missing-builtin",
-  "math-clz32": "missing-builtin",
-  "string-search-regex": "missing-method",
-  "string-search-method": "missing-method",
-  "number-isinteger": "missing-builtin",
-  "number-isnan": "missing-builtin",
-  "array-from": "missing-builtin",
-  "array-of": "missing-builtin",
-  "array-lastindexof": "-",
-  "array-flat": "missing-method",
-  "array-at": "missing-method",
-  "string-at-padend-trimstart": "missing-method",
-  "array-prototype": "native-prototype",
-  "string-prototype": "native-prototype",
-  "function-prototype-call": "native-prototype",
-  "object-freeze": "missing-builtin",
-  "object-getownpropertysymbols": "missing-builtin",
-  "object-propertyisenumerable": "missing-method",
-  "computed-key": "computed-key",
-  "computed-method": "computed-key",
-  "optional-chaining": "optional-chaining",
-  "logical-assignment": "logical-assignment",
-  "exponent-operator": "exponent",
-  "default-param": "default-value",
-  "rest-param": "rest",
-  "spread-call": "spread",
-  "spread-array": "spread",
-  "spread-object": "spread",
-  "destructuring-array": "destructuring",
-  "destructuring-object": "destructuring",
-  "destructuring-param": "destructuring",
-  map: "missing-global",
-  set: "missing-global",
-  weakmap: "missing-global",
-  weakset: "missing-global",
-  symbol: "missing-global",
-  "proxy-reflect": "missing-global",
-  "bigint-literal": "bigint",
-  generator: "generator",
-  "async-await": "async",
-  label: "label",
-  "switch-default-not-last": "switch-default-not-last",
-  "function-hoisting": "use-before-declaration",
-  "var-hoisting": "use-before-declaration",
-  "new-target": "new-target",
-  "regexp-quantifier-braces": "regexp-quantifier-braces",
-  "regexp-lookahead": "regexp-lookahead",
-  "regexp-lookbehind": "regexp-lookbehind",
-  "regexp-named-group": "regexp-named-group",
-  "regexp-sticky-flag": "regexp-flag",
-  "regexp-unicode-flag": "regexp-flag",
-  "regexp-dotall-flag": "regexp-flag",
-  "regexp-lastindex-nonglobal": "-",
-  "method-named-static": "method-named-static",
-  "super-in-arrow": "super-in-arrow",
-  "esbuild-object-rest": "destructuring",
-  "esbuild-private-field": "missing-global",
-  "esbuild-async": "generator",
-};
-for (const [id, rule] of Object.entries(FAIL_RULES)) PROBE_EXPECT[id] = { fail: rule };
-
 export interface ProbeResult {
   version: string;
   board: string;
@@ -863,23 +581,8 @@ export function parseProbeOutput(text: string): ProbeResult {
   return res;
 }
 
-/** The repository: the nearest directory above this module holding scripts/dialect-probe.js. */
-export function repoRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  let dir = here;
-  for (let i = 0; i < 5; i++) {
-    if (
-      existsSync(join(dir, "package.json")) &&
-      existsSync(join(dir, "scripts", "dialect-probe.js"))
-    ) {
-      return dir;
-    }
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return resolve(here, "..");
-}
+/** The repository root (src/host/repo.ts), re-exported for the build scripts. */
+export { repoRoot };
 
 /** The interpreter to probe: $ESPRUINO_BIN, else the usual places; undefined when none. */
 export function findEspruino(): string | undefined {
@@ -940,12 +643,22 @@ export function compareProbe(res: ProbeResult): { lines: string[]; mismatches: n
 
 // ---- command line ----
 
+const USAGE = "node --import tsx scripts/check-dialect.ts [--census] [--probe] [bundle.js ...]";
+
 function main(argv: string[]): number {
   const root = repoRoot();
-  const flags = new Set(argv.filter((a) => a.startsWith("--")));
-  let files = argv.filter((a) => !a.startsWith("--"));
+  const args = parseScriptArgs(
+    "check-dialect",
+    argv,
+    { census: { type: "boolean" }, probe: { type: "boolean" } },
+    USAGE,
+    true,
+  );
+  if (!args) return 2;
+  const withCensus = args.values["census"] === true;
+  let files = args.positionals;
   let status = 0;
-  if (flags.has("--probe")) {
+  if (args.values["probe"] === true) {
     const bin = findEspruino();
     if (!bin) {
       console.error(
@@ -994,10 +707,10 @@ function main(argv: string[]): number {
       console.log(formatFinding(finding));
       count++;
     }
-    if (flags.has("--census"))
+    if (withCensus)
       for (const [k, v] of census(code)) total.set(k, (total.get(k) ?? 0) + v);
   }
-  if (flags.has("--census")) {
+  if (withCensus) {
     console.log("constructs used by " + files.length + " bundle(s):");
     for (const [k, v] of [...total].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
       console.log("  " + k + "  " + v);

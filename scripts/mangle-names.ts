@@ -53,7 +53,8 @@ import { createRequire } from "node:module";
 import { join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
-import { repoRoot } from "./check-dialect.js";
+import { repoRoot } from "../src/host/repo.js";
+import { parseScriptArgs } from "./script-args.js";
 
 /**
  * Espruino names that @types/espruino 1.95 does not declare: the Storage and heatshrink
@@ -462,26 +463,19 @@ function compute(root: string, extra: string[], dom: boolean): MangleNames {
   };
 }
 
+const USAGE = "node --import tsx scripts/mangle-names.ts [--list] [--dom] [--entry <file>]...";
+
 function main(argv: string[]): number {
-  let list = false;
-  let dom = false;
-  const extraFiles: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--list") list = true;
-    else if (a === "--dom") dom = true;
-    else if (a === "--entry") {
-      const v = argv[++i];
-      if (!v) {
-        console.error("mangle-names: --entry needs a file");
-        return 2;
-      }
-      extraFiles.push(v);
-    } else {
-      console.error("mangle-names: unknown argument " + a);
-      return 2;
-    }
-  }
+  const args = parseScriptArgs(
+    "mangle-names",
+    argv,
+    { list: { type: "boolean" }, dom: { type: "boolean" }, entry: { type: "string", multiple: true } },
+    USAGE,
+  );
+  if (!args) return 2;
+  const list = args.values["list"] === true;
+  const dom = args.values["dom"] === true;
+  const extraFiles = (args.values["entry"] as string[] | undefined) ?? [];
   const m = mangleNames({ extraFiles, dom });
   if (!list) {
     console.log(m.regex.source);

@@ -3,17 +3,19 @@
 
 export * from "./core/flash.js";
 export * from "./core/crc32.js";
-export * from "./core/serial.js";
+export * from "./core/seq.js";
 export * from "./core/record.js";
 export * from "./core/ring.js";
 export * from "./core/scheduler.js";
 export * from "./core/log.js";
 export * from "./core/protocol.js";
+export * from "./host/protocol-parser.js";
 export * from "./sim/nor-flash.js";
-export * from "./sim/parts.js";
+export * from "./boards/parts.js";
 export * from "./sim/prng.js";
 export * from "./sim/virtual-scheduler.js";
 export * from "./host/decoded-record.js";
 export * from "./host/linux-mtdoops.js";
+export * from "./host/seq-order.js";
 export * from "./codec/heatshrink.js";
 export type * from "./boards/schema.js";

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  BOARD_SCHEMA_FILE,
   boardsDir,
   isBoardError,
   listBoards,
@@ -14,6 +15,8 @@ import {
   validateBoard,
 } from "../src/boards/load.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
+import { checkSchema } from "../src/boards/json-schema.js";
+import type { JsonSchema } from "../src/boards/json-schema.js";
 import { checkGeometry } from "../src/core/flash.js";
 import { CrashLog } from "../src/core/log.js";
 import { Reason } from "../src/core/record.js";
@@ -163,6 +166,77 @@ describe("loadBoard errors", () => {
 
   it("lists boards of another directory", () => {
     expect(listBoards(dir)).toContain("puckjs");
+  });
+});
+
+describe("boards/board.schema.json", () => {
+  const schema = JSON.parse(
+    readFileSync(join(boardsDir(), BOARD_SCHEMA_FILE), "utf8"),
+  ) as JsonSchema & { required: string[] };
+
+  it("is not listed as a board, and every board file names it for editors", () => {
+    expect(listBoards()).not.toContain("board.schema");
+    for (const id of IDS) expect(raw(id)["$schema"]).toBe("./" + BOARD_SCHEMA_FILE);
+  });
+
+  it("every board file conforms to it", () => {
+    for (const id of IDS) expect(checkSchema(schema, raw(id))).toBeNull();
+  });
+
+  it("describes exactly the fields of BoardDefinition, and its unknown-field message lists them", () => {
+    // Every key of BoardDefinition, no more (the compiler checks this list).
+    const keys: Record<keyof BoardDefinition, true> = {
+      id: true,
+      name: true,
+      backend: true,
+      start: true,
+      size: true,
+      eraseSize: true,
+      progUnit: true,
+      pageSize: true,
+      recordSize: true,
+      ringSize: true,
+      part: true,
+      jsvars: true,
+      resetReason: true,
+      storagePrefix: true,
+      spi: true,
+      reserved: true,
+      chip: true,
+      sources: true,
+    };
+    const fields = Object.keys(schema.properties ?? {}).filter((k) => k !== "$schema");
+    expect([...fields].sort()).toEqual(Object.keys(keys).sort());
+    const message = (schema.errorMessage as Record<string, string>)["additionalProperties"];
+    expect(message).toBe("is not a board field (known fields: " + fields.join(", ") + ")");
+  });
+
+  it("gives its own message for a shape it refuses: path, message and the value found", () => {
+    const o = raw("puckjs");
+    o["reserved"] = [{ name: "a", start: 0, end: 1 }, "Storage"];
+    expect(checkSchema(schema, o)).toEqual({
+      path: "reserved[1]",
+      message: "must be an object {name, start, end}",
+      showValue: true,
+      value: "Storage",
+    });
+    const p = raw("puckjs");
+    p["start"] = "0x123456789";
+    expect(checkSchema(schema, p)?.message).toBe(
+      'must be a whole number from 0 to 0xFFFFFFFF (or a hex string such as "0x6C000")',
+    );
+    const q = raw("puckjs");
+    (q["chip"] as Record<string, unknown>)["start"] = -1;
+    expect(checkSchema(schema, q)?.path).toBe("chip.start");
+  });
+
+  it("the loader reports a schema problem as one line naming the file and the field", () => {
+    expect(errorOf("puckjs", (o) => (o["reserved"] = ["x"]))).toBe(
+      'boards/puckjs.json: field "reserved[0]" must be an object {name, start, end}, got "x"',
+    );
+    expect(errorOf("puckjs", (o) => (o["$schema"] = 1))).toBe(
+      'boards/puckjs.json: field "$schema" must be of type string, got 1',
+    );
   });
 });
 

@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadBoard } from "../src/boards/load.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { crc32 } from "../src/core/crc32.js";
-import { ProtocolParser } from "../src/core/protocol.js";
-import type { ProtocolEvent } from "../src/core/protocol.js";
+import { ProtocolParser } from "../src/host/protocol-parser.js";
+import type { ProtocolEvent } from "../src/host/protocol-parser.js";
 import { VirtualBoard, openRecord } from "../src/sim/virtual-board.js";
 import { DEFAULT_ENTRY, buildBoard, storageFiles } from "../scripts/build-firmware.js";
 import type { BoardBuild } from "../scripts/build-firmware.js";
@@ -28,7 +28,7 @@ const ESPRUINO = [process.env["ESPRUINO_BIN"], "/opt/espruino/espruino"].find(
   (p): p is string => !!p && existsSync(p),
 );
 
-/** Names that must keep their spelling (the brief of the mangling, and SPEC.md). */
+/** Names that must keep their spelling: Espruino's API the firmware calls, and the names SPEC.md fixes. */
 // prettier-ignore
 const MUST_KEEP = [
   // Espruino's Flash and Storage, heatshrink, SPI, serial devices, E, process

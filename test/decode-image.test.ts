@@ -1,11 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CrashLog } from "../src/core/log.js";
 import { Reason, putU32 } from "../src/core/record.js";
-import { ConsoleRing } from "../src/core/ring.js";
-import { heatshrinkCompress } from "../src/codec/heatshrink.js";
-import { SimulatedNorFlash } from "../src/sim/nor-flash.js";
-import { VirtualScheduler } from "../src/sim/virtual-scheduler.js";
 import {
   DecodeImageError,
   decodeImage,
@@ -13,41 +8,16 @@ import {
   decodeRecordBytes,
   flagNames,
 } from "../src/host/decode-image.js";
-import type { BoardGeometry } from "../src/host/decode-image.js";
+import type { PartitionLayout } from "../src/host/decode-image.js";
 import { readFileSync } from "node:fs";
+import { EPOCH_MS, MANY_RECORDS_COMPRESSED, bootBoard, newFlash } from "./helpers/model.js";
+import type { Board } from "./helpers/model.js";
 
-interface Sim {
-  flash: SimulatedNorFlash;
-  log: CrashLog;
-  ring: ConsoleRing;
-  sched: VirtualScheduler;
-}
+type Sim = Board;
 
-function sim(recordSize: number, eraseSize = 4096, blocks = 4, epoch = 1_764_115_200_000): Sim {
-  const flash = new SimulatedNorFlash({
-    geometry: {
-      size: blocks * eraseSize,
-      eraseSize,
-      progUnit: 4,
-      pageSize: 256,
-      erasedValue: 0xff,
-    },
-    strict: true,
-  });
-  const sched = new VirtualScheduler(epoch);
-  const ring = new ConsoleRing(4096);
-  const log = new CrashLog({
-    flash,
-    recordSize,
-    scheduler: sched,
-    clock: sched,
-    ring,
-    loopThreshold: 0,
-    maxRecordsPerBoot: 1000,
-    compress: (d) => heatshrinkCompress(d, { espruinoQuirks: false }),
-  });
-  log.mount();
-  return { flash, log, ring, sched };
+function sim(recordSize: number, eraseSize = 4096, blocks = 4, epoch = EPOCH_MS): Sim {
+  const flash = newFlash({ size: blocks * eraseSize, eraseSize, progUnit: 4, pageSize: 256, erasedValue: 0xff });
+  return bootBoard(flash, recordSize, MANY_RECORDS_COMPRESSED, 4096, epoch);
 }
 
 function crash(
@@ -136,7 +106,7 @@ describe("decodeImage on simulator images", () => {
     crash(s, 3);
     const image = s.flash.toImage();
     expect(decodeImage(image, { recordSize: 256 }).length).toBe(3);
-    const board: BoardGeometry = { id: "x", recordSize: 256, eraseSize: 4096, backend: "flash" };
+    const board: PartitionLayout = { id: "x", recordSize: 256, eraseSize: 4096, backend: "flash" };
     expect(decodeImageDetailed(image, { board }).recordSizeSource).toBe("board");
     // The wrong size finds fewer records (here: every other one).
     expect(decodeImage(image, { recordSize: 512 }).map((r) => r.seq)).toEqual([1, 3]);
@@ -277,7 +247,7 @@ function storageImage(
 }
 
 describe("decodeImage with --board linux (espruino.flash)", () => {
-  const linux: BoardGeometry = {
+  const linux: PartitionLayout = {
     id: "linux",
     recordSize: 1024,
     eraseSize: 4096,

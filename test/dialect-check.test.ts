@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { parse } from "acorn";
 import { describe, expect, it } from "vitest";
 import {
-  PROBE_EXPECT,
   census,
   checkDialect,
   compareProbe,
@@ -17,6 +16,7 @@ import {
   regexpProblems,
   runProbe,
 } from "../scripts/check-dialect.js";
+import { PROBE_EXPECT } from "../scripts/dialect-rules.js";
 
 const rules = (code: string): string[] =>
   [...new Set(checkDialect(code, "t.js").map((f) => f.construct))].sort();

@@ -9,12 +9,13 @@ import { describe, expect, it } from "vitest";
 import { loadBoard } from "../src/boards/load.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import type { Flash } from "../src/core/flash.js";
-import { repoRootDir, VirtualBoard } from "../src/sim/virtual-board.js";
+import { repoRoot } from "../src/host/repo.js";
+import { VirtualBoard } from "../src/sim/virtual-board.js";
 import { describeFlashContract, expectFlashError } from "./flash-contract.js";
 import { SPINOR_BOARD } from "./helpers/firmware.js";
 
 const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
-const root = repoRootDir();
+const root = repoRoot();
 const fw = (f: string): string => JSON.stringify(join(root, "firmware", f).split("\\").join("/"));
 const BACKENDS = esbuild.buildSync({
   stdin: {

@@ -8,10 +8,10 @@ import {
   MTDOOPS_MAGIC_V1,
   MTDOOPS_MAGIC_V2,
   decodeLinuxMtdoopsImage,
-  orderBySequence,
   type LinuxDecodeResult,
   type LinuxEndian,
 } from "../src/host/linux-mtdoops.js";
+import { orderBySequence } from "../src/host/seq-order.js";
 
 // ---------------------------------------------------------------------------------------
 // Image builder: writes slots the way drivers/mtd/mtdoops.c does (header in native byte

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { Reason, splitPayload } from "../src/core/record.js";
-import { NOR_4K, NRF_4K, boot, liveSeqs, makeFlash, text } from "./helpers/log-fixture.js";
+import { NOR_4K, NRF_4K, liveSeqs, text } from "./helpers/log-fixture.js";
+import { bootBoard, newFlash } from "./helpers/model.js";
 
 describe("CrashLog write paths", () => {
   it("starts empty and writes a panic synchronously", () => {
-    const b = boot(makeFlash(NOR_4K), 1024);
+    const b = bootBoard(newFlash(NOR_4K), 1024);
     expect(liveSeqs(b.log)).toEqual([]);
     b.ring.write("hello console\r\n");
     expect(b.log.panic('{"msg":"boom"}')).toBe(true);
@@ -20,7 +21,7 @@ describe("CrashLog write paths", () => {
   });
 
   it("writes an oops only when its job runs, with the console as it was at the dump", () => {
-    const b = boot(makeFlash(NOR_4K), 1024);
+    const b = bootBoard(newFlash(NOR_4K), 1024);
     b.ring.write("before\n");
     expect(b.log.dump(Reason.OOPS, "{}")).toBe(true);
     b.ring.write("after\n");
@@ -32,12 +33,12 @@ describe("CrashLog write paths", () => {
   });
 
   it("keeps records across reboots, continuing seq and boot", () => {
-    const flash = makeFlash(NRF_4K);
-    let b = boot(flash, 1024);
+    const flash = newFlash(NRF_4K);
+    let b = bootBoard(flash, 1024);
     b.log.panic("{}");
     b.log.dump(Reason.OOPS, "{}");
     b.sched.runAll();
-    b = boot(flash, 1024);
+    b = bootBoard(flash, 1024);
     expect(b.log.boot).toBe(2);
     expect(b.log.nextSeq).toBe(3);
     b.log.panic("{}");
@@ -45,13 +46,13 @@ describe("CrashLog write paths", () => {
   });
 
   it("wraps around the partition many times, keeping the newest records", () => {
-    const flash = makeFlash(NRF_4K); // 16 slots of 1 KB, 4 per block
+    const flash = newFlash(NRF_4K); // 16 slots of 1 KB, 4 per block
     const opts = { maxRecordsPerBoot: 1000, loopThreshold: 0 };
-    let b = boot(flash, 1024, opts);
+    let b = bootBoard(flash, 1024, opts);
     for (let i = 0; i < 100; i++) {
       b.log.dump(Reason.OOPS, '{"i":' + i + "}");
       b.sched.runAll();
-      if (i % 7 === 0) b = boot(flash, 1024, opts);
+      if (i % 7 === 0) b = bootBoard(flash, 1024, opts);
     }
     const seqs = liveSeqs(b.log);
     expect(seqs[seqs.length - 1]).toBe(100);

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { Reason } from "../src/core/record.js";
-import { NRF_4K, NOR_4K, boot, liveSeqs, makeFlash } from "./helpers/log-fixture.js";
+import { NRF_4K, NOR_4K, liveSeqs } from "./helpers/log-fixture.js";
+import { bootBoard, newFlash } from "./helpers/model.js";
 
 const OPTS = { loopThreshold: 0, maxRecordsPerBoot: 1000 };
 
 describe("erase-ahead", () => {
   it("erases the next block in a job after the write that reaches it, not in the write", () => {
-    const flash = makeFlash(NRF_4K); // 4 blocks, 4 slots each
-    const b = boot(flash, 1024, OPTS);
+    const flash = newFlash(NRF_4K); // 4 blocks, 4 slots each
+    const b = bootBoard(flash, 1024, OPTS);
     // Fill block 0 and wrap once so that block 1 holds old records when we reach it again.
     for (let i = 0; i < 16; i++) {
       b.log.dump(Reason.OOPS, "{}");
@@ -26,8 +27,8 @@ describe("erase-ahead", () => {
   });
 
   it("a second panic before the erase job ran is counted lost, never erases", () => {
-    const flash = makeFlash(NRF_4K);
-    const b = boot(flash, 1024, OPTS);
+    const flash = newFlash(NRF_4K);
+    const b = bootBoard(flash, 1024, OPTS);
     for (let i = 0; i < 16; i++) {
       b.log.dump(Reason.OOPS, "{}");
       b.sched.runAll();
@@ -40,14 +41,14 @@ describe("erase-ahead", () => {
   });
 
   it("a mount after a cut between a write and its erase-ahead finishes the erase", () => {
-    const flash = makeFlash(NRF_4K);
-    let b = boot(flash, 1024, OPTS);
+    const flash = newFlash(NRF_4K);
+    let b = bootBoard(flash, 1024, OPTS);
     for (let i = 0; i < 20; i++) {
       b.log.dump(Reason.OOPS, "{}");
       b.sched.runAll();
     }
     for (let i = 0; i < 4; i++) b.log.panic("{}"); // erase of the next block pending; "reboot"
-    b = boot(flash, 1024, OPTS);
+    b = bootBoard(flash, 1024, OPTS);
     expect(b.log.busy).toBe(false); // mount erased it: a panic can program right away
     const erases = flash.stats.erases;
     expect(b.log.panic("{}")).toBe(true);
@@ -55,15 +56,15 @@ describe("erase-ahead", () => {
   });
 
   it("does not erase at every boot (mtdoops weakness: boot-time erase destroys history)", () => {
-    const flash = makeFlash(NOR_4K);
-    let b = boot(flash, 1024, OPTS);
+    const flash = newFlash(NOR_4K);
+    let b = bootBoard(flash, 1024, OPTS);
     for (let i = 0; i < 50; i++) {
       b.log.dump(Reason.OOPS, "{}");
       b.sched.runAll();
     }
     const seqs = liveSeqs(b.log);
     const erases = flash.stats.erases;
-    for (let i = 0; i < 20; i++) b = boot(flash, 1024, OPTS);
+    for (let i = 0; i < 20; i++) b = bootBoard(flash, 1024, OPTS);
     expect(flash.stats.erases).toBe(erases);
     expect(liveSeqs(b.log)).toEqual(seqs);
   });
@@ -71,8 +72,8 @@ describe("erase-ahead", () => {
 
 describe("bad blocks", () => {
   it("retries an erase 3 times, then skips the block and keeps writing", () => {
-    const flash = makeFlash(NRF_4K);
-    const b = boot(flash, 1024, OPTS);
+    const flash = newFlash(NRF_4K);
+    const b = bootBoard(flash, 1024, OPTS);
     for (let i = 0; i < 4; i++) b.log.panic("{}");
     // Block 1 was erased fresh; make block 2 fail and put data in it so an erase is needed.
     flash.failBlock(2, { erase: true, mode: "error" });
@@ -98,14 +99,14 @@ describe("bad blocks", () => {
   });
 
   it("stops cleanly when every block is bad: no loop, no throw, writes return false", () => {
-    const flash = makeFlash(NRF_4K);
+    const flash = newFlash(NRF_4K);
     for (let blk = 0; blk < 4; blk++) flash.failBlock(blk, { erase: true, mode: "noop" });
     // Put foreign data everywhere so every block needs an erase.
     for (let blk = 0; blk < 4; blk++) {
       const junk = new Uint8Array(4096).fill(0x12);
       flash.program(blk * 4096, junk);
     }
-    const b = boot(flash, 1024, OPTS);
+    const b = bootBoard(flash, 1024, OPTS);
     expect(b.log.state).toBe("failed");
     expect(b.log.panic("{}")).toBe(false);
     expect(b.log.dump(Reason.OOPS, "{}")).toBe(false);
@@ -116,7 +117,7 @@ describe("bad blocks", () => {
 
 describe("max_reason, per-boot cap, compression", () => {
   it("filters dumps above maxReason", () => {
-    const b = boot(makeFlash(NRF_4K), 1024, { ...OPTS, maxReason: Reason.OOPS });
+    const b = bootBoard(newFlash(NRF_4K), 1024, { ...OPTS, maxReason: Reason.OOPS });
     expect(b.log.dump(Reason.SHUTDOWN, "{}")).toBe(false);
     expect(b.log.dump(Reason.OOPS, "{}")).toBe(true);
     b.sched.runAll();
@@ -125,7 +126,7 @@ describe("max_reason, per-boot cap, compression", () => {
   });
 
   it("caps records per boot, keeping one for a panic", () => {
-    const b = boot(makeFlash(NOR_4K), 1024, { loopThreshold: 0, maxRecordsPerBoot: 3 });
+    const b = bootBoard(newFlash(NOR_4K), 1024, { loopThreshold: 0, maxRecordsPerBoot: 3 });
     for (let i = 0; i < 10; i++) {
       b.log.dump(Reason.OOPS, "{}");
       b.sched.runAll();
@@ -142,7 +143,7 @@ describe("max_reason, per-boot cap, compression", () => {
       calls.push(d.length);
       return d.subarray(0, Math.ceil(d.length / 4)); // a stand-in 4:1 "compressor"
     };
-    const b = boot(makeFlash(NOR_4K), 1024, { ...OPTS, compress }, 8192);
+    const b = bootBoard(newFlash(NOR_4K), 1024, { ...OPTS, compress }, 8192);
     b.ring.write("x".repeat(500));
     b.log.panic("{}");
     expect(calls).toEqual([]);

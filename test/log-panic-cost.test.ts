@@ -2,8 +2,8 @@
 // simulated clock its cost stays within 5% of programming those bytes once.
 import { describe, expect, it } from "vitest";
 import { HEADER_SIZE, alignUp } from "../src/core/record.js";
-import { getPart } from "../src/sim/parts.js";
-import { boot, makeFlash } from "./helpers/log-fixture.js";
+import { getPart } from "../src/boards/parts.js";
+import { bootBoard, newFlash } from "./helpers/model.js";
 import type { FlashGeometry } from "../src/core/flash.js";
 
 /** What programming the record's bytes [0, end) once costs: one program per page it spans. */
@@ -25,8 +25,8 @@ describe.each([
   ["stm32f4", { size: 3 * 16384, eraseSize: 16384, progUnit: 4, pageSize: 16384, erasedValue: 0xff }, 2048],
 ] as const)("panic on %s, %o, %i-byte records", (part, geometry, recordSize) => {
   it("programs only the record's bytes, erases nothing, costs within 5% of one program pass", () => {
-    const flash = makeFlash(geometry, { part });
-    const b = boot(flash, recordSize, { loopThreshold: 0 }, 8192);
+    const flash = newFlash(geometry, { part });
+    const b = bootBoard(flash, recordSize, { loopThreshold: 0 }, 8192);
     for (let i = 0; i < 300; i++) b.ring.write("line " + i + " of the console before the crash\r\n");
     // A few records first, so the panic lands mid-partition.
     for (let i = 0; i < 3; i++) {

@@ -1,8 +1,8 @@
-// The part timing table (src/sim/parts.ts) and the seeded PRNG (src/sim/prng.ts).
+// The part timing table (src/boards/parts.ts) and the seeded PRNG (src/sim/prng.ts).
 
 import { describe, expect, it } from "vitest";
 import { checkGeometry } from "../src/core/flash.js";
-import { getPart, partNames, parts } from "../src/sim/parts.js";
+import { getPart, partNames, parts } from "../src/boards/parts.js";
 import { Prng } from "../src/sim/prng.js";
 
 describe("parts", () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { FlashGeometry } from "../src/core/flash.js";
 import { SimulatedNorFlash } from "../src/sim/nor-flash.js";
-import { getPart } from "../src/sim/parts.js";
+import { getPart } from "../src/boards/parts.js";
 import { expectBytes, expectFlashError, pattern } from "./flash-contract.js";
 
 const W25Q: FlashGeometry = {

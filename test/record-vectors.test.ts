@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { crc32 } from "../src/core/crc32.js";
@@ -23,6 +24,19 @@ const enc = new TextEncoder();
 describe("record format (SPEC.md §2 and §6)", () => {
   it("CRC-32 has the zlib check value", () => {
     expect(crc32(enc.encode("123456789"))).toBe(0xcbf43926);
+  });
+
+  it("CRC-32 (table-driven) equals the bitwise definition on any bytes", () => {
+    // The definition, bit by bit: reflected, polynomial 0xEDB88320, init and xorout 0xFFFFFFFF.
+    const bitwise = (data: Uint8Array): number => {
+      let crc = 0xffffffff;
+      for (const byte of data) {
+        crc ^= byte;
+        for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+      }
+      return (crc ^ 0xffffffff) >>> 0;
+    };
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), (b) => crc32(b) === bitwise(b)));
   });
 
   it("encodes the SPEC.md test vector byte for byte", () => {

@@ -5,7 +5,7 @@
 // one isolates the host's retrieval engine.
 
 import { crc32 } from "../src/core/crc32.js";
-import { CrashLog } from "../src/core/log.js";
+import type { CrashLog } from "../src/core/log.js";
 import {
   formatBegin,
   formatCleared,
@@ -14,12 +14,14 @@ import {
   PROTOCOL_VERSION,
 } from "../src/core/protocol.js";
 import { Reason } from "../src/core/record.js";
-import { clearRing, ConsoleRing } from "../src/core/ring.js";
-import { seqNewer } from "../src/core/serial.js";
+import type { ConsoleRing } from "../src/core/ring.js";
+import { seqNewer } from "../src/core/seq.js";
 import { heatshrinkCompress } from "../src/codec/heatshrink.js";
-import { SimulatedNorFlash } from "../src/sim/nor-flash.js";
-import { VirtualScheduler } from "../src/sim/virtual-scheduler.js";
+import type { SimulatedNorFlash } from "../src/sim/nor-flash.js";
+import type { VirtualScheduler } from "../src/sim/virtual-scheduler.js";
 import { PipeTransport } from "../src/host/transport.js";
+import { EPOCH_MS, MANY_RECORDS_COMPRESSED, bootBoard, newFlash } from "./helpers/model.js";
+import type { Board } from "./helpers/model.js";
 import type { Connect, Transport } from "../src/host/transport.js";
 
 export type FakeMode = "ok" | "nolib" | "garbage" | "silent";
@@ -38,8 +40,8 @@ export type LineHook = (line: string, index: number) => string | null;
 
 export class FakeBoard {
   readonly flash: SimulatedNorFlash;
-  readonly sched: VirtualScheduler;
-  readonly ring: ConsoleRing;
+  sched: VirtualScheduler;
+  ring: ConsoleRing;
   log: CrashLog;
   readonly recordSize: number;
   mode: FakeMode;
@@ -69,36 +71,21 @@ export class FakeBoard {
     this.recordSize = o.recordSize ?? 256;
     const eraseSize = o.eraseSize ?? 1024;
     const blocks = o.blocks ?? 4;
-    this.flash = new SimulatedNorFlash({
-      geometry: {
-        size: blocks * eraseSize,
-        eraseSize,
-        progUnit: 4,
-        pageSize: 256,
-        erasedValue: 0xff,
-      },
-      strict: true,
-    });
-    this.sched = new VirtualScheduler(1_764_115_200_000);
-    this.ring = new ConsoleRing(2048);
-    this.log = this.mount();
+    this.flash = newFlash({ size: blocks * eraseSize, eraseSize, progUnit: 4, pageSize: 256, erasedValue: 0xff });
+    const b = this.boot(EPOCH_MS);
+    this.sched = b.sched;
+    this.ring = b.ring;
+    this.log = b.log;
     this.mode = o.mode ?? "ok";
     this.board = o.board ?? "fakeboard";
   }
 
-  private mount(): CrashLog {
-    const log = new CrashLog({
-      flash: this.flash,
-      recordSize: this.recordSize,
-      scheduler: this.sched,
-      clock: this.sched,
-      ring: this.ring,
-      loopThreshold: 0,
-      maxRecordsPerBoot: 1000,
-      compress: (d) => heatshrinkCompress(d, { espruinoQuirks: false }),
-    });
-    log.mount();
-    return log;
+  /**
+   * A boot: fresh RAM (scheduler, ring), the log mounted on the same flash; uptime starts
+   * again at 0, the wall clock goes on from `epochMs`.
+   */
+  private boot(epochMs: number): Board {
+    return bootBoard(this.flash, this.recordSize, MANY_RECORDS_COMPRESSED, 2048, epochMs);
   }
 
   /** Writes `n` crash records (each with its own console text) and runs the deferred jobs. */
@@ -117,9 +104,10 @@ export class FakeBoard {
 
   /** Reboots: a new boot mounts the log again (boot number + 1). */
   reboot(): void {
-    clearRing(this.ring);
-    this.sched.reset();
-    this.log = this.mount();
+    const b = this.boot(this.sched.now());
+    this.sched = b.sched;
+    this.ring = b.ring;
+    this.log = b.log;
   }
 
   liveSeqs(): number[] {

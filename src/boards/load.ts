@@ -1,15 +1,20 @@
 // Loads and validates board definitions (boards/<id>.json). Host-only (reads files with
 // node:fs); the firmware build bakes the validated object into each bundle.
 //
-// Every field is checked; an error is a BoardError naming the file and the field:
+// Every field is checked, its shape against boards/board.schema.json (json-schema.ts), the
+// rest below; the first problem is a BoardError naming the file and the field:
 //   boards/puckjs.json: field "recordSize" must be a power of two from 64 to 4096, got 1000
 // Addresses and sizes may be written as hex strings ("0x6C000") and come back as numbers.
 
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
+import { checkPartition } from "../core/flash.js";
+import { boardGeometry } from "./geometry.js";
 import type { BackendKind, BoardDefinition, SpiPins } from "./schema.js";
-import { getPart, partNames } from "../sim/parts.js";
+import { checkSchema } from "./json-schema.js";
+import type { JsonSchema } from "./json-schema.js";
+import { getPart, partNames } from "./parts.js";
+import { repoRoot } from "../host/repo.js";
 
 /** An invalid or unknown board. A plain Error with a `code`, as FlashError. */
 export interface BoardError extends Error {
@@ -26,24 +31,19 @@ export function isBoardError(value: unknown): value is BoardError {
   return value instanceof Error && (value as Partial<BoardError>).code === "EBOARD";
 }
 
-/** The repository's boards/ directory (found upward from this module: src/ or dist/src/). */
+/** The repository's boards/ directory. */
 export function boardsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "boards"))) {
-      return join(dir, "boards");
-    }
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
+  try {
+    return join(repoRoot(), "boards");
+  } catch (e) {
+    throw boardError("cannot find the boards/ directory: " + (e as Error).message);
   }
-  throw boardError("cannot find the boards/ directory above " + fileURLToPath(import.meta.url));
 }
 
 /** Ids of the boards in `dir` (default: the repository's boards/), sorted. */
 export function listBoards(dir: string = boardsDir()): string[] {
   return readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
+    .filter((f) => f.endsWith(".json") && f !== BOARD_SCHEMA_FILE)
     .map((f) => f.slice(0, -".json".length))
     .sort();
 }
@@ -88,48 +88,63 @@ function displayPath(file: string): string {
 }
 
 // ---- validation ----
+//
+// In two steps: the shape (which fields, their types and ranges) is boards/board.schema.json,
+// which also gives editors their checking of boards/*.json; what a schema cannot say
+// (powers of two, the part's units, the RAM budget, the partition inside the chip and clear
+// of reserved areas, a citation for every fact) is checked here after it.
 
-const FIELDS = [
-  "id",
-  "name",
-  "backend",
-  "start",
-  "size",
-  "eraseSize",
-  "progUnit",
-  "pageSize",
-  "recordSize",
-  "ringSize",
-  "part",
-  "jsvars",
-  "resetReason",
-  "storagePrefix",
-  "spi",
-  "reserved",
-  "chip",
-  "sources",
-] as const;
+/** The board schema's file name, in boards/ beside the board files (listBoards skips it). */
+export const BOARD_SCHEMA_FILE = "board.schema.json";
 
-const BACKENDS: readonly BackendKind[] = ["flash", "spinor", "storage"];
-const RESET_REASONS = ["nrf52", "esp8266", "none"] as const;
+let boardSchema: JsonSchema | null = null;
+
+function loadBoardSchema(): JsonSchema {
+  if (!boardSchema) {
+    const file = join(boardsDir(), BOARD_SCHEMA_FILE);
+    try {
+      boardSchema = JSON.parse(readFileSync(file, "utf8")) as JsonSchema;
+    } catch (e) {
+      throw boardError(displayPath(file) + ": cannot read the board schema: " + (e as Error).message);
+    }
+  }
+  return boardSchema;
+}
+
 /** Fields whose value is a fact about the board: each needs a citation in `sources`. */
 const CITED = ["start", "eraseSize", "progUnit", "pageSize", "part", "jsvars", "resetReason"];
 /** Bytes of a Storage file header (JsfFileHeader: size and a 28-byte name). */
 const STORAGE_FILE_HEADER = 32;
 /** Storage file names have at most 28 characters (27 for StorageFile): keep to 27. */
 const STORAGE_NAME_MAX = 27;
-const PIN = /^[A-Z][A-Za-z]*[0-9]{1,3}$/;
 
 const isPow2 = (n: number): boolean => n > 0 && Number.isInteger(n) && (n & (n - 1)) === 0;
 const hex = (n: number): string => "0x" + n.toString(16).toUpperCase();
 const show = (v: unknown): string => (v === undefined ? "nothing" : String(JSON.stringify(v)));
+/** An address or size as the schema allows it: a whole number or a hex string. */
+const toNumber = (v: unknown): number => (typeof v === "string" ? parseInt(v, 16) : (v as number));
 
-/** Bytes per JsVar for a board with `jsvars` variables (espruino.md §3, src/jsutils.h). */
+/** Bytes per JsVar for a board with `jsvars` variables (Espruino src/jsutils.h). */
 export function jsvarBytes(jsvars: number): number {
   if (jsvars <= 2047) return 12;
   if (jsvars <= 8191) return 13;
   if (jsvars <= 16383) return 14;
   return 16;
+}
+
+/** How a check reports the first problem: a BoardError naming the file and the field. */
+interface Failer {
+  (field: string, what: string): never;
+  /** The same, with the value found: `..., got "0x8"`. */
+  got(field: string, what: string, value: unknown): never;
+}
+
+function failer(fileName: string): Failer {
+  const fail = ((field: string, what: string): never => {
+    throw boardError(fileName + ': field "' + field + '" ' + what);
+  }) as Failer;
+  fail.got = (field, what, value) => fail(field, what + ", got " + show(value));
+  return fail;
 }
 
 /**
@@ -138,131 +153,107 @@ export function jsvarBytes(jsvars: number): number {
  * equal its base name.
  */
 export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
-  const fail = (field: string, what: string): never => {
-    throw boardError(fileName + ': field "' + field + '" ' + what);
-  };
-  const failGot = (field: string, what: string, got: unknown): never =>
-    fail(field, what + ", got " + show(got));
-  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-    throw boardError(fileName + ": a board file must hold a JSON object");
+  const fail = failer(fileName);
+  // Which fields go with which backend comes first: "spi" on a flash board is one mistake,
+  // not an incomplete SPI definition.
+  backendFields(obj, fail);
+  const schema = loadBoardSchema();
+  const problem = checkSchema(schema, obj);
+  if (problem) {
+    if (problem.path === "") throw boardError(fileName + ": " + problem.message);
+    if (problem.showValue) fail.got(problem.path, problem.message, problem.value);
+    fail(problem.path, problem.message);
   }
   const o = obj as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!(FIELDS as readonly string[]).includes(key)) {
-      fail(key, "is not a board field (known fields: " + FIELDS.join(", ") + ")");
-    }
-  }
-
-  const str = (field: string, v: unknown): string => {
-    if (typeof v !== "string" || v.length === 0) failGot(field, "must be a non-empty string", v);
-    return v as string;
-  };
-  /** A whole number, or a hex string "0x..." (addresses and sizes). */
-  const num = (field: string, v: unknown, allowHex: boolean): number => {
-    let n: number = NaN;
-    if (typeof v === "number") n = v;
-    else if (allowHex && typeof v === "string" && /^0x[0-9a-fA-F]+$/.test(v)) n = parseInt(v, 16);
-    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) {
-      failGot(
-        field,
-        allowHex
-          ? 'must be a whole number from 0 to 0xFFFFFFFF (or a hex string such as "0x6C000")'
-          : "must be a whole number",
-        v,
-      );
-    }
-    return n;
-  };
-  const oneOf = <T extends string>(field: string, v: unknown, allowed: readonly T[]): T => {
-    if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
-      failGot(field, "must be one of " + allowed.map((a) => '"' + a + '"').join(", "), v);
-    }
-    return v as T;
-  };
-
-  // identity
-  const id = str("id", o["id"]);
-  if (!/^[a-z0-9][a-z0-9_-]*$/.test(id))
-    failGot("id", "must be lowercase letters, digits, - or _", id);
+  const board = fromShape(o);
   if (fileName.endsWith(".json")) {
     const base = basename(fileName, ".json");
-    if (base !== id) failGot("id", 'must match the file name "' + base + '"', id);
+    if (base !== board.id) fail.got("id", 'must match the file name "' + base + '"', board.id);
   }
-  const name = str("name", o["name"]);
-  const backend = oneOf("backend", o["backend"], BACKENDS);
+  checkGeometryRules(board, fail);
+  checkPart(board, fail);
+  checkRam(board, fail);
+  checkAreas(board, o, fail);
+  if (board.backend === "storage") checkStoragePartition(board, o, fail);
+  else checkRawPartition(board, o, fail);
+  const fields = Object.keys(schema.properties ?? {}).filter((k) => k !== "$schema");
+  checkSources(board, fields, fail);
+  return board;
+}
 
-  // geometry
-  const eraseSize = num("eraseSize", o["eraseSize"], true);
-  if (!isPow2(eraseSize) || eraseSize < 256 || eraseSize > 262144) {
-    failGot("eraseSize", "must be a power of two from 256 to 262144", eraseSize);
+/** The board as the schema has shaped it, hex strings turned into numbers; only the fields given. */
+function fromShape(o: Record<string, unknown>): BoardDefinition {
+  const board: BoardDefinition = {
+    id: o["id"] as string,
+    name: o["name"] as string,
+    backend: o["backend"] as BackendKind,
+    start: toNumber(o["start"]),
+    size: toNumber(o["size"]),
+    eraseSize: toNumber(o["eraseSize"]),
+    progUnit: o["progUnit"] as number,
+    pageSize: toNumber(o["pageSize"]),
+    recordSize: toNumber(o["recordSize"]),
+    ringSize: toNumber(o["ringSize"]),
+    part: o["part"] as string,
+    jsvars: o["jsvars"] as number,
+    resetReason: o["resetReason"] as BoardDefinition["resetReason"],
+    sources: { ...(o["sources"] as Record<string, string>) },
+  };
+  if (o["storagePrefix"] !== undefined) board.storagePrefix = o["storagePrefix"] as string;
+  if (o["spi"] !== undefined) board.spi = { ...(o["spi"] as SpiPins) };
+  if (o["reserved"] !== undefined) {
+    board.reserved = (o["reserved"] as Array<Record<string, unknown>>).map((e) => ({
+      name: e["name"] as string,
+      start: toNumber(e["start"]),
+      end: toNumber(e["end"]),
+    }));
   }
-  const progUnit = num("progUnit", o["progUnit"], false);
-  if (![1, 2, 4, 8].includes(progUnit)) failGot("progUnit", "must be 1, 2, 4 or 8", progUnit);
-  const pageSize = num("pageSize", o["pageSize"], true);
-  if (!isPow2(pageSize) || pageSize % progUnit !== 0 || pageSize > eraseSize) {
-    failGot(
-      "pageSize",
-      "must be a power of two, a multiple of progUnit (" +
-        progUnit +
-        ") and at most eraseSize (" +
-        eraseSize +
-        ")",
-      pageSize,
-    );
+  if (o["chip"] !== undefined) {
+    const c = o["chip"] as Record<string, unknown>;
+    board.chip = { start: toNumber(c["start"]), size: toNumber(c["size"]) };
   }
-  const size = num("size", o["size"], true);
-  if (size === 0 || size % eraseSize !== 0) {
-    failGot("size", "must be a positive multiple of eraseSize (" + eraseSize + ")", size);
-  }
-  if (size / eraseSize < 2) {
-    failGot("size", "must hold at least 2 erase blocks of " + eraseSize + " bytes", size);
-  }
-  const start = num("start", o["start"], true);
-  const maxRecord = Math.min(eraseSize, 65536);
-  const recordSize = num("recordSize", o["recordSize"], true);
-  if (!isPow2(recordSize) || recordSize < 64 || recordSize > maxRecord) {
-    failGot("recordSize", "must be a power of two from 64 to " + maxRecord, recordSize);
-  }
-  const ringSize = num("ringSize", o["ringSize"], true);
-  if (ringSize < 16 || ringSize > 65536)
-    failGot("ringSize", "must be from 16 to 65536 bytes", ringSize);
+  return board;
+}
 
-  // part
-  const part = str("part", o["part"]);
-  if (!partNames.includes(part)) {
-    failGot("part", "must be a known flash part (" + partNames.join(", ") + ")", part);
+/** Erase block, program unit, page, partition and record sizes. */
+function checkGeometryRules(b: BoardDefinition, fail: Failer): void {
+  if (!isPow2(b.eraseSize) || b.eraseSize < 256 || b.eraseSize > 262144) {
+    fail.got("eraseSize", "must be a power of two from 256 to 262144", b.eraseSize);
   }
-  const pg = getPart(part).geometry;
-  if (backend !== "storage") {
-    // A raw partition is erased and programmed in the part's own units.
-    if (eraseSize % pg.eraseSize !== 0) {
-      failGot(
-        "eraseSize",
-        "must be a multiple of part " + part + "'s erase size " + pg.eraseSize,
-        eraseSize,
-      );
-    }
-    if (progUnit % pg.progUnit !== 0) {
-      failGot(
-        "progUnit",
-        "must be a multiple of part " + part + "'s program unit " + pg.progUnit,
-        progUnit,
-      );
-    }
-    if (backend === "spinor" && pageSize > pg.pageSize) {
-      failGot(
-        "pageSize",
-        "must be at most part " + part + "'s program page " + pg.pageSize,
-        pageSize,
-      );
-    }
+  // Program unit, page, size and record size: the rules of every log partition
+  // (src/core/flash.ts), which name the field first.
+  const bad = checkPartition(boardGeometry(b), b.recordSize);
+  if (bad) {
+    const space = bad.indexOf(" ");
+    fail(bad.slice(0, space), bad.slice(space + 1));
   }
+  if (b.ringSize < 16 || b.ringSize > 65536)
+    fail.got("ringSize", "must be from 16 to 65536 bytes", b.ringSize);
+}
 
-  // RAM
-  const jsvars = num("jsvars", o["jsvars"], false);
-  if (jsvars < 100 || jsvars > 65535) failGot("jsvars", "must be from 100 to 65535", jsvars);
-  const ramBytes = jsvars * jsvarBytes(jsvars);
-  const ramUse = ringSize + 2 * recordSize;
+/** A known part, whose erase and program units a raw partition must respect. */
+function checkPart(b: BoardDefinition, fail: Failer): void {
+  if (!partNames.includes(b.part)) {
+    fail.got("part", "must be a known flash part (" + partNames.join(", ") + ")", b.part);
+  }
+  if (b.backend === "storage") return;
+  // A raw partition is erased and programmed in the part's own units.
+  const pg = getPart(b.part).geometry;
+  if (b.eraseSize % pg.eraseSize !== 0) {
+    fail.got("eraseSize", "must be a multiple of part " + b.part + "'s erase size " + pg.eraseSize, b.eraseSize);
+  }
+  if (b.progUnit % pg.progUnit !== 0) {
+    fail.got("progUnit", "must be a multiple of part " + b.part + "'s program unit " + pg.progUnit, b.progUnit);
+  }
+  if (b.backend === "spinor" && b.pageSize > pg.pageSize) {
+    fail.got("pageSize", "must be at most part " + b.part + "'s program page " + pg.pageSize, b.pageSize);
+  }
+}
+
+/** The ring and two record buffers take at most 1/8 of the board's JsVar memory. */
+function checkRam(b: BoardDefinition, fail: Failer): void {
+  const ramBytes = b.jsvars * jsvarBytes(b.jsvars);
+  const ramUse = b.ringSize + 2 * b.recordSize;
   if (ramUse * 8 > ramBytes) {
     fail(
       "ringSize",
@@ -271,207 +262,107 @@ export function validateBoard(obj: unknown, fileName: string): BoardDefinition {
         " bytes) must be at most 1/8 of the board's " +
         ramBytes +
         " bytes of JsVars (" +
-        jsvars +
+        b.jsvars +
         " x " +
-        jsvarBytes(jsvars) +
+        jsvarBytes(b.jsvars) +
         ")",
     );
   }
-  const resetReason = oneOf("resetReason", o["resetReason"], RESET_REASONS);
-
-  // reserved areas and chip
-  let reserved: Array<{ name: string; start: number; end: number }> | undefined;
-  if (o["reserved"] !== undefined) {
-    const r = o["reserved"];
-    if (!Array.isArray(r)) failGot("reserved", "must be an array of {name, start, end}", r);
-    reserved = (r as unknown[]).map((e, i) => {
-      const f = "reserved[" + i + "]";
-      if (typeof e !== "object" || e === null || Array.isArray(e))
-        failGot(f, "must be an object {name, start, end}", e);
-      const entry = e as Record<string, unknown>;
-      for (const k of Object.keys(entry)) {
-        if (k !== "name" && k !== "start" && k !== "end")
-          fail(f + "." + k, "is not a field of a reserved area (name, start, end)");
-      }
-      const rs = num(f + ".start", entry["start"], true);
-      const re = num(f + ".end", entry["end"], true);
-      if (re <= rs) failGot(f + ".end", "must be above start (" + hex(rs) + ")", entry["end"]);
-      return { name: str(f + ".name", entry["name"]), start: rs, end: re };
-    });
-  }
-  let chip: { start: number; size: number } | undefined;
-  if (o["chip"] !== undefined) {
-    const c = o["chip"];
-    if (typeof c !== "object" || c === null || Array.isArray(c))
-      failGot("chip", "must be an object {start, size}", c);
-    const ce = c as Record<string, unknown>;
-    for (const k of Object.keys(ce)) {
-      if (k !== "start" && k !== "size") fail("chip." + k, "is not a field of chip (start, size)");
-    }
-    chip = {
-      start: num("chip.start", ce["start"], true),
-      size: num("chip.size", ce["size"], true),
-    };
-    if (chip.size === 0) failGot("chip.size", "must be positive", ce["size"]);
-  }
-
-  // backend-specific
-  let storagePrefix: string | undefined;
-  let spi: SpiPins | undefined;
-  if (backend === "storage") {
-    if (start !== 0)
-      failGot("start", 'must be 0 for the "storage" backend (it has no address)', o["start"]);
-    if (o["storagePrefix"] === undefined)
-      fail("storagePrefix", 'is required by the "storage" backend');
-    storagePrefix = str("storagePrefix", o["storagePrefix"]);
-    const blocks = size / eraseSize;
-    const longest = storagePrefix + String(blocks - 1);
-    if (!/^[A-Za-z0-9_.-]+$/.test(storagePrefix) || longest.length > STORAGE_NAME_MAX) {
-      failGot(
-        "storagePrefix",
-        "must be letters, digits, _ . or -, short enough that " +
-          JSON.stringify(longest) +
-          " fits Storage's " +
-          STORAGE_NAME_MAX +
-          "-character names",
-        storagePrefix,
-      );
-    }
-    const storageArea = reserved ? reserved.find((r) => r.name === "Storage") : undefined;
-    const need = blocks * (eraseSize + STORAGE_FILE_HEADER);
-    if (storageArea && need * 2 > storageArea.end - storageArea.start) {
-      failGot(
-        "size",
-        "needs " +
-          need +
-          " bytes of Storage (files and headers): at most half the Storage area (" +
-          (storageArea.end - storageArea.start) +
-          " bytes)",
-        size,
-      );
-    }
-    if (o["spi"] !== undefined) fail("spi", 'is only used by the "spinor" backend');
-  } else {
-    if (o["storagePrefix"] !== undefined)
-      fail("storagePrefix", 'is only used by the "storage" backend');
-    if (start % eraseSize !== 0)
-      failGot("start", "must be a multiple of eraseSize (" + eraseSize + ")", o["start"]);
-    if (!chip)
-      fail("chip", 'is required by the "' + backend + "\" backend: the chip's {start, size}");
-    const c = chip as { start: number; size: number };
-    if (start < c.start || start + size > c.start + c.size) {
-      fail(
-        "start",
-        "and size put the partition at " +
-          hex(start) +
-          "-" +
-          hex(start + size) +
-          ", outside the chip (" +
-          hex(c.start) +
-          "-" +
-          hex(c.start + c.size) +
-          ")",
-      );
-    }
-    for (const r of reserved ?? []) {
-      if (start < r.end && r.start < start + size) {
-        fail(
-          "start",
-          "and size put the partition at " +
-            hex(start) +
-            "-" +
-            hex(start + size) +
-            ', overlapping reserved area "' +
-            r.name +
-            '" (' +
-            hex(r.start) +
-            "-" +
-            hex(r.end) +
-            ")",
-        );
-      }
-    }
-    if (backend === "spinor") {
-      if (o["spi"] === undefined) fail("spi", 'is required by the "spinor" backend');
-      spi = checkSpi(o["spi"], fail, failGot);
-    } else if (o["spi"] !== undefined) {
-      fail("spi", 'is only used by the "spinor" backend');
-    }
-  }
-
-  // sources
-  const s = o["sources"];
-  if (typeof s !== "object" || s === null || Array.isArray(s))
-    failGot("sources", "must be an object: field -> citation", s);
-  const sources: Record<string, string> = {};
-  for (const [k, v] of Object.entries(s as Record<string, unknown>)) {
-    if (!(FIELDS as readonly string[]).includes(k) || k === "sources") {
-      fail("sources." + k, "cites a field the board does not have");
-    }
-    if (typeof v !== "string" || v.trim().length === 0)
-      failGot("sources." + k, "must be a non-empty citation", v);
-    sources[k] = v as string;
-  }
-  const cited = CITED.slice();
-  if (reserved) cited.push("reserved");
-  if (chip) cited.push("chip");
-  if (spi) cited.push("spi");
-  for (const k of cited)
-    if (!(k in sources)) fail("sources", 'must cite where "' + k + '" comes from');
-
-  const board: BoardDefinition = {
-    id,
-    name,
-    backend,
-    start,
-    size,
-    eraseSize,
-    progUnit,
-    pageSize,
-    recordSize,
-    ringSize,
-    part,
-    jsvars,
-    resetReason,
-    sources,
-  };
-  if (storagePrefix !== undefined) board.storagePrefix = storagePrefix;
-  if (spi) board.spi = spi;
-  if (reserved) board.reserved = reserved;
-  if (chip) board.chip = chip;
-  return board;
 }
 
-function checkSpi(
-  v: unknown,
-  fail: (field: string, what: string) => never,
-  failGot: (field: string, what: string, got: unknown) => never,
-): SpiPins {
-  if (typeof v !== "object" || v === null || Array.isArray(v))
-    failGot("spi", "must be an object {cs, sck, mosi, miso, baud}", v);
-  const o = v as Record<string, unknown>;
-  const names = ["cs", "sck", "mosi", "miso"] as const;
-  for (const k of Object.keys(o)) {
-    if (!(names as readonly string[]).includes(k) && k !== "baud")
-      fail("spi." + k, "is not an SPI field (cs, sck, mosi, miso, baud)");
+/** Reserved areas end above their start; the chip has a size. `o`: the file, for the values as written. */
+function checkAreas(b: BoardDefinition, o: Record<string, unknown>, fail: Failer): void {
+  const written = (o["reserved"] ?? []) as Array<Record<string, unknown>>;
+  (b.reserved ?? []).forEach((r, i) => {
+    if (r.end <= r.start)
+      fail.got("reserved[" + i + "].end", "must be above start (" + hex(r.start) + ")", written[i]?.["end"]);
+  });
+  if (b.chip && b.chip.size === 0)
+    fail.got("chip.size", "must be positive", (o["chip"] as Record<string, unknown>)["size"]);
+}
+
+/** "storage": no address; file names that fit Storage; at most half the Storage area. */
+function checkStoragePartition(b: BoardDefinition, o: Record<string, unknown>, fail: Failer): void {
+  if (b.start !== 0) fail.got("start", 'must be 0 for the "storage" backend (it has no address)', o["start"]);
+  const prefix = b.storagePrefix as string;
+  const blocks = b.size / b.eraseSize;
+  const longest = prefix + String(blocks - 1);
+  if (!/^[A-Za-z0-9_.-]+$/.test(prefix) || longest.length > STORAGE_NAME_MAX) {
+    fail.got(
+      "storagePrefix",
+      "must be letters, digits, _ . or -, short enough that " +
+        JSON.stringify(longest) +
+        " fits Storage's " +
+        STORAGE_NAME_MAX +
+        "-character names",
+      prefix,
+    );
   }
-  const pins: string[] = [];
-  for (const k of names) {
-    const p = o[k];
-    if (typeof p !== "string" || !PIN.test(p))
-      failGot("spi." + k, 'must be a pin name such as "D14"', p);
-    if (pins.includes(p as string)) failGot("spi." + k, "must differ from the other SPI pins", p);
-    pins.push(p as string);
+  const storageArea = (b.reserved ?? []).find((r) => r.name === "Storage");
+  const need = blocks * (b.eraseSize + STORAGE_FILE_HEADER);
+  if (storageArea && need * 2 > storageArea.end - storageArea.start) {
+    fail.got(
+      "size",
+      "needs " +
+        need +
+        " bytes of Storage (files and headers): at most half the Storage area (" +
+        (storageArea.end - storageArea.start) +
+        " bytes)",
+      b.size,
+    );
   }
-  const baud = o["baud"];
-  if (typeof baud !== "number" || !Number.isInteger(baud) || baud < 100_000 || baud > 80_000_000) {
-    failGot("spi.baud", "must be a whole number from 100000 to 80000000", baud);
+}
+
+/** "flash"/"spinor": block-aligned, inside the chip, clear of every reserved area; SPI pins distinct. */
+function checkRawPartition(b: BoardDefinition, o: Record<string, unknown>, fail: Failer): void {
+  const { start, size } = b;
+  if (start % b.eraseSize !== 0)
+    fail.got("start", "must be a multiple of eraseSize (" + b.eraseSize + ")", o["start"]);
+  const where = "and size put the partition at " + hex(start) + "-" + hex(start + size);
+  const c = b.chip as { start: number; size: number };
+  if (start < c.start || start + size > c.start + c.size) {
+    fail("start", where + ", outside the chip (" + hex(c.start) + "-" + hex(c.start + c.size) + ")");
   }
-  return {
-    cs: o["cs"] as string,
-    sck: o["sck"] as string,
-    mosi: o["mosi"] as string,
-    miso: o["miso"] as string,
-    baud: baud as number,
-  };
+  for (const r of b.reserved ?? []) {
+    if (start < r.end && r.start < start + size) {
+      fail("start", where + ', overlapping reserved area "' + r.name + '" (' + hex(r.start) + "-" + hex(r.end) + ")");
+    }
+  }
+  if (b.spi) {
+    const pins: string[] = [];
+    for (const k of ["cs", "sck", "mosi", "miso"] as const) {
+      const p = b.spi[k];
+      if (pins.includes(p)) fail.got("spi." + k, "must differ from the other SPI pins", p);
+      pins.push(p);
+    }
+  }
+}
+
+/** Every citation names a field, and every fact has one. */
+function checkSources(b: BoardDefinition, fields: readonly string[], fail: Failer): void {
+  for (const k of Object.keys(b.sources)) {
+    if (!fields.includes(k) || k === "sources") fail("sources." + k, "cites a field the board does not have");
+  }
+  const cited = CITED.slice();
+  if (b.reserved) cited.push("reserved");
+  if (b.chip) cited.push("chip");
+  if (b.spi) cited.push("spi");
+  for (const k of cited) if (!(k in b.sources)) fail("sources", 'must cite where "' + k + '" comes from');
+}
+
+/** The fields a backend requires or does not use: storagePrefix, spi and chip. */
+function backendFields(obj: unknown, fail: Failer): void {
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return;
+  const o = obj as Record<string, unknown>;
+  const backend = o["backend"];
+  if (backend !== "flash" && backend !== "spinor" && backend !== "storage") return;
+  const has = (k: string): boolean => o[k] !== undefined;
+  if (backend === "storage") {
+    if (!has("storagePrefix")) fail("storagePrefix", 'is required by the "storage" backend');
+  } else {
+    if (has("storagePrefix")) fail("storagePrefix", 'is only used by the "storage" backend');
+    if (!has("chip")) fail("chip", 'is required by the "' + backend + "\" backend: the chip's {start, size}");
+  }
+  if (backend === "spinor" && !has("spi")) fail("spi", 'is required by the "spinor" backend');
+  if (backend !== "spinor" && has("spi")) fail("spi", 'is only used by the "spinor" backend');
 }

@@ -1,6 +1,7 @@
 // The shape of a board definition (boards/<id>.json). Data only: the firmware gets the
-// parsed object baked into its bundle; the host tools read the same file. The loader and
-// validator (src/boards/load.ts) check every field and name the file and field on error.
+// parsed object baked into its bundle; the host tools read the same file. Its JSON shape is
+// boards/board.schema.json (which editors use too); the loader (src/boards/load.ts) checks
+// that and the rest, and names the file and field on error.
 
 /** Where the log's partition lives on a board, and how it is written. */
 export type BackendKind =
@@ -39,7 +40,7 @@ export interface BoardDefinition {
   recordSize: number;
   /** Console ring size in bytes (RAM). */
   ringSize: number;
-  /** Timing part for the simulator: a name from src/sim/parts.ts. */
+  /** Timing part for the simulator: a name from src/boards/parts.ts. */
   part: string;
   /** JsVars the board has (process.memory().total). */
   jsvars: number;

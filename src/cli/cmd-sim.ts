@@ -2,6 +2,7 @@
 
 import { existsSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { boardGeometry } from "../boards/geometry.js";
 import { loadBoard } from "../boards/load.js";
 import type { BoardDefinition } from "../boards/schema.js";
 import { SimulatedNorFlash } from "../sim/nor-flash.js";
@@ -43,14 +44,7 @@ function boardFlash(
   image: string | undefined,
   seed: number | undefined,
 ): SimulatedNorFlash {
-  const geometry = {
-    size: board.size,
-    eraseSize: board.eraseSize,
-    progUnit: board.progUnit,
-    pageSize: board.pageSize,
-    erasedValue: 0xff,
-  };
-  const opts = { geometry, part: board.part, ...(seed !== undefined ? { seed } : {}) };
+  const opts = { geometry: boardGeometry(board), part: board.part, ...(seed !== undefined ? { seed } : {}) };
   if (image && existsSync(image)) {
     const size = statSync(image).size;
     if (size !== board.size) {

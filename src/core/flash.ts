@@ -80,8 +80,10 @@ export function isFlashError(value: unknown): value is FlashError {
 }
 
 /**
- * Checks a geometry against the rules above; returns a message naming the first bad
- * field, or "" when the geometry is usable.
+ * Checks a geometry against the rules above; returns "<field> <what is wrong>", naming the
+ * first bad field, or "" when the geometry is usable. The one geometry check: the log
+ * (validateLogOptions), the simulated flash and, through checkPartition, the board loader
+ * (src/boards/load.ts) all use it.
  */
 export function checkGeometry(g: FlashGeometry): string {
   const pow2 = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
@@ -90,12 +92,33 @@ export function checkGeometry(g: FlashGeometry): string {
     return "progUnit must be 1, 2, 4 or 8, got " + g.progUnit;
   if (!pow2(g.pageSize) || g.pageSize % g.progUnit !== 0 || g.pageSize > g.eraseSize)
     return (
-      "pageSize must be a power of two, a multiple of progUnit and at most eraseSize, got " +
+      "pageSize must be a power of two, a multiple of progUnit (" +
+      g.progUnit +
+      ") and at most eraseSize (" +
+      g.eraseSize +
+      "), got " +
       g.pageSize
     );
   if (!(g.size > 0) || g.size % g.eraseSize !== 0)
     return "size must be a positive multiple of eraseSize (" + g.eraseSize + "), got " + g.size;
   if (!(g.erasedValue >= 0 && g.erasedValue <= 255 && Math.floor(g.erasedValue) === g.erasedValue))
     return "erasedValue must be a byte value, got " + g.erasedValue;
+  return "";
+}
+
+/**
+ * Checks a log partition: a usable geometry (checkGeometry), at least 2 erase blocks (one is
+ * erased ahead of the writer while the other keeps the records), and a record size that is
+ * a power of two from 64 to the erase size (at most 65536). Returns "<field> <what is
+ * wrong>" or "". The board loader checks boards/<id>.json with it.
+ */
+export function checkPartition(g: FlashGeometry, recordSize: number): string {
+  const bad = checkGeometry(g);
+  if (bad) return bad;
+  if (g.size / g.eraseSize < 2)
+    return "size must hold at least 2 erase blocks of " + g.eraseSize + " bytes, got " + g.size;
+  const maxRecord = Math.min(g.eraseSize, 65536);
+  if (!(recordSize >= 64 && recordSize <= maxRecord && (recordSize & (recordSize - 1)) === 0))
+    return "recordSize must be a power of two from 64 to " + maxRecord + ", got " + recordSize;
   return "";
 }

@@ -5,7 +5,7 @@
 
 import type { LogCore, MountInfo } from "./log-core.js";
 import { eraseAhead, rangeErased } from "./log-core.js";
-import { readHeader, readValid } from "./log-scan.js";
+import { readHeader, readValid } from "./log-slot-read.js";
 import {
   decodeHeader,
   FLAG_UNEXPECTED,
@@ -14,7 +14,7 @@ import {
   REASON_REBOOT,
 } from "./record.js";
 import type { StoredRecord } from "./record.js";
-import { seqAdd, seqDiff, seqNewer } from "./serial.js";
+import { seqAdd, seqDiff, seqNewer } from "./seq.js";
 
 function blockEnd(log: LogCore, slot: number): number {
   return (Math.floor(slot / log.slotsPerBlock) + 1) * log.slotsPerBlock;

@@ -3,13 +3,15 @@
 
 import { isFlashError } from "./flash.js";
 import type { LogCore, SlotRecord } from "./log-core.js";
-import { readHeader, readValid } from "./log-scan.js";
+import { readHeader, readValid } from "./log-slot-read.js";
 import { decodeHeader, FREED_VALUE, getU32, HEADER_SIZE, headerState, OFF_FREED, putU32 } from "./record.js";
-import { seqNewer } from "./serial.js";
+import { seqNewer } from "./seq.js";
 
 /**
- * Visits the valid records from the oldest to the newest (ring order, which is seq order),
- * one slot at a time so that the board never holds more than one record in RAM.
+ * Visits the valid records in ring order, from the write point (the next slot to write) round to
+ * the slot before it: oldest to newest while every block erases, but a block whose erase did nothing keeps
+ * an old lap's records, which then come out where they sit (DESIGN.md, "Limits"; hosts order
+ * by seq). One slot at a time so that the board never holds more than one record in RAM.
  * Freed records are skipped unless `withFreed`.
  */
 export function forEachRecord(log: LogCore, visit: (r: SlotRecord) => void, withFreed?: boolean): void {

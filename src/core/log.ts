@@ -60,8 +60,10 @@ export class CrashLog {
   }
 
   /**
-   * Visits the valid records from the oldest to the newest (ring order, which is seq order),
-   * one slot at a time so that the board never holds more than one record in RAM.
+   * Visits the valid records in ring order, from the write point (the next slot to write) round to
+   * the slot before it: oldest to newest while every block erases, but a block whose erase did nothing keeps
+   * an old lap's records, which then come out where they sit (DESIGN.md, "Limits"; hosts order
+   * by seq). One slot at a time so that the board never holds more than one record in RAM.
    * Freed records are skipped unless `withFreed`.
    */
   forEach(visit: (r: SlotRecord) => void, withFreed?: boolean): void {

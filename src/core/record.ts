@@ -56,7 +56,6 @@ export const Reason = {
   REBOOT: REASON_REBOOT,
   SHUTDOWN: REASON_SHUTDOWN,
 } as const;
-export type ReasonCode = (typeof Reason)[keyof typeof Reason];
 
 const REASON_NAMES = ["undef", "panic", "oops", "errorflag", "reboot", "shutdown"];
 

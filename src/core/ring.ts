@@ -54,13 +54,6 @@ export function ringTail(r: Ring, n: number): Uint8Array {
   return out;
 }
 
-/** Empties a ring (host code: a simulated reboot keeps the object the log holds). */
-export function clearRing(r: Ring): void {
-  r._head = 0;
-  r.length = 0;
-  r.written = 0;
-}
-
 /** A Ring with its operations as methods, for host code. */
 export class ConsoleRing implements Ring {
   readonly _buf: Uint8Array;

@@ -1,5 +1,6 @@
 // The on-disk archive of retrieved records, laid out like systemd-pstore's
-// /var/lib/systemd/pstore (reference notes mtdoops-pstore.md §6):
+// /var/lib/systemd/pstore (systemd src/pstore/pstore.c: one file per record, copied then
+// unlinked, which frees the backend's slot):
 //
 //   <out>/<UTC time>-<board>/            one folder per retrieval, e.g. 2026-11-26T17-30-00Z-puckjs
 //     dmesg-mtdoops-<seq>.txt            a header block (context), a blank line, the console text;

@@ -28,17 +28,17 @@ import {
   splitPayload,
 } from "../core/record.js";
 import type { StoredRecord } from "../core/record.js";
-import { seqDiff } from "../core/serial.js";
+import { seqDiff } from "../core/seq.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import type { DecodedRecord } from "./decoded-record.js";
-import { orderBySequence } from "./linux-mtdoops.js";
+import { orderBySequence } from "./seq-order.js";
 
 export const MIN_RECORD_SIZE = 64;
 export const MAX_RECORD_SIZE = 65536;
 const ERASED = 0xff;
 
-/** What the decoder needs to know of a board (boards/<id>.json has it all). */
-export interface BoardGeometry {
+/** How a board lays out its log partition: what the decoder needs to know of a board (boards/<id>.json has it all). */
+export interface PartitionLayout {
   id: string;
   recordSize: number;
   eraseSize: number;
@@ -52,7 +52,7 @@ export interface DecodeImageOptions {
   /** Slot size in bytes; found from the image when absent. */
   recordSize?: number | undefined;
   /** The board whose partition this is: gives the record size and, for the "storage" backend, scan mode. */
-  board?: BoardGeometry | undefined;
+  board?: PartitionLayout | undefined;
   /**
    * Force scan mode (find records at any 4-byte-aligned offset). A "storage" board's image
    * is scanned unless it is exactly the partition's size.
@@ -352,7 +352,7 @@ function storageHeaderAt(
 
 function scanAnywhere(
   image: Uint8Array,
-  board: BoardGeometry | undefined,
+  board: PartitionLayout | undefined,
   recordSize: number | null,
 ): {
   records: EspruinoDecodedRecord[];

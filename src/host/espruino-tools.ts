@@ -2,16 +2,17 @@
 // process. Its Node API keeps global state (one connection per process, console.log
 // swallowed unless verbose), so a child process is the cleaner boundary.
 //
-// Notes (reference espruino.md §5): --no-ble is needed where no Bluetooth stack exists (it
-// dies at start without a D-Bus system socket otherwise); with neither a file nor -e it
-// becomes an interactive terminal, so an upload always passes -e; before sending it sends
-// "\n" and, without a ">" prompt within 500 ms, Ctrl-C (twice).
+// Notes (EspruinoTools bin/espruino-cli.js and core/utils.js, checked by running it):
+// --no-ble is needed where no Bluetooth stack exists (it dies at start without a D-Bus
+// system socket otherwise); with neither a file nor -e it becomes an interactive terminal,
+// so an upload always passes -e; before sending it sends "\n" and, without a ">" prompt
+// within 500 ms, Ctrl-C (twice).
 
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { FlashToolError } from "./firmware-build.js";
-import { existsSync } from "node:fs";
-import { FirmwareFile, FIRMWARE_FILES } from "../boards/firmware-files.js";
+import { FirmwareFile } from "../boards/firmware-files.js";
+import { firmwareFilePaths } from "./firmware-paths.js";
 
 export function espruinoCliPath(): string {
   const require = createRequire(import.meta.url);
@@ -77,17 +78,9 @@ export function runEspruinoTools(
  */
 export function uploadArgs(bundle: string, outFile: string, extra: string[] = []): string[] {
   const files: string[] = [];
-  for (const [name, file] of firmwareCompanions(bundle)) files.push("--storage", `${name}:${file}`);
+  for (const [name, file] of firmwareFilePaths(bundle))
+    if (name !== FirmwareFile.Boot) files.push("--storage", `${name}:${file}`);
   return ["--no-ble", ...extra, ...files, "--storage", `${FirmwareFile.Boot}:${bundle}`, "-e", "load()", "-o", outFile];
-}
-
-/** The module files beside `bundle` that exist: [Storage name, path]. */
-export function firmwareCompanions(bundle: string): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  const base = bundle.replace(/\.js$/, "");
-  for (const [name, suffix] of FIRMWARE_FILES)
-    if (name !== FirmwareFile.Boot && existsSync(base + suffix)) out.push([name, base + suffix]);
-  return out;
 }
 
 /** Writes the exact code EspruinoTools would send (its -o), touching no port. */

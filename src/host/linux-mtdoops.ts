@@ -17,6 +17,7 @@
 // throw, and only LinuxMtdoopsError.
 
 import type { DecodedRecord } from "./decoded-record.js";
+import { orderBySequence } from "./seq-order.js";
 
 /** Magic of the 8-byte header (2.6.2x console driver up to ~5.18). */
 export const MTDOOPS_MAGIC_V1 = 0x5d005d00;
@@ -177,34 +178,6 @@ function gcd(a: number, b: number): number {
     b = t;
   }
   return a;
-}
-
-/**
- * Oldest-to-newest order on 32-bit sequence numbers that wrap. The oldest record is the one
- * after the largest circular gap between distinct seqs; records are then sorted by their
- * distance from it. When all seqs lie within 2^31 of each other this is exactly
- * serial-number order (a newer than b iff ((a - b) >>> 0) is in (0, 2^31)); otherwise it is
- * still a deterministic total order. The sort is stable, so equal seqs keep slot order.
- */
-export function orderBySequence<T extends { seq: number }>(records: readonly T[]): T[] {
-  const distinct = [...new Set(records.map((r) => r.seq >>> 0))].sort((a, b) => a - b);
-  const n = distinct.length;
-  if (n < 2) return records.slice();
-  let anchor = distinct[0] ?? 0;
-  let bestGap = -1;
-  for (let i = 0; i < n; i++) {
-    const cur = distinct[i] ?? 0;
-    const prev = distinct[(i + n - 1) % n] ?? 0;
-    const gap = (cur - prev) >>> 0;
-    if (gap > bestGap) {
-      bestGap = gap;
-      anchor = cur;
-    }
-  }
-  return records
-    .map((r) => ({ r, key: ((r.seq >>> 0) - anchor) >>> 0 }))
-    .sort((a, b) => a.key - b.key)
-    .map((e) => e.r);
 }
 
 /** Decode a raw dump of an mtdoops partition (no OOB data) into its records. */

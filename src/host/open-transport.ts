@@ -11,10 +11,6 @@ export interface OpenOptions {
   timeoutMs?: number | undefined;
 }
 
-export function isTcpPort(port: string): boolean {
-  return /^tcp:\/\//i.test(port);
-}
-
 export function openPort(port: string, options: OpenOptions = {}): Promise<Transport> {
   if (parseTcpAddress(port)) return openTcp(port, options.timeoutMs ?? 5000);
   return openSerial(port, options.baud ?? DEFAULT_BAUD);

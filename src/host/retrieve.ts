@@ -18,15 +18,16 @@
 // retrieval with a RetrieveError that says what went wrong.
 
 import { crc32 } from "../core/crc32.js";
-import { ProtocolParser, PROTOCOL_VERSION, commands } from "../core/protocol.js";
-import type { BeginInfo, ProtocolEvent } from "../core/protocol.js";
-import { seqNewer } from "../core/serial.js";
+import { PROTOCOL_VERSION, commands } from "../core/protocol.js";
+import type { BeginInfo } from "../core/protocol.js";
+import { ProtocolParser } from "./protocol-parser.js";
+import type { ProtocolEvent } from "./protocol-parser.js";
+import { seqNewer } from "../core/seq.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import { decodeRecordBytes } from "./decode-image.js";
 import type { EspruinoDecodedRecord } from "./decode-image.js";
 import { RateMeter } from "./progress.js";
 import type { RetrieveEvent } from "./progress.js";
-import { TransportError } from "./transport.js";
 import type { Connect, Transport } from "./transport.js";
 
 export interface RetrieveSink {
@@ -635,5 +636,3 @@ class Retrieval {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-
-export { TransportError };

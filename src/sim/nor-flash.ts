@@ -2,11 +2,12 @@
 // run the log on.
 //
 // Host-only (it imports node:fs for images). Modelled on littlefs's emulated block device
-// (bd/lfs_emubd.c, see /work/shared/reference/embedded-anchors.md section 4):
+// (littlefs-project/littlefs, bd/lfs_emubd.c: erase value, wear limit with bad-block
+// behaviours, power-cycle counting with a power-loss callback):
 // - it holds the contract of src/core/flash.ts strictly, refusing every misuse with
 //   EINVAL, and in strict mode refuses a program onto bytes that are not erased;
 // - it counts operations and bytes, and erase cycles per block;
-// - it charges each operation the time of a real part (src/sim/parts.ts) to a simulated
+// - it charges each operation the time of a real part (src/boards/parts.ts) to a simulated
 //   clock;
 // - it injects faults from a seeded PRNG, so that a failing scenario replays exactly:
 //   power cuts (clean or torn), failing or silently dead blocks, wear-out, read bit flips;
@@ -20,8 +21,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { checkGeometry, flashError } from "../core/flash.js";
 import type { Flash, FlashGeometry } from "../core/flash.js";
-import { getPart } from "./parts.js";
-import type { FlashPart, Timing } from "./parts.js";
+import { getPart } from "../boards/parts.js";
+import type { FlashPart, Timing } from "../boards/parts.js";
 import { Prng } from "./prng.js";
 
 /** Operation and byte counters since construction or the last `resetStats()`. */
@@ -36,7 +37,7 @@ export interface FlashStats {
 
 export interface SimulatedNorFlashOptions {
   geometry: FlashGeometry;
-  /** A part name from src/sim/parts.ts or a FlashPart; default "linux-file". */
+  /** A part name from src/boards/parts.ts or a FlashPart; default "linux-file". */
   part?: string | FlashPart | undefined;
   /** Which figure of the part the clock is charged; default "typical". */
   timing?: Timing | undefined;

@@ -54,10 +54,9 @@
 import { boardGeometry } from "../boards/geometry.js";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { BoardDefinition } from "../boards/schema.js";
-import { FirmwareFile, FIRMWARE_FILES } from "../boards/firmware-files.js";
+import { FirmwareFile } from "../boards/firmware-files.js";
 import {
   FIRMWARE_MODULES,
   firmwareEsbuildOptions,
@@ -69,8 +68,12 @@ import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import { crc32 } from "../core/crc32.js";
 import { decodeRecord, Flags, splitPayload } from "../core/record.js";
 import type { StoredRecord } from "../core/record.js";
-import { commands, ProtocolParser } from "../core/protocol.js";
-import type { BeginInfo, ProtocolEvent, ProtocolRecord } from "../core/protocol.js";
+import { commands } from "../core/protocol.js";
+import { ProtocolParser } from "../host/protocol-parser.js";
+import { repoRoot } from "../host/repo.js";
+import { firmwareFilePaths } from "../host/firmware-paths.js";
+import type { BeginInfo } from "../core/protocol.js";
+import type { ProtocolEvent, ProtocolRecord } from "../host/protocol-parser.js";
 import { EspruinoShim, FakeW25Q, isHalt, VirtualStorage } from "./espruino-shim.js";
 import type { ShimHost } from "./espruino-shim.js";
 import { SimulatedNorFlash } from "./nor-flash.js";
@@ -106,21 +109,9 @@ export interface VirtualBoardOptions {
 /** nRF52 RESETREAS bits (nRF52832 PS, POWER). */
 export const RESETREAS = { RESETPIN: 0x1, DOG: 0x2, SREQ: 0x4, LOCKUP: 0x8 } as const;
 
-/** The repository root (the folder with package.json and firmware/), found upward from here. */
-export function repoRootDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "firmware"))) return dir;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  throw new Error("cannot find the repository root above " + fileURLToPath(import.meta.url));
-}
-
 /** firmware/dist/<id>.js */
 export function firmwareBundlePath(boardId: string): string {
-  return join(repoRootDir(), "firmware", "dist", boardId + ".js");
+  return join(repoRoot(), "firmware", "dist", boardId + ".js");
 }
 
 /**
@@ -133,7 +124,7 @@ export function buildFirmwareBundle(
   board: BoardDefinition,
   options: { minify?: boolean } = {},
 ): Record<string, string> {
-  const root = repoRootDir();
+  const root = repoRoot();
   const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   const copy = residentBoard(board);
   const main = join(root, "firmware", "main.ts").split("\\").join("/");
@@ -193,11 +184,7 @@ export function buildFirmwareBundle(
  */
 export function firmwareFilesAt(bundle: string): Record<string, string> {
   const files: Record<string, string> = {};
-  const base = bundle.replace(/\.js$/, "");
-  for (const [name, suffix] of FIRMWARE_FILES) {
-    const p = name === FirmwareFile.Boot ? bundle : base + suffix;
-    if (existsSync(p)) files[name] = readFileSync(p, "latin1");
-  }
+  for (const [name, path] of firmwareFilePaths(bundle)) files[name] = readFileSync(path, "latin1");
   return files;
 }
 

@@ -19,34 +19,14 @@ import {
 } from "../../src/core/record.js";
 import type { RecordHeader } from "../../src/core/record.js";
 import { ConsoleRing } from "../../src/core/ring.js";
-import { seqDiff, seqNewer } from "../../src/core/serial.js";
+import { seqDiff, seqNewer } from "../../src/core/seq.js";
+import { heatshrinkCompress } from "../../src/codec/heatshrink.js";
 import { SimulatedNorFlash } from "../../src/sim/nor-flash.js";
 import type { SimulatedNorFlashOptions } from "../../src/sim/nor-flash.js";
 import { VirtualScheduler } from "../../src/sim/virtual-scheduler.js";
 
 export const EPOCH_MS = 1_764_115_200_000;
 
-const CRC_TABLE = ((): Uint32Array => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/**
- * Table-driven CRC-32 with the same result as src/core/crc32.ts (checked by the tests):
- * passed to the log as its `crc32` option (as the board passes E.CRC32) to keep the
- * property runs fast.
- */
-export function fastCrc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++)
-    c = (CRC_TABLE[(c ^ (data[i] as number)) & 255] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 export const RING_SIZE = 2048;
 
 export interface Geo {
@@ -70,7 +50,7 @@ function geo(
   };
 }
 
-/** The geometries the brief asks for: blocks x eraseSize, progUnit, pageSize, recordSize. */
+/** The geometries the property tests run on: blocks x eraseSize, progUnit, pageSize, recordSize (2 to 4 blocks, program units 1 to 8, 1 to 8 records per block). */
 export const GEOS: Geo[] = [
   geo("4x4096 rs1024 pu1 pg256", 4, 4096, 1, 256, 1024),
   geo("3x4096 rs4096 pu4 pg4096", 3, 4096, 4, 4096, 4096),
@@ -172,8 +152,9 @@ export function bootBoard(
   recordSize: number,
   extras: LogExtras = {},
   ringSize = RING_SIZE,
+  epochMs = EPOCH_MS,
 ): Board {
-  const sched = new VirtualScheduler(EPOCH_MS);
+  const sched = new VirtualScheduler(epochMs);
   const ring = new ConsoleRing(ringSize);
   const log = new CrashLog({
     flash,
@@ -181,12 +162,21 @@ export function bootBoard(
     scheduler: sched,
     clock: sched,
     ring,
-    crc32: fastCrc32,
     ...extras,
   } as LogOptions);
   const info = log.mount();
   return { flash, sched, ring, log, info };
 }
+
+/**
+ * Log options for tests that want many records quickly: no crash-loop guard, up to 1000
+ * records a boot, heatshrink as the board's console compression (without its quirks).
+ */
+export const MANY_RECORDS_COMPRESSED: LogExtras = {
+  loopThreshold: 0,
+  maxRecordsPerBoot: 1000,
+  compress: (d) => heatshrinkCompress(d, { espruinoQuirks: false }),
+};
 
 export function newFlash(
   g: FlashGeometry,

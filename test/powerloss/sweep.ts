@@ -16,11 +16,12 @@
 // `npm run test:powerloss` runs the full sweep and prints one summary line:
 //   powerloss: <scenarios> scenarios, <lost> lost, <corrupt> corrupt accepted
 
+import { crc32 } from "../../src/core/crc32.js";
 import { CrashLog } from "../../src/core/log.js";
 import type { Flash, FlashGeometry } from "../../src/core/flash.js";
 import { COMMIT_VALUE, OFF_COMMIT, OFF_FREED, Reason, getU32, splitPayload } from "../../src/core/record.js";
 import { ConsoleRing } from "../../src/core/ring.js";
-import { seqNewer } from "../../src/core/serial.js";
+import { seqNewer } from "../../src/core/seq.js";
 import { SimulatedNorFlash, isPowerCut } from "../../src/sim/nor-flash.js";
 import { Prng } from "../../src/sim/prng.js";
 import { VirtualScheduler } from "../../src/sim/virtual-scheduler.js";
@@ -297,12 +298,7 @@ function forge(fork: SimulatedNorFlash, base: number): void {
   void rec;
   const len = img[base + 44]! | (img[base + 45]! << 8);
   const crcRange = img.subarray(base + 24, base + 48 + len);
-  let crc = 0xffffffff;
-  for (const b of crcRange) {
-    crc ^= b;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  crc = (crc ^ 0xffffffff) >>> 0;
+  const crc = crc32(crcRange);
   img[base + 20] = crc & 255;
   img[base + 21] = (crc >>> 8) & 255;
   img[base + 22] = (crc >>> 16) & 255;

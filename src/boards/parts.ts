@@ -1,10 +1,12 @@
 // Timing figures of the flash parts the simulator can stand in for.
 //
 // Host-only. Each part gives a typical and a worst-case figure for every operation; the
-// simulator charges one of them to its clock per operation. The figures come from
-// /work/shared/reference/embedded-anchors.md section 5 and the datasheets it cites; a
-// figure marked "(unverified)" was not read from the primary datasheet, and one marked
-// "(estimate)" is ours, chosen to be plausible, not taken from any document.
+// simulator charges one of them to its clock per operation. Each part names its sources
+// below: the manufacturer's datasheet or reference manual (Winbond W25Q128JV, Nordic nRF52832
+// and nRF52840 product specifications, ST RM0383/DS10314, Espressif's esp-idf spi_flash
+// driver), Espruino's boards/*.py for the page sizes it uses; a figure marked
+// "(unverified)" was not read from the primary datasheet, and one marked "(estimate)" is
+// ours, chosen to be plausible, not taken from any document.
 //
 // The model is linear and deliberately simple:
 //   programUs(bytes) = programSetupUs + programPerByteUs * bytes

@@ -1,5 +1,6 @@
-// Reading slots, for mounting (log-mount.ts) and reading back (log-read.ts): not part of
-// the resident write path. Device code (docs/DIALECT.md).
+// Reading one slot (its header, or its record with the CRC checked and retried), for
+// mounting (log-mount.ts) and reading back (log-read.ts): not part of the resident write
+// path. Device code (docs/DIALECT.md).
 
 import type { LogCore } from "./log-core.js";
 import { decodeHeader, decodeRecord, HEADER_SIZE, headerState, isErased } from "./record.js";
