@@ -29,12 +29,16 @@ export function parseDeviceOutput(stdout: string): DeviceResult {
   return { figures: v as Record<string, unknown> };
 }
 
-/** Runs the device bench of the repository at `root`, for at most `timeoutMs`. */
-export function runDeviceBench(root: string, timeoutMs: number): DeviceResult {
-  const script = join(root, "test", "bench", "device.ts");
-  if (!existsSync(script)) return { figures: null, why: "test/bench/device.ts does not exist in this tree" };
+/** The device bench's script in the repository at `root`. */
+export function deviceScript(root: string): string {
+  return join(root, "test", "bench", "device.ts");
+}
+
+/** Runs `script --json` with tsx from `cwd` (the repository root), for at most `timeoutMs`. */
+export function runDeviceBench(script: string, cwd: string, timeoutMs: number): DeviceResult {
+  if (!existsSync(script)) return { figures: null, why: script + " does not exist in this tree" };
   const r = spawnSync(process.execPath, ["--import", "tsx", script, "--json"], {
-    cwd: root,
+    cwd,
     encoding: "utf8",
     timeout: timeoutMs,
     maxBuffer: 64 * 1024 * 1024,

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { loadAllBoards } from "../../src/boards/load.js";
 import type { BoardDefinition } from "../../src/boards/schema.js";
 import { repoRootDir } from "../../src/sim/virtual-board.js";
-import { runDeviceBench } from "./device-figures.js";
+import { deviceScript, runDeviceBench } from "./device-figures.js";
 import { BLE_20B, SERIAL_115200 } from "./limits.js";
 import { measureMountReads } from "./mount-reads.js";
 import type { MountReads } from "./mount-reads.js";
@@ -169,7 +169,8 @@ export function runBench(o: BenchOptions): BenchDetails {
   d.powerloss = measurePowerloss(q ? [1] : [1, 2, 3]);
   if (o.device) {
     say("device figures (test/bench/device.ts)");
-    const r = runDeviceBench(repoRootDir(), q ? 90_000 : 300_000);
+    const root = repoRootDir();
+    const r = runDeviceBench(deviceScript(root), root, q ? 90_000 : 300_000);
     d.device = r.figures;
     d.deviceWhy = r.why;
   } else {
