@@ -21,7 +21,16 @@ export const BENCH_KEYS = [
   "device",
 ] as const;
 
-const DEVICE_KEYS = ["L", "bootL", "panicL", "crashL", "suppressedL", "burstLost", "idleJsVars", "bundleBytes"];
+const DEVICE_KEYS = [
+  "L",
+  "bootL",
+  "panicL",
+  "crashL",
+  "suppressedL",
+  "burstLost",
+  "idleJsVars",
+  "bundleBytes",
+];
 
 type Problems = string[];
 
@@ -34,8 +43,10 @@ function isNumber(v: unknown): v is number {
 }
 
 function perBoardNumbers(v: unknown, key: string, p: Problems): void {
-  if (!isObject(v) || Object.keys(v).length === 0) return void p.push(key + ": expected an object of board -> number");
-  for (const [b, x] of Object.entries(v)) if (!isNumber(x)) p.push(key + "." + b + ": expected a number");
+  if (!isObject(v) || Object.keys(v).length === 0)
+    return void p.push(key + ": expected an object of board -> number");
+  for (const [b, x] of Object.entries(v))
+    if (!isNumber(x)) p.push(key + "." + b + ": expected a number");
 }
 
 function numbersIn(v: unknown, key: string, fields: string[], p: Problems): void {
@@ -52,21 +63,36 @@ export function checkBenchJson(v: unknown): Problems {
   perBoardNumbers(v["panicLatencyRatio"], "panicLatencyRatio", p);
   perBoardNumbers(v["mtdoopsPanicLatencyRatio"], "mtdoopsPanicLatencyRatio", p);
   const mounts = v["mountHeaderReads"];
-  if (!Array.isArray(mounts) || mounts.length === 0) p.push("mountHeaderReads: expected a non-empty list");
-  else mounts.forEach((m, i) => numbersIn(m, "mountHeaderReads[" + i + "]", ["slots", "reads", "mtdoopsReads"], p));
+  if (!Array.isArray(mounts) || mounts.length === 0)
+    p.push("mountHeaderReads: expected a non-empty list");
+  else
+    mounts.forEach((m, i) =>
+      numbersIn(m, "mountHeaderReads[" + i + "]", ["slots", "reads", "mtdoopsReads"], p),
+    );
   const survival = v["survival"];
-  if (!isObject(survival) || Object.keys(survival).length === 0) p.push("survival: expected an object of board -> storms");
+  if (!isObject(survival) || Object.keys(survival).length === 0)
+    p.push("survival: expected an object of board -> storms");
   else {
     for (const [b, s] of Object.entries(survival)) {
       if (!isObject(s)) {
         p.push("survival." + b + ": expected an object");
         continue;
       }
-      if (typeof s["firstKeptWheneverPromised"] !== "boolean") p.push("survival." + b + ".firstKeptWheneverPromised: expected a boolean");
+      if (typeof s["firstKeptWheneverPromised"] !== "boolean")
+        p.push("survival." + b + ".firstKeptWheneverPromised: expected a boolean");
       for (const kind of ["bootloop", "burst"]) {
         const pts = s[kind];
-        if (!Array.isArray(pts) || pts.length === 0) p.push("survival." + b + "." + kind + ": expected a non-empty list");
-        else pts.forEach((pt, i) => numbersIn(pt, "survival." + b + "." + kind + "[" + i + "]", ["k", "kept", "mtdoopsKept"], p));
+        if (!Array.isArray(pts) || pts.length === 0)
+          p.push("survival." + b + "." + kind + ": expected a non-empty list");
+        else
+          pts.forEach((pt, i) =>
+            numbersIn(
+              pt,
+              "survival." + b + "." + kind + "[" + i + "]",
+              ["k", "kept", "mtdoopsKept"],
+              p,
+            ),
+          );
       }
     }
   }
@@ -75,10 +101,19 @@ export function checkBenchJson(v: unknown): Problems {
   if (!isNumber(v["wearSpread"])) p.push("wearSpread: expected a number");
   if (!isNumber(v["erasesPerRecordRatio"])) p.push("erasesPerRecordRatio: expected a number");
   const loop = v["crashLoopErasesPerHour"];
-  if (!isObject(loop) || Object.keys(loop).length === 0) p.push("crashLoopErasesPerHour: expected an object of board -> figures");
-  else for (const [b, x] of Object.entries(loop)) numbersIn(x, "crashLoopErasesPerHour." + b, ["erasesPerHour", "enduranceYears", "mtdoopsErasesPerHour"], p);
+  if (!isObject(loop) || Object.keys(loop).length === 0)
+    p.push("crashLoopErasesPerHour: expected an object of board -> figures");
+  else
+    for (const [b, x] of Object.entries(loop))
+      numbersIn(
+        x,
+        "crashLoopErasesPerHour." + b,
+        ["erasesPerHour", "enduranceYears", "mtdoopsErasesPerHour"],
+        p,
+      );
   if (!isNumber(v["simOpsPerSecond"])) p.push("simOpsPerSecond: expected a number");
-  if (!isNumber(v["powerlossScenariosPerSecond"])) p.push("powerlossScenariosPerSecond: expected a number");
+  if (!isNumber(v["powerlossScenariosPerSecond"]))
+    p.push("powerlossScenariosPerSecond: expected a number");
   const device = v["device"];
   if (device !== null) {
     if (!isObject(device)) p.push("device: expected an object or null");
@@ -102,7 +137,9 @@ export function lastJsonLine(text: string): { value?: unknown; error?: string } 
 function main(): void {
   const file = process.argv[2];
   if (!file) {
-    console.error("usage: node --import tsx test/bench/check-json.ts FILE (the output of npm run bench -- --json)");
+    console.error(
+      "usage: node --import tsx test/bench/check-json.ts FILE (the output of npm run bench -- --json)",
+    );
     process.exitCode = 2;
     return;
   }
@@ -117,7 +154,9 @@ function main(): void {
   const parsed = lastJsonLine(text);
   const problems = parsed.error !== undefined ? [parsed.error] : checkBenchJson(parsed.value);
   if (problems.length > 0) {
-    console.error("check-json: " + file + " is not a valid bench result:\n  " + problems.join("\n  "));
+    console.error(
+      "check-json: " + file + " is not a valid bench result:\n  " + problems.join("\n  "),
+    );
     process.exitCode = 1;
     return;
   }

@@ -12,7 +12,9 @@ describe("consoleLog", () => {
   it("is at least as long as asked, ends with a stack trace, and repeats lines", () => {
     const log = consoleLog(5, 4000);
     expect(log.length).toBeGreaterThanOrEqual(4000);
-    expect(log).toMatch(/Uncaught Error: .*\r\n at line \d+ col \d+\r\n[\s\S]*called from system\r\n$/);
+    expect(log).toMatch(
+      /Uncaught Error: .*\r\n at line \d+ col \d+\r\n[\s\S]*called from system\r\n$/,
+    );
     const lines = log.split("\r\n");
     const counts = new Map<string, number>();
     for (const l of lines) counts.set(l, (counts.get(l) ?? 0) + 1);

@@ -16,14 +16,34 @@ export function stackTrace(rng: Prng): string {
   const line = 10 + rng.int(200);
   const col = 3 + rng.int(30);
   return (
-    "Uncaught Error: Cannot read property '" + prop + "' of undefined\r\n" +
-    " at line " + line + " col " + col + "\r\n" +
-    "    this.state." + prop + " += reading." + prop + ";\r\n" +
-    "    " + " ".repeat(col - 3) + "^\r\n" +
-    'in function "' + fn + '" called from line ' + (line + 20) + " col 5\r\n" +
-    "    " + fn + "();\r\n" +
+    "Uncaught Error: Cannot read property '" +
+    prop +
+    "' of undefined\r\n" +
+    " at line " +
+    line +
+    " col " +
+    col +
+    "\r\n" +
+    "    this.state." +
+    prop +
+    " += reading." +
+    prop +
+    ";\r\n" +
+    "    " +
+    " ".repeat(col - 3) +
+    "^\r\n" +
+    'in function "' +
+    fn +
+    '" called from line ' +
+    (line + 20) +
+    " col 5\r\n" +
+    "    " +
+    fn +
+    "();\r\n" +
     "    ^\r\n" +
-    'in function "' + caller + '" called from system\r\n'
+    'in function "' +
+    caller +
+    '" called from system\r\n'
   );
 }
 
@@ -37,14 +57,28 @@ export function consoleLog(seed: number, bytes: number): string {
     t += 1 + rng.int(5);
     if (r < 0.6) {
       out +=
-        "[" + t + "] temp=" + (21 + rng.int(4)) + "." + rng.int(10) + "C hum=" + (40 + rng.int(10)) +
-        "% batt=" + (2900 + rng.int(100)) + "mV\r\n";
+        "[" +
+        t +
+        "] temp=" +
+        (21 + rng.int(4)) +
+        "." +
+        rng.int(10) +
+        "C hum=" +
+        (40 + rng.int(10)) +
+        "% batt=" +
+        (2900 + rng.int(100)) +
+        "mV\r\n";
     } else if (r < 0.75) {
       out += "[" + t + "] report sent, " + (3 + rng.int(5)) + " readings queued\r\n";
     } else if (r < 0.85) {
       out += rng.next() < 0.5 ? "BLE Connected\r\n" : "BLE Disconnected\r\n";
     } else if (r < 0.93) {
-      out += "WARNING: " + (rng.next() < 0.5 ? "FIFO_FULL" : "Low memory") + ", " + rng.int(2000) + " vars free\r\n";
+      out +=
+        "WARNING: " +
+        (rng.next() < 0.5 ? "FIFO_FULL" : "Low memory") +
+        ", " +
+        rng.int(2000) +
+        " vars free\r\n";
     } else {
       out += stackTrace(rng);
     }
@@ -56,7 +90,8 @@ export function consoleLog(seed: number, bytes: number): string {
 export function crashContext(board: string, n: number): string {
   return JSON.stringify({
     msg: "Cannot read property 'x' of undefined (crash " + n + ")",
-    stack: ' at line 12 col 5\n    this.state.x += 1;\n        ^\nin function "tick" called from system',
+    stack:
+      ' at line 12 col 5\n    this.state.x += 1;\n        ^\nin function "tick" called from system',
     mem: { free: 1450, usage: 1180, total: 2630 },
     board,
     fw: "2v29",

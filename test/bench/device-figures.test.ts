@@ -9,14 +9,29 @@ import { parseDeviceOutput, runDeviceBench } from "./device-figures.js";
 
 describe("parseDeviceOutput", () => {
   it("takes the object on the last non-empty line", () => {
-    expect(parseDeviceOutput('progress\n{"L":1.5,"bootL":30}\n\n').figures).toEqual({ L: 1.5, bootL: 30 });
+    expect(parseDeviceOutput('progress\n{"L":1.5,"bootL":30}\n\n').figures).toEqual({
+      L: 1.5,
+      bootL: 30,
+    });
   });
 
   it("gives null and a reason for null, non-JSON, a non-object and nothing", () => {
-    expect(parseDeviceOutput("null\n")).toMatchObject({ figures: null, why: expect.stringMatching(/no Espruino interpreter/) });
-    expect(parseDeviceOutput("L=3\n")).toMatchObject({ figures: null, why: expect.stringMatching(/not JSON/) });
-    expect(parseDeviceOutput("[1,2]\n")).toMatchObject({ figures: null, why: expect.stringMatching(/not a JSON object/) });
-    expect(parseDeviceOutput("")).toMatchObject({ figures: null, why: expect.stringMatching(/nothing/) });
+    expect(parseDeviceOutput("null\n")).toMatchObject({
+      figures: null,
+      why: expect.stringMatching(/no Espruino interpreter/),
+    });
+    expect(parseDeviceOutput("L=3\n")).toMatchObject({
+      figures: null,
+      why: expect.stringMatching(/not JSON/),
+    });
+    expect(parseDeviceOutput("[1,2]\n")).toMatchObject({
+      figures: null,
+      why: expect.stringMatching(/not a JSON object/),
+    });
+    expect(parseDeviceOutput("")).toMatchObject({
+      figures: null,
+      why: expect.stringMatching(/nothing/),
+    });
   });
 });
 
@@ -27,14 +42,23 @@ describe("runDeviceBench", () => {
 
   it("runs the script with --json and takes its last line", () => {
     const script = join(dir, "ok.ts");
-    writeFileSync(script, 'console.log("measuring"); console.log(JSON.stringify({ L: 2, args: process.argv.slice(2) }));\n');
+    writeFileSync(
+      script,
+      'console.log("measuring"); console.log(JSON.stringify({ L: 2, args: process.argv.slice(2) }));\n',
+    );
     expect(runDeviceBench(script, root, 60_000).figures).toEqual({ L: 2, args: ["--json"] });
   });
 
   it("says why when the script is missing or fails", () => {
-    expect(runDeviceBench(join(dir, "absent.ts"), root, 60_000)).toMatchObject({ figures: null, why: expect.stringMatching(/does not exist/) });
+    expect(runDeviceBench(join(dir, "absent.ts"), root, 60_000)).toMatchObject({
+      figures: null,
+      why: expect.stringMatching(/does not exist/),
+    });
     const bad = join(dir, "bad.ts");
     writeFileSync(bad, 'console.error("no luck"); process.exit(3);\n');
-    expect(runDeviceBench(bad, root, 60_000)).toMatchObject({ figures: null, why: expect.stringMatching(/status 3: no luck/) });
+    expect(runDeviceBench(bad, root, 60_000)).toMatchObject({
+      figures: null,
+      why: expect.stringMatching(/status 3: no luck/),
+    });
   });
 });

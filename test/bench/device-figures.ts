@@ -5,7 +5,7 @@
 
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 export interface DeviceResult {
   figures: Record<string, unknown> | null;
@@ -24,8 +24,10 @@ export function parseDeviceOutput(stdout: string): DeviceResult {
   } catch {
     return { figures: null, why: "its last line is not JSON: " + last.slice(0, 120) };
   }
-  if (v === null) return { figures: null, why: "it found no Espruino interpreter (it printed null)" };
-  if (typeof v !== "object" || Array.isArray(v)) return { figures: null, why: "its last line is not a JSON object" };
+  if (v === null)
+    return { figures: null, why: "it found no Espruino interpreter (it printed null)" };
+  if (typeof v !== "object" || Array.isArray(v))
+    return { figures: null, why: "its last line is not a JSON object" };
   return { figures: v as Record<string, unknown> };
 }
 
@@ -36,7 +38,8 @@ export function deviceScript(root: string): string {
 
 /** Runs `script --json` with tsx from `cwd` (the repository root), for at most `timeoutMs`. */
 export function runDeviceBench(script: string, cwd: string, timeoutMs: number): DeviceResult {
-  if (!existsSync(script)) return { figures: null, why: script + " does not exist in this tree" };
+  if (!existsSync(script))
+    return { figures: null, why: relative(cwd, script) + " does not exist in this tree" };
   const r = spawnSync(process.execPath, ["--import", "tsx", script, "--json"], {
     cwd,
     encoding: "utf8",
@@ -46,7 +49,10 @@ export function runDeviceBench(script: string, cwd: string, timeoutMs: number): 
   if (r.error) return { figures: null, why: "it could not run: " + r.error.message };
   if (r.status !== 0) {
     const tail = (r.stderr || "").trim().split("\n").slice(-3).join(" | ");
-    return { figures: null, why: "it exited with status " + String(r.status ?? r.signal) + (tail ? ": " + tail : "") };
+    return {
+      figures: null,
+      why: "it exited with status " + String(r.status ?? r.signal) + (tail ? ": " + tail : ""),
+    };
   }
   return parseDeviceOutput(r.stdout);
 }

@@ -12,9 +12,15 @@ describe("programOnceUs", () => {
     const part = getPart("w25q128jv");
     expect(programOnceUs(part, NOR, 0, 256)).toBeCloseTo(part.programUs(256, "typical"), 9);
     // 100 bytes across a page boundary: two programs.
-    expect(programOnceUs(part, NOR, 200, 100)).toBeCloseTo(part.programUs(56, "typical") + part.programUs(44, "typical"), 9);
+    expect(programOnceUs(part, NOR, 200, 100)).toBeCloseTo(
+      part.programUs(56, "typical") + part.programUs(44, "typical"),
+      9,
+    );
     expect(programOnceUs(part, NOR, 0, 0)).toBe(0);
-    expect(programOnceUs(part, NOR, 0, 512, "worst")).toBeCloseTo(2 * part.programUs(256, "worst"), 9);
+    expect(programOnceUs(part, NOR, 0, 512, "worst")).toBeCloseTo(
+      2 * part.programUs(256, "worst"),
+      9,
+    );
   });
 
   it("equals what the simulated flash charges for the same page programs", () => {
@@ -25,7 +31,7 @@ describe("programOnceUs", () => {
       const addr = g.progUnit * 3;
       const len = g.progUnit * 300;
       const t0 = flash.elapsedUs;
-      for (let a = addr; a < addr + len; ) {
+      for (let a = addr; a < addr + len;) {
         const n = Math.min(addr + len - a, g.pageSize - (a % g.pageSize));
         flash.program(a, new Uint8Array(n));
         a += n;

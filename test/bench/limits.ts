@@ -9,10 +9,17 @@ import type { FlashPart, Timing } from "../../src/sim/parts.js";
  * The time to program bytes [addr, addr + len) exactly once on `part`: one program per
  * program page the range touches (a part cannot program across a page), no erase.
  */
-export function programOnceUs(part: FlashPart, g: FlashGeometry, addr: number, len: number, timing: Timing = "typical"): number {
-  if (!(len >= 0 && addr >= 0)) throw new RangeError("programOnceUs: bad range " + addr + "+" + len);
+export function programOnceUs(
+  part: FlashPart,
+  g: FlashGeometry,
+  addr: number,
+  len: number,
+  timing: Timing = "typical",
+): number {
+  if (!(len >= 0 && addr >= 0))
+    throw new RangeError("programOnceUs: bad range " + addr + "+" + len);
   let us = 0;
-  for (let a = addr; a < addr + len; ) {
+  for (let a = addr; a < addr + len;) {
     const n = Math.min(addr + len - a, g.pageSize - (a % g.pageSize));
     us += part.programUs(n, timing);
     a += n;
@@ -34,14 +41,24 @@ export type Link =
   | { kind: "ble"; name: string; mtu: number; intervalMs: number };
 
 /** 115200 baud, 8N1: ten bits on the wire per byte. */
-export const SERIAL_115200: Link = { kind: "serial", name: "serial 115200 8N1", baud: 115200, bitsPerByte: 10 };
+export const SERIAL_115200: Link = {
+  kind: "serial",
+  name: "serial 115200 8N1",
+  baud: 115200,
+  bitsPerByte: 10,
+};
 
 /**
  * Espruino's Nordic UART over BLE: 20-byte notifications (the default ATT MTU of 23 less 3),
  * one per connection event at 7.5 ms, the fastest interval Espruino asks for
  * (NRF.setConnectionInterval(7.5)).
  */
-export const BLE_20B: Link = { kind: "ble", name: "BLE 20-byte MTU, 7.5 ms interval", mtu: 20, intervalMs: 7.5 };
+export const BLE_20B: Link = {
+  kind: "ble",
+  name: "BLE 20-byte MTU, 7.5 ms interval",
+  mtu: 20,
+  intervalMs: 7.5,
+};
 
 /** The link's line rate in bytes per millisecond. */
 export function lineRateBytesPerMs(link: Link): number {

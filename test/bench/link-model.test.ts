@@ -11,8 +11,18 @@ describe("serial 115200 8N1", () => {
   });
 
   it("sends queued chunks back to back and idles between late ones", () => {
-    expect(transferEndMs(SERIAL_115200, [{ atMs: 0, bytes: 1152 }, { atMs: 50, bytes: 1152 }])).toBeCloseTo(200, 9);
-    expect(transferEndMs(SERIAL_115200, [{ atMs: 0, bytes: 1152 }, { atMs: 300, bytes: 1152 }])).toBeCloseTo(400, 9);
+    expect(
+      transferEndMs(SERIAL_115200, [
+        { atMs: 0, bytes: 1152 },
+        { atMs: 50, bytes: 1152 },
+      ]),
+    ).toBeCloseTo(200, 9);
+    expect(
+      transferEndMs(SERIAL_115200, [
+        { atMs: 0, bytes: 1152 },
+        { atMs: 300, bytes: 1152 },
+      ]),
+    ).toBeCloseTo(400, 9);
     expect(transferEndMs(SERIAL_115200, [])).toBe(0);
   });
 });
@@ -25,9 +35,19 @@ describe("BLE, 20-byte notifications every 7.5 ms", () => {
 
   it("waits for the next event when bytes arrive between events", () => {
     // 10 bytes at 0 (event 0), 10 more at 1 ms: they wait for the event at 7.5 ms.
-    expect(transferEndMs(BLE_20B, [{ atMs: 0, bytes: 10 }, { atMs: 1, bytes: 10 }])).toBeCloseTo(15, 9);
+    expect(
+      transferEndMs(BLE_20B, [
+        { atMs: 0, bytes: 10 },
+        { atMs: 1, bytes: 10 },
+      ]),
+    ).toBeCloseTo(15, 9);
     // a chunk long after: sent at the first event at or after it
-    expect(transferEndMs(BLE_20B, [{ atMs: 0, bytes: 20 }, { atMs: 100, bytes: 20 }])).toBeCloseTo(105 + 7.5, 9);
+    expect(
+      transferEndMs(BLE_20B, [
+        { atMs: 0, bytes: 20 },
+        { atMs: 100, bytes: 20 },
+      ]),
+    ).toBeCloseTo(105 + 7.5, 9);
   });
 });
 
@@ -39,7 +59,10 @@ describe("retrievalTimeRatio", () => {
 
   it("grows with partial packets and with a board that is slow to print", () => {
     expect(retrievalTimeRatio(BLE_20B, 20, [{ atMs: 0, bytes: 401 }])).toBeGreaterThan(1);
-    const slow = retrievalTimeRatio(SERIAL_115200, 20, [{ atMs: 0, bytes: 100 }, { atMs: 1000, bytes: 100 }]);
+    const slow = retrievalTimeRatio(SERIAL_115200, 20, [
+      { atMs: 0, bytes: 100 },
+      { atMs: 1000, bytes: 100 },
+    ]);
     expect(slow).toBeGreaterThan(10);
   });
 });

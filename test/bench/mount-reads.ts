@@ -30,7 +30,13 @@ export function mountReadGoal(slots: number): number {
 export function mountGeometry(slots: number): { geometry: FlashGeometry; recordSize: number } {
   const recordSize = slots >= 32 ? 256 : 512;
   return {
-    geometry: { size: slots * recordSize, eraseSize: 4096, progUnit: 4, pageSize: 256, erasedValue: 0xff },
+    geometry: {
+      size: slots * recordSize,
+      eraseSize: 4096,
+      progUnit: 4,
+      pageSize: 256,
+      erasedValue: 0xff,
+    },
     recordSize,
   };
 }

@@ -17,7 +17,8 @@ function boot(flash: SimulatedNorFlash, recordSize = 1024): MtdoopsModel {
 }
 
 function recordCount(flash: SimulatedNorFlash): number {
-  return decodeLinuxMtdoopsImage(flash.toImage(), { recordSize: 1024, endian: "le" }).records.length;
+  return decodeLinuxMtdoopsImage(flash.toImage(), { recordSize: 1024, endian: "le" }).records
+    .length;
 }
 
 describe("mtdoops model: attach", () => {
@@ -96,7 +97,9 @@ describe("mtdoops model: attach", () => {
   it("refuses what mtdoops_notify_add refuses", () => {
     const one = new SimulatedNorFlash({ geometry: { ...GEOMETRY, size: 4096 } });
     expect(() => new MtdoopsModel({ flash: one, recordSize: 1024 })).toThrow(/not big enough/);
-    const small = new SimulatedNorFlash({ geometry: { ...GEOMETRY, eraseSize: 1024, pageSize: 256 } });
+    const small = new SimulatedNorFlash({
+      geometry: { ...GEOMETRY, eraseSize: 1024, pageSize: 256 },
+    });
     expect(() => new MtdoopsModel({ flash: small, recordSize: 4096 })).toThrow(/too small/);
   });
 });

@@ -11,7 +11,12 @@ const GEOMETRY = { size: 4 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, 
 
 function setup(dumpOops = true): { flash: SimulatedNorFlash; m: MtdoopsModel } {
   const flash = new SimulatedNorFlash({ geometry: GEOMETRY, part: "w25q128jv" });
-  const m = new MtdoopsModel({ flash, recordSize: 1024, dumpOops, nowNs: () => 1_764_115_200_000_000_000n });
+  const m = new MtdoopsModel({
+    flash,
+    recordSize: 1024,
+    dumpOops,
+    nowNs: () => 1_764_115_200_000_000_000n,
+  });
   m.attach();
   m.runWork();
   return { flash, m };
@@ -36,10 +41,15 @@ describe("mtdoops model: writing a dump", () => {
 
   it("keeps the youngest whole lines that fit after the header (kmsg_dump_get_buffer)", () => {
     const { flash, m } = setup();
-    const lines = Array.from({ length: 100 }, (_, i) => "line " + String(i).padStart(3, "0") + " of the log\n");
+    const lines = Array.from(
+      { length: 100 },
+      (_, i) => "line " + String(i).padStart(3, "0") + " of the log\n",
+    );
     m.dump("panic", lines.join(""));
     const slot = flash.peek(0, 1024);
-    const text = new TextDecoder().decode(slot.subarray(MTDOOPS_HEADER_SIZE).filter((b) => b !== 0xff));
+    const text = new TextDecoder().decode(
+      slot.subarray(MTDOOPS_HEADER_SIZE).filter((b) => b !== 0xff),
+    );
     expect(text.endsWith("line 099 of the log\n")).toBe(true);
     expect(text.startsWith("line ")).toBe(true); // a whole line first, not a cut one
     expect(text.length).toBeLessThanOrEqual(1024 - MTDOOPS_HEADER_SIZE);

@@ -109,9 +109,12 @@ export class MtdoopsModel {
       throw new RangeError("mtdoops model: record_size must be a power of two, got " + rs);
     }
     // mtdoops_notify_add's three refusals.
-    if (g.size < g.eraseSize * 2) throw new RangeError("mtdoops: MTD partition not big enough for mtdoops");
-    if (g.eraseSize < rs) throw new RangeError("mtdoops: eraseblock size of MTD partition too small");
-    if (g.size > MTDOOPS_MAX_MTD_SIZE) throw new RangeError("mtdoops: MTD partition too large (limit is 8 MiB)");
+    if (g.size < g.eraseSize * 2)
+      throw new RangeError("mtdoops: MTD partition not big enough for mtdoops");
+    if (g.eraseSize < rs)
+      throw new RangeError("mtdoops: eraseblock size of MTD partition too small");
+    if (g.size > MTDOOPS_MAX_MTD_SIZE)
+      throw new RangeError("mtdoops: MTD partition too large (limit is 8 MiB)");
     this.flash = o.flash;
     this.recordSize = rs;
     this.oopsPages = Math.floor(g.size / rs);
@@ -134,7 +137,8 @@ export class MtdoopsModel {
       this.stats.oopsesIgnored++;
       return;
     }
-    if (reason === "oops" && this.queue.includes("write") && this.oopsBufHasText) this.stats.oopsesOverwritten++;
+    if (reason === "oops" && this.queue.includes("write") && this.oopsBufHasText)
+      this.stats.oopsesOverwritten++;
     this.fillText(console);
     if (reason === "panic") {
       this.write(true);
@@ -206,7 +210,7 @@ export class MtdoopsModel {
     const base = this.nextpage * this.recordSize;
     const page = this.flash.geometry.pageSize;
     try {
-      for (let off = 0; off < this.recordSize; ) {
+      for (let off = 0; off < this.recordSize;) {
         const n = Math.min(this.recordSize - off, page - ((base + off) % page));
         this.flash.program(base + off, this.oopsBuf.subarray(off, off + n));
         off += n;
@@ -245,7 +249,7 @@ export class MtdoopsModel {
       this.nextpage += (eraseSize - mod) / this.recordSize;
       if (this.nextpage >= this.oopsPages) this.nextpage = 0;
     }
-    for (let tried = 0; ; ) {
+    for (let tried = 0; ;) {
       let ok = false;
       for (let j = 0; j < 3 && !ok; j++) ok = this.eraseBlock(this.nextpage * this.recordSize);
       if (ok) return;
@@ -292,7 +296,8 @@ export class MtdoopsModel {
       const seq = v.getUint32(0, true);
       const magic = v.getUint32(4, true);
       if (seq === 0xffffffff && magic === 0xffffffff) this.used[page] = 0;
-      if (seq === 0xffffffff || (magic !== MTDOOPS_MAGIC_V1 && magic !== MTDOOPS_MAGIC_V2)) continue;
+      if (seq === 0xffffffff || (magic !== MTDOOPS_MAGIC_V1 && magic !== MTDOOPS_MAGIC_V2))
+        continue;
       if (
         maxcount === 0xffffffff ||
         (seq < 0x40000000 && maxcount > 0xc0000000) ||

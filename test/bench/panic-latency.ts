@@ -43,7 +43,12 @@ function consoleFor(scenario: ConsoleScenario, board: BoardDefinition, n: number
   return text.slice(text.length - bytes);
 }
 
-function summarise(ratios: number[], handler: number[], programBytes: number[], recordBytes: number[]): PanicFigures {
+function summarise(
+  ratios: number[],
+  handler: number[],
+  programBytes: number[],
+  recordBytes: number[],
+): PanicFigures {
   const mean = (a: number[]): number => a.reduce((s, x) => s + x, 0) / a.length;
   return {
     ratio: mean(ratios),
@@ -56,7 +61,11 @@ function summarise(ratios: number[], handler: number[], programBytes: number[], 
 }
 
 /** Our log: `panics` boots, each mounting and panicking once, over several laps of the ring. */
-export function measureOurPanic(board: BoardDefinition, scenario: ConsoleScenario, panics: number): PanicFigures {
+export function measureOurPanic(
+  board: BoardDefinition,
+  scenario: ConsoleScenario,
+  panics: number,
+): PanicFigures {
   const g = boardGeometry(board);
   const part = getPart(board.part);
   const flash = new SimulatedNorFlash({ geometry: g, part, strict: true });
@@ -80,7 +89,8 @@ export function measureOurPanic(board: BoardDefinition, scenario: ConsoleScenari
     const slot = log.nextSlot;
     const s0 = flash.stats;
     const t0 = flash.elapsedUs;
-    if (!log.panic(crashContext(board.id, n))) throw new Error("bench: panic " + n + " on " + board.id + " was not written");
+    if (!log.panic(crashContext(board.id, n)))
+      throw new Error("bench: panic " + n + " on " + board.id + " was not written");
     const spent = flash.elapsedUs - t0;
     const base = slot * board.recordSize;
     const h = flash.peek(base + 44, 2);
@@ -94,7 +104,11 @@ export function measureOurPanic(board: BoardDefinition, scenario: ConsoleScenari
 }
 
 /** The mtdoops model on the same flash part: the same panics, one per boot. */
-export function measureMtdoopsPanic(board: BoardDefinition, scenario: ConsoleScenario, panics: number): PanicFigures {
+export function measureMtdoopsPanic(
+  board: BoardDefinition,
+  scenario: ConsoleScenario,
+  panics: number,
+): PanicFigures {
   const g = boardGeometry(board);
   const part = getPart(board.part);
   const flash = new SimulatedNorFlash({ geometry: g, part });

@@ -41,11 +41,17 @@ export interface BenchOptions {
 export interface BenchDetails {
   mode: "quick" | "full";
   boards: BoardDefinition[];
-  panic: Record<string, { full: PanicFigures; short: PanicFigures; mtdFull: PanicFigures; mtdShort: PanicFigures }>;
+  panic: Record<
+    string,
+    { full: PanicFigures; short: PanicFigures; mtdFull: PanicFigures; mtdShort: PanicFigures }
+  >;
   mounts: MountReads[];
   storms: Record<string, { bootloop: StormCurve; burst: StormCurve }>;
   wire: WireFigures[];
-  retrieval: Record<string, { serialPlain: number; serialCompressed: number; blePlain: number; bleCompressed: number }>;
+  retrieval: Record<
+    string,
+    { serialPlain: number; serialCompressed: number; blePlain: number; bleCompressed: number }
+  >;
   wear: Record<string, WearFigures>;
   crashLoop: Record<string, CrashLoopFigures>;
   simOps: number;
@@ -58,16 +64,26 @@ const MOUNT_SLOTS = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
 
 /** The JSON object of issue 10 from the measurements. */
 export function benchJson(d: BenchDetails): Record<string, unknown> {
-  const perBoard = <T>(f: (id: string) => T): Record<string, T> => Object.fromEntries(d.boards.map((b) => [b.id, f(b.id)]));
+  const perBoard = <T>(f: (id: string) => T): Record<string, T> =>
+    Object.fromEntries(d.boards.map((b) => [b.id, f(b.id)]));
   const sum = (f: (w: WireFigures) => number): number => d.wire.reduce((s, w) => s + f(w), 0);
   const logBytes = sum((w) => w.logBytes);
-  const worst = (f: (r: BenchDetails["retrieval"][string]) => number): number => Math.max(...Object.values(d.retrieval).map(f));
+  const worst = (f: (r: BenchDetails["retrieval"][string]) => number): number =>
+    Math.max(...Object.values(d.retrieval).map(f));
   return {
     mode: d.mode,
     // The worse of the two console scenarios (a full ring; 200 bytes just after boot).
-    panicLatencyRatio: perBoard((id) => Math.max(d.panic[id]!.full.ratio, d.panic[id]!.short.ratio)),
-    mtdoopsPanicLatencyRatio: perBoard((id) => Math.max(d.panic[id]!.mtdFull.ratio, d.panic[id]!.mtdShort.ratio)),
-    mountHeaderReads: d.mounts.map((m) => ({ slots: m.slots, reads: m.reads, mtdoopsReads: m.mtdoopsReads })),
+    panicLatencyRatio: perBoard((id) =>
+      Math.max(d.panic[id]!.full.ratio, d.panic[id]!.short.ratio),
+    ),
+    mtdoopsPanicLatencyRatio: perBoard((id) =>
+      Math.max(d.panic[id]!.mtdFull.ratio, d.panic[id]!.mtdShort.ratio),
+    ),
+    mountHeaderReads: d.mounts.map((m) => ({
+      slots: m.slots,
+      reads: m.reads,
+      mtdoopsReads: m.mtdoopsReads,
+    })),
     survival: perBoard((id) => {
       const s = d.storms[id]!;
       const pts = (c: StormCurve): unknown[] =>
@@ -81,12 +97,16 @@ export function benchJson(d: BenchDetails): Record<string, unknown> {
         }));
       return {
         slots: s.bootloop.slots,
-        firstKeptWheneverPromised: s.bootloop.firstKeptWheneverPromised && s.burst.firstKeptWheneverPromised,
+        firstKeptWheneverPromised:
+          s.bootloop.firstKeptWheneverPromised && s.burst.firstKeptWheneverPromised,
         bootloop: pts(s.bootloop),
         burst: pts(s.burst),
       };
     }),
-    wireBytesPerLogByte: { plain: sum((w) => w.plainWireBytes) / logBytes, compressed: sum((w) => w.compressedWireBytes) / logBytes },
+    wireBytesPerLogByte: {
+      plain: sum((w) => w.plainWireBytes) / logBytes,
+      compressed: sum((w) => w.compressedWireBytes) / logBytes,
+    },
     // The worst board, of the plain and the compressed retrieval.
     retrievalTimeRatio: {
       serial115200: worst((r) => Math.max(r.serialPlain, r.serialCompressed)),
@@ -146,7 +166,10 @@ export function runBench(o: BenchOptions): BenchDetails {
   say("survival under crash storms");
   for (const b of boards) {
     const k = 4 * slotsOf(b);
-    d.storms[b.id] = { bootloop: measureStorm(b, "bootloop", k), burst: measureStorm(b, "burst", k) };
+    d.storms[b.id] = {
+      bootloop: measureStorm(b, "bootloop", k),
+      burst: measureStorm(b, "burst", k),
+    };
   }
   say("wire bytes and retrieval time");
   for (const b of boards) {
@@ -154,7 +177,11 @@ export function runBench(o: BenchOptions): BenchDetails {
     d.wire.push(w);
     d.retrieval[b.id] = {
       serialPlain: retrievalTimeRatio(SERIAL_115200, w.plainCommandBytes, w.plainChunks),
-      serialCompressed: retrievalTimeRatio(SERIAL_115200, w.compressedCommandBytes, w.compressedChunks),
+      serialCompressed: retrievalTimeRatio(
+        SERIAL_115200,
+        w.compressedCommandBytes,
+        w.compressedChunks,
+      ),
       blePlain: retrievalTimeRatio(BLE_20B, w.plainCommandBytes, w.plainChunks),
       bleCompressed: retrievalTimeRatio(BLE_20B, w.compressedCommandBytes, w.compressedChunks),
     };
@@ -184,7 +211,9 @@ function main(): void {
   const known = new Set(["--quick", "--json", "--no-device", "--write", "--no-write"]);
   const bad = args.filter((a) => !known.has(a));
   if (bad.length > 0) {
-    console.error("bench: unknown option " + bad.join(" ") + " (known: " + [...known].join(" ") + ")");
+    console.error(
+      "bench: unknown option " + bad.join(" ") + " (known: " + [...known].join(" ") + ")",
+    );
     process.exitCode = 2;
     return;
   }
@@ -192,14 +221,19 @@ function main(): void {
   const json = args.includes("--json");
   const write = quick ? args.includes("--write") : !args.includes("--no-write");
   const t0 = Date.now();
-  const d = runBench({ quick, device: !args.includes("--no-device"), progress: (l) => console.error("bench: " + l) });
+  const d = runBench({
+    quick,
+    device: !args.includes("--no-device"),
+    progress: (l) => console.error("bench: " + l),
+  });
   if (d.device === null) console.error("bench: device: null: " + (d.deviceWhy ?? "no figures"));
   const result = benchJson(d);
   if (write) {
     const root = repoRootDir();
     const report = renderReport(d, result);
     mkdirSync(join(root, "docs", "bench"), { recursive: true });
-    for (const [name, svg] of Object.entries(report.svgs)) writeFileSync(join(root, "docs", "bench", name), svg);
+    for (const [name, svg] of Object.entries(report.svgs))
+      writeFileSync(join(root, "docs", "bench", name), svg);
     writeFileSync(join(root, "BENCHMARKS.md"), report.markdown);
     console.error("bench: wrote BENCHMARKS.md and docs/bench/*.svg");
   }

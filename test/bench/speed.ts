@@ -7,8 +7,17 @@ import { SimulatedNorFlash } from "../../src/sim/nor-flash.js";
 import { runSweep } from "../powerloss/sweep.js";
 
 /** Reads, programs and erases per second on a 64 KB SPI NOR partition, for about `budgetMs` of real time. */
-export function measureSimOps(budgetMs: number, now: () => number = () => performance.now()): number {
-  const geometry = { size: 16 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff };
+export function measureSimOps(
+  budgetMs: number,
+  now: () => number = () => performance.now(),
+): number {
+  const geometry = {
+    size: 16 * 4096,
+    eraseSize: 4096,
+    progUnit: 1,
+    pageSize: 256,
+    erasedValue: 0xff,
+  };
   const flash = new SimulatedNorFlash({ geometry, part: "w25q128jv", strict: true });
   const page = new Uint8Array(256).fill(0x5a);
   let ops = 0;
@@ -26,7 +35,10 @@ export function measureSimOps(budgetMs: number, now: () => number = () => perfor
 }
 
 /** Power-loss scenarios per second: the sweep over its geometries with the given seeds. */
-export function measurePowerloss(seeds: number[], now: () => number = () => performance.now()): { perSecond: number; scenarios: number; lost: number; corrupt: number } {
+export function measurePowerloss(
+  seeds: number[],
+  now: () => number = () => performance.now(),
+): { perSecond: number; scenarios: number; lost: number; corrupt: number } {
   const t0 = now();
   const r = runSweep({ seeds });
   const s = (now() - t0) / 1000;

@@ -57,8 +57,14 @@ const MAX_RECORDS_PER_BOOT = 8;
  * LOOP_THRESHOLD records before the guard stops it; a burst in one boot at most
  * MAX_RECORDS_PER_BOOT.
  */
-export function promisesFirst(kind: StormKind, k: number, blocks: number, slotsPerBlock: number): boolean {
-  const written = kind === "bootloop" ? Math.min(k, LOOP_THRESHOLD) : Math.min(k, MAX_RECORDS_PER_BOOT);
+export function promisesFirst(
+  kind: StormKind,
+  k: number,
+  blocks: number,
+  slotsPerBlock: number,
+): boolean {
+  const written =
+    kind === "bootloop" ? Math.min(k, LOOP_THRESHOLD) : Math.min(k, MAX_RECORDS_PER_BOOT);
   return written <= (blocks - 1) * slotsPerBlock;
 }
 
@@ -73,7 +79,12 @@ function stormIds(texts: string[]): Set<number> {
   return ids;
 }
 
-function logFor(board: BoardDefinition, flash: SimulatedNorFlash, sched: VirtualScheduler, ring: ConsoleRing): CrashLog {
+function logFor(
+  board: BoardDefinition,
+  flash: SimulatedNorFlash,
+  sched: VirtualScheduler,
+  ring: ConsoleRing,
+): CrashLog {
   return new CrashLog({
     flash,
     recordSize: board.recordSize,
@@ -98,7 +109,10 @@ function ourIds(board: BoardDefinition, flash: SimulatedNorFlash): Set<number> {
 }
 
 function mtdoopsIds(board: BoardDefinition, flash: SimulatedNorFlash): Set<number> {
-  const d = decodeLinuxMtdoopsImage(flash.toImage(), { recordSize: board.recordSize, endian: "le" });
+  const d = decodeLinuxMtdoopsImage(flash.toImage(), {
+    recordSize: board.recordSize,
+    endian: "le",
+  });
   return stormIds(d.records.map((r) => r.text));
 }
 
@@ -185,5 +199,10 @@ export function measureStorm(board: BoardDefinition, kind: StormKind, maxK: numb
     m.runWork();
     record(n);
   }
-  return { kind, slots, points, firstKeptWheneverPromised: points.every((p) => p.firstKept || !p.promised) };
+  return {
+    kind,
+    slots,
+    points,
+    firstKeptWheneverPromised: points.every((p) => p.firstKept || !p.promised),
+  };
 }

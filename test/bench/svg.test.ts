@@ -12,8 +12,25 @@ describe("linePlot", () => {
     width: 400,
     height: 300,
     series: [
-      { name: "ours", color: "#00f", points: [[16, 8], [256, 12], [4096, 16]] },
-      { name: "mtdoops", color: "#f00", dashed: true, points: [[16, 16], [256, 256], [4096, 4096]] },
+      {
+        name: "ours",
+        color: "#00f",
+        points: [
+          [16, 8],
+          [256, 12],
+          [4096, 16],
+        ],
+      },
+      {
+        name: "mtdoops",
+        color: "#f00",
+        dashed: true,
+        points: [
+          [16, 16],
+          [256, 256],
+          [4096, 4096],
+        ],
+      },
     ],
   });
 
@@ -38,14 +55,19 @@ describe("linePlot", () => {
   });
 
   it("puts log-axis ticks at powers of two", () => {
-    for (const t of [16, 32, 64, 128, 256, 512, 1024, 2048, 4096]) expect(svg).toContain(">" + t + "</text>");
+    for (const t of [16, 32, 64, 128, 256, 512, 1024, 2048, 4096])
+      expect(svg).toContain(">" + t + "</text>");
   });
 
   it("refuses no points, non-finite points and x <= 0 on a log axis", () => {
     const base = { title: "t", xLabel: "x", yLabel: "y" };
     expect(() => linePlot({ ...base, series: [] })).toThrow(/no points/);
-    expect(() => linePlot({ ...base, series: [{ name: "s", color: "#000", points: [[1, NaN]] }] })).toThrow(/finite/);
-    expect(() => linePlot({ ...base, xLog2: true, series: [{ name: "s", color: "#000", points: [[0, 1]] }] })).toThrow(/x > 0/);
+    expect(() =>
+      linePlot({ ...base, series: [{ name: "s", color: "#000", points: [[1, NaN]] }] }),
+    ).toThrow(/finite/);
+    expect(() =>
+      linePlot({ ...base, xLog2: true, series: [{ name: "s", color: "#000", points: [[0, 1]] }] }),
+    ).toThrow(/x > 0/);
   });
 });
 

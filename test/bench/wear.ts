@@ -25,7 +25,11 @@ export interface WearFigures {
 
 const HOURS_PER_YEAR = 8766;
 
-function bootLog(board: BoardDefinition, flash: SimulatedNorFlash, uptimeMs: number): { log: CrashLog; sched: VirtualScheduler } {
+function bootLog(
+  board: BoardDefinition,
+  flash: SimulatedNorFlash,
+  uptimeMs: number,
+): { log: CrashLog; sched: VirtualScheduler } {
   const sched = new VirtualScheduler(1_764_115_200_000);
   const log = new CrashLog({
     flash,
@@ -142,7 +146,8 @@ export function measureCrashLoop(board: BoardDefinition, hours: number): CrashLo
   const cycles = getPart(board.part).enduranceCycles;
   const worst = Math.max(...ours);
   const mtdWorst = Math.max(...theirs);
-  const years = (worstInWindow: number): number => cycles / (worstInWindow / hours) / HOURS_PER_YEAR;
+  const years = (worstInWindow: number): number =>
+    cycles / (worstInWindow / hours) / HOURS_PER_YEAR;
   return {
     hours,
     erasesPerHour: sum(ours) / hours,

@@ -25,7 +25,9 @@ describe("measureWire on the virtual Puck.js", () => {
 
   it("times the retrieval at no less than line rate", () => {
     for (const link of [SERIAL_115200, BLE_20B]) {
-      expect(retrievalTimeRatio(link, w.plainCommandBytes, w.plainChunks)).toBeGreaterThanOrEqual(1 - 1e-9);
+      expect(retrievalTimeRatio(link, w.plainCommandBytes, w.plainChunks)).toBeGreaterThanOrEqual(
+        1 - 1e-9,
+      );
     }
   });
 });

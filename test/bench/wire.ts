@@ -38,13 +38,16 @@ export function measureWire(board: BoardDefinition, seed: number): WireFigures {
     for (let i = 0; i < 6 && crash < slots; i++, crash++) {
       const text = consoleLog(seed * 1000 + crash, board.ringSize);
       // The app prints its log line by line, then dies of an uncaught error.
-      for (const line of text.split("\r\n").filter((l) => l.length > 0)) vb.eval("print(" + JSON.stringify(line) + ")");
-      vb.eval('setTimeout(function(){ var s; s.x = 1; }, 10)');
+      for (const line of text.split("\r\n").filter((l) => l.length > 0))
+        vb.eval("print(" + JSON.stringify(line) + ")");
+      vb.eval("setTimeout(function(){ var s; s.x = 1; }, 10)");
       vb.advance(5_000);
     }
   }
   vb.takeOutput();
-  const run = (compress: boolean): { bytes: number; chunks: OutputChunk[]; cmd: number; log: number; n: number } => {
+  const run = (
+    compress: boolean,
+  ): { bytes: number; chunks: OutputChunk[]; cmd: number; log: number; n: number } => {
     const chunks: OutputChunk[] = [];
     const t0 = vb.now();
     let bytes = 0;
@@ -56,7 +59,8 @@ export function measureWire(board: BoardDefinition, seed: number): WireFigures {
     vb.onOutput(listen);
     const r = vb.retrieve(-1, compress);
     vb.offOutput(listen);
-    if (r.error !== undefined || r.end === undefined) throw new Error("bench: retrieval on " + board.id + " failed: " + (r.error ?? "no END"));
+    if (r.error !== undefined || r.end === undefined)
+      throw new Error("bench: retrieval on " + board.id + " failed: " + (r.error ?? "no END"));
     let log = 0;
     for (const rec of r.records) log += openRecord(rec.raw, board.recordSize).console.length;
     return { bytes, chunks, cmd: commands.dump(-1, compress).length, log, n: r.records.length };
@@ -82,9 +86,16 @@ export function measureWire(board: BoardDefinition, seed: number): WireFigures {
  * line rate, the board's lines leave as the board prints them (at their simulated times,
  * after the command arrived), the last byte ends the retrieval.
  */
-export function retrievalTimeRatio(link: Link, commandBytes: number, chunks: readonly OutputChunk[]): number {
+export function retrievalTimeRatio(
+  link: Link,
+  commandBytes: number,
+  chunks: readonly OutputChunk[],
+): number {
   const cmdMs = transferEndMs(link, [{ atMs: 0, bytes: commandBytes }]);
-  const out = transferEndMs(link, chunks.map((c) => ({ atMs: c.atMs, bytes: c.bytes })));
+  const out = transferEndMs(
+    link,
+    chunks.map((c) => ({ atMs: c.atMs, bytes: c.bytes })),
+  );
   const wire = commandBytes + chunks.reduce((s, c) => s + c.bytes, 0);
   return (cmdMs + out) / lineTimeMs(link, wire);
 }
