@@ -201,7 +201,16 @@ export function renderReport(d: BenchDetails, json: Record<string, unknown>): Re
     "Ours can come out below 1: the minimum counts the 16 bytes at the start of the slot (commit word, freed " +
       "word, padding), and a panic programs only the commit word of those; the freed word is programmed when the " +
       "host frees the record. mtdoops on a full console is near 1 too (the text fills its record); with a short " +
-      "console it still programs the whole record_size, hence its ratio of record_size / (16 + text).",
+      "console it still programs the whole record_size, hence its ratio of record_size / (16 + text). " +
+      "The log runs here on the partition's raw geometry and part; on the boards whose backend is a Storage " +
+      "file (" +
+      d.boards
+        .filter((b) => b.backend === "storage")
+        .map((b) => b.id)
+        .join(", ") +
+      ") the firmware " +
+      "goes through Espruino's Storage, whose own cost is not in this figure (the device figures below " +
+      "include it).",
   );
   md.push("");
   if (panicMissed.length > 0) {
