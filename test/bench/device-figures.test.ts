@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRootDir } from "../../src/sim/virtual-board.js";
+import { repoRoot } from "../../src/host/repo.js";
 import { parseDeviceOutput, runDeviceBench } from "./device-figures.js";
 
 describe("parseDeviceOutput", () => {
@@ -38,7 +38,7 @@ describe("parseDeviceOutput", () => {
 describe("runDeviceBench", () => {
   const dir = mkdtempSync(join(tmpdir(), "bench-device-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const root = repoRootDir();
+  const root = repoRoot();
 
   it("runs the script with --json and takes its last line", () => {
     const script = join(dir, "ok.ts");

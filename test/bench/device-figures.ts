@@ -37,10 +37,10 @@ export function deviceScript(root: string): string {
 }
 
 /** Runs `script --json` with tsx from `cwd` (the repository root), for at most `timeoutMs`. */
-export function runDeviceBench(script: string, cwd: string, timeoutMs: number): DeviceResult {
+export function runDeviceBench(script: string, cwd: string, timeoutMs: number, quick = false): DeviceResult {
   if (!existsSync(script))
     return { figures: null, why: relative(cwd, script) + " does not exist in this tree" };
-  const r = spawnSync(process.execPath, ["--import", "tsx", script, "--json"], {
+  const r = spawnSync(process.execPath, ["--import", "tsx", script, "--json", ...(quick ? ["--quick"] : [])], {
     cwd,
     encoding: "utf8",
     timeout: timeoutMs,

@@ -106,7 +106,7 @@ async function burstsLost(e: Espruino, reference: number[], longRef: boolean[]):
   return lost;
 }
 
-export async function measureDevice(stock: string, small: string | undefined): Promise<DeviceFigures> {
+export async function measureDevice(stock: string, small: string | undefined, repeats = 3): Promise<DeviceFigures> {
   const board = loadBoard("linux");
   const files = await linuxFirmware();
   const s = scratch();
@@ -139,7 +139,7 @@ export async function measureDevice(stock: string, small: string | undefined): P
       return bootCost(e, L, BOOT_COPY);
     });
     const bootEmpty: number[] = [];
-    for (let i = 0; i < 3; i++)
+    for (let i = 0; i < repeats; i++)
       bootEmpty.push(
         await withProcess(stock, s.dir, async (e) => {
           const L = await e.measureL();
@@ -156,7 +156,7 @@ export async function measureDevice(stock: string, small: string | undefined): P
       for (let i = 0; i < slots + 2; i++) await e.run("mtdoops.panic('fill " + i + "')");
     });
     const bootFull: number[] = [];
-    for (let i = 0; i < 3; i++)
+    for (let i = 0; i < repeats; i++)
       bootFull.push(
         await withProcess(stock, s.dir, async (e) => {
           const L = await e.measureL();
@@ -272,23 +272,24 @@ export async function measureDevice(stock: string, small: string | undefined): P
  * counted lost.
  */
 export async function lowMemCrash(e: Espruino, free: number, how: "panic" | "uncaught"): Promise<LowMemRun> {
+  // Counted before the app takes the memory: stats() loads the retrieval module.
+  const before = Number(await e.query("mtdoops.stats().written"));
   await e.run(
     "global.__hog=[];while(process.memory().free>" + (free + 40) + ")__hog.push(new Array(24).join('h'));" +
       "while(process.memory().free>" + free + ")__hog.push(1);",
     30_000,
   );
-  const before = Number(await e.query("mtdoops.stats().written+','+mtdoops.stats().lost").then((x) => x.split(",")[0]));
   e.since();
   if (how === "panic") e.send("\x10mtdoops.panic('low memory panic')\n");
   else e.send("\x10setTimeout(function(){throw new Error('low memory crash')},1)\n");
   await new Promise((r) => setTimeout(r, 400));
-  let survived = await e.query("6*7", 5000).then(
+  let survived = await e.query("6*7", 10_000).then(
     (x) => x === "42",
     () => false,
   );
   await e.run("__hog=undefined", 10_000).catch(() => undefined);
   await new Promise((r) => setTimeout(r, 1500));
-  const after = await e.query("mtdoops.stats().written+','+mtdoops.stats().lost", 5000).catch(() => "");
+  const after = await e.query("mtdoops.stats().written+','+mtdoops.stats().lost", 10_000).catch(() => "");
   survived = survived && after !== "";
   const [written, lost] = after.split(",").map(Number) as [number, number];
   return { free, how, survived, recorded: written > before || (free < 200 && lost > 0), lost: lost || 0 };

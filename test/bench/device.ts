@@ -4,7 +4,8 @@
 // Times are ratios to L (docs/FOOTPRINT.md says what they mean on a 64 MHz board). Prints
 // one JSON object (the last line with --json) and one summary line:
 //   device: L=<ms> boot=<x>L panic=<y>L crash=<z>L suppressed=<w>L burstLost=<n> lowmemSurvived=<k>/<m> idleJsVars=<j>
-// Without ESPRUINO_BIN it prints `null` (with --json) and says why.
+// Without ESPRUINO_BIN it prints `null` (with --json) and says why. --quick times each
+// boot once and leaves out the memory scenarios (the bench's quick mode, in CI).
 
 import { parseArgs } from "node:util";
 import { measureDevice } from "./device-measure.js";
@@ -12,10 +13,13 @@ import { interpreters } from "../espruino/espruino-process.js";
 
 async function main(): Promise<void> {
   let json = false;
+  let quick = false;
   try {
-    json = parseArgs({ options: { json: { type: "boolean" } }, strict: true }).values.json === true;
+    const v = parseArgs({ options: { json: { type: "boolean" }, quick: { type: "boolean" } }, strict: true }).values;
+    json = v.json === true;
+    quick = v.quick === true;
   } catch (e) {
-    process.stderr.write("bench:device: " + (e as Error).message + " (usage: npm run bench:device [-- --json])\n");
+    process.stderr.write("bench:device: " + (e as Error).message + " (usage: npm run bench:device [-- --json] [--quick])\n");
     process.exit(2);
   }
   const bins = interpreters();
@@ -24,7 +28,8 @@ async function main(): Promise<void> {
     if (json) process.stdout.write("null\n");
     process.exit(json ? 0 : 1);
   }
-  const d = await measureDevice(bins.stock, bins.small);
+  // --quick (the bench's quick mode in CI): one boot timing each, no memory scenarios.
+  const d = await measureDevice(bins.stock, quick ? undefined : bins.small, quick ? 1 : 3);
   const line =
     "device: L=" + d.L.toFixed(3) + " boot=" + d.bootL.toFixed(2) + "L panic=" + d.panicL.toFixed(2) + "L crash=" +
     d.crashL.toFixed(2) + "L suppressed=" + d.suppressedL.toFixed(3) + "L burstLost=" + d.burstLost +

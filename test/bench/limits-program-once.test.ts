@@ -2,7 +2,7 @@
 // the part's figures, the same time the simulated flash charges for those programs.
 import { describe, expect, it } from "vitest";
 import { SimulatedNorFlash } from "../../src/sim/nor-flash.js";
-import { getPart } from "../../src/sim/parts.js";
+import { getPart } from "../../src/boards/parts.js";
 import { minErasesPerRecord, programOnceUs } from "./limits.js";
 
 const NOR = { size: 4 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff };

@@ -3,7 +3,7 @@
 // carries bytes. Host-only; bench code.
 
 import type { FlashGeometry } from "../../src/core/flash.js";
-import type { FlashPart, Timing } from "../../src/sim/parts.js";
+import type { FlashPart, Timing } from "../../src/boards/parts.js";
 
 /**
  * The time to program bytes [addr, addr + len) exactly once on `part`: one program per

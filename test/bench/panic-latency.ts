@@ -10,7 +10,7 @@ import { CrashLog } from "../../src/core/log.js";
 import { alignUp, HEADER_SIZE } from "../../src/core/record.js";
 import { ConsoleRing } from "../../src/core/ring.js";
 import { SimulatedNorFlash } from "../../src/sim/nor-flash.js";
-import { getPart } from "../../src/sim/parts.js";
+import { getPart } from "../../src/boards/parts.js";
 import { VirtualScheduler } from "../../src/sim/virtual-scheduler.js";
 import { consoleLog, crashContext } from "./console-log.js";
 import { programOnceUs } from "./limits.js";

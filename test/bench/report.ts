@@ -1,7 +1,7 @@
 // BENCHMARKS.md and its plots from one bench run. Host-only; bench code.
 
 import { heatshrinkCompress } from "../../src/codec/heatshrink.js";
-import { getPart } from "../../src/sim/parts.js";
+import { getPart } from "../../src/boards/parts.js";
 import { consoleLog } from "./console-log.js";
 import { mountReadGoal } from "./mount-reads.js";
 import type { BenchDetails } from "./run.js";

@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadAllBoards } from "../../src/boards/load.js";
 import type { BoardDefinition } from "../../src/boards/schema.js";
-import { repoRootDir } from "../../src/sim/virtual-board.js";
+import { repoRoot } from "../../src/host/repo.js";
 import { deviceScript, runDeviceBench } from "./device-figures.js";
 import { BLE_20B, SERIAL_115200 } from "./limits.js";
 import { measureMountReads } from "./mount-reads.js";
@@ -196,8 +196,8 @@ export function runBench(o: BenchOptions): BenchDetails {
   d.powerloss = measurePowerloss(q ? [1] : [1, 2, 3]);
   if (o.device) {
     say("device figures (test/bench/device.ts)");
-    const root = repoRootDir();
-    const r = runDeviceBench(deviceScript(root), root, q ? 90_000 : 300_000);
+    const root = repoRoot();
+    const r = runDeviceBench(deviceScript(root), root, q ? 120_000 : 900_000, q);
     d.device = r.figures;
     d.deviceWhy = r.why;
   } else {
@@ -229,7 +229,7 @@ function main(): void {
   if (d.device === null) console.error("bench: device: null: " + (d.deviceWhy ?? "no figures"));
   const result = benchJson(d);
   if (write) {
-    const root = repoRootDir();
+    const root = repoRoot();
     const report = renderReport(d, result);
     mkdirSync(join(root, "docs", "bench"), { recursive: true });
     for (const [name, svg] of Object.entries(report.svgs))

@@ -8,7 +8,7 @@ import { CrashLog } from "../../src/core/log.js";
 import { REASON_OOPS, REASON_PANIC, REASON_SHUTDOWN } from "../../src/core/record.js";
 import { ConsoleRing } from "../../src/core/ring.js";
 import { SimulatedNorFlash } from "../../src/sim/nor-flash.js";
-import { getPart } from "../../src/sim/parts.js";
+import { getPart } from "../../src/boards/parts.js";
 import { VirtualScheduler } from "../../src/sim/virtual-scheduler.js";
 import { minErasesPerRecord } from "./limits.js";
 import { MtdoopsModel } from "./mtdoops-model.js";

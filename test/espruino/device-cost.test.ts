@@ -1,0 +1,61 @@
+// What the logger costs the board, on the real interpreter (docs/FOOTPRINT.md): every
+// scenario of npm run bench:device, with and without the logger in one run, asserted
+// against the goals the firmware meets today. The goals it does not meet yet (boot time,
+// panic time, idle JsVars) are measured and printed here, and docs/FOOTPRINT.md says how
+// far off they are and why.
+//
+// Needs ESPRUINO_BIN (and ESPRUINO_SMALL_BIN for the memory scenarios); without them it
+// says what it skipped, and under CI=true that is a failure.
+
+import { describe, expect, it } from "vitest";
+import { measureDevice } from "../bench/device-measure.js";
+import type { DeviceFigures } from "../bench/device-measure.js";
+import { interpreters } from "./espruino-process.js";
+
+const bins = interpreters();
+const ci = process.env["CI"] === "true";
+
+if (!bins.stock || !bins.small) {
+  const missing = !bins.stock ? "ESPRUINO_BIN" : "ESPRUINO_SMALL_BIN";
+  if (ci)
+    describe("device cost", () => {
+      it("has both interpreters (CI=true)", () => {
+        throw new Error(missing + " is not set: CI must measure the device cost (.ci/run sets it)");
+      });
+    });
+  else
+    describe.skip(missing + " not set: device-cost tier skipped", () => {
+      it("measures the logger on the real interpreter", () => undefined);
+    });
+} else {
+  describe("device cost on the real interpreter", () => {
+    let d: DeviceFigures;
+
+    it("measures every scenario with and without the logger", async () => {
+      d = await measureDevice(bins.stock as string, bins.small);
+      console.log(
+        "device: L=" + d.L.toFixed(3) + "ms boot=" + d.bootL.toFixed(1) + "L (first " + d.firstBootL.toFixed(0) +
+          "L) panic=" + d.panicL.toFixed(2) + "L crash=" + d.crashL.toFixed(2) + "L suppressed=" +
+          d.suppressedL.toFixed(3) + "L burstLost=" + d.burstLost + " lowmemSurvived=" + d.lowmemSurvived + "/" +
+          d.lowmemRuns + " idleJsVars=" + d.idleJsVars + " replUnderCrashes=" + d.replUnderCrashesRatio.toFixed(2) + "x",
+      );
+      expect(d.L).toBeGreaterThan(0);
+    }, 900_000);
+
+    it("console: no line lost from bursts of 10 to 500 lines or prints up to 8 KB; nothing of ours on the terminal", () => {
+      expect(d.burstLost).toBe(0);
+      expect(d.sameLineOutput).toBe(true);
+      expect(d.controlBytes).toBe(0);
+    });
+
+    it("CPU: a recorded crash costs at most 3 L; the REPL answers within 3x under a crash every 10 ms", () => {
+      expect(d.crashL).toBeLessThanOrEqual(3);
+      expect(d.replUnderCrashesRatio).toBeLessThanOrEqual(3);
+    });
+
+    it("memory (2630 JsVars): whatever the app leaves free, the REPL survives a crash, and the crash is recorded (or counted below 200 free)", () => {
+      expect(d.lowmem.filter((r) => !r.survived || !r.recorded)).toEqual([]);
+      expect(d.lowmemRuns).toBeGreaterThanOrEqual(10);
+    });
+  });
+}
