@@ -12,7 +12,7 @@
 
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import type { EspruinoDecodedRecord } from "./decode-image.js";
+import type { EspruinoDecodedRecord } from "./record-view.js";
 
 export interface ArchivedRecord extends EspruinoDecodedRecord {
   /** File names inside the retrieval folder. */

@@ -22,8 +22,8 @@ import { ProtocolParser, PROTOCOL_VERSION, commands } from "../core/protocol.js"
 import type { BeginInfo, ProtocolEvent } from "../core/protocol.js";
 import { seqNewer } from "../core/serial.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
-import { decodeRecordBytes } from "./decode-image.js";
-import type { EspruinoDecodedRecord } from "./decode-image.js";
+import { decodeRecordBytes } from "./record-view.js";
+import type { EspruinoDecodedRecord } from "./record-view.js";
 import { RateMeter } from "./progress.js";
 import type { RetrieveEvent } from "./progress.js";
 import { TransportError } from "./transport.js";
