@@ -78,17 +78,7 @@ export function runEspruinoTools(
 export function uploadArgs(bundle: string, outFile: string, extra: string[] = []): string[] {
   const files: string[] = [];
   for (const [name, file] of firmwareCompanions(bundle)) files.push("--storage", `${name}:${file}`);
-  return [
-    "--no-ble",
-    ...extra,
-    ...files,
-    "--storage",
-    `${FirmwareFile.Boot}:${bundle}`,
-    "-e",
-    "load()",
-    "-o",
-    outFile,
-  ];
+  return ["--no-ble", ...extra, ...files, "--storage", `${FirmwareFile.Boot}:${bundle}`, "-e", "load()", "-o", outFile];
 }
 
 /** The module files beside `bundle` that exist: [Storage name, path]. */
