@@ -12,6 +12,7 @@
 
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { deviceFileName } from "./device-text.js";
 import type { EspruinoDecodedRecord } from "./record-view.js";
 
 export interface ArchivedRecord extends EspruinoDecodedRecord {
@@ -77,8 +78,7 @@ export function retrievalFolderName(when: Date, board: string): string {
     .toISOString()
     .replace(/\.\d+Z$/, "Z")
     .replace(/:/g, "-");
-  const safeBoard = board.replace(/[^A-Za-z0-9._-]/g, "_") || "board";
-  return `${iso}-${safeBoard}`;
+  return `${iso}-${deviceFileName(board)}`;
 }
 
 export function recordFileBase(seq: number): string {
