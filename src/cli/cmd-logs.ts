@@ -9,8 +9,10 @@ import { retrieve, RetrieveError } from "../host/retrieve.js";
 import type { RetrieveResult } from "../host/retrieve.js";
 import type { Connect } from "../host/transport.js";
 import { DEFAULT_BAUD } from "../host/transport-serial.js";
-import { flag, intOpt, parse, requireStr, str } from "./args.js";
+import { boardArg, flag, intOpt, parse, requireStr, str } from "./args.js";
+import type { OptionSpec } from "./args.js";
 import { CliError, UsageError } from "./io.js";
+import { checkOutputDir } from "./output-dir.js";
 import type { CliIo } from "./io.js";
 import { ProgressView, formatRecordBlocks } from "./render.js";
 
@@ -140,30 +142,28 @@ function keptSummary(e: RetrieveError, folder: string | null): string {
   return parts.length > 0 ? "; " + parts.join("; ") : "";
 }
 
+/** The options `mtdoops logs` takes (besides -h, --help); its help lists each. */
+export const LOGS_OPTIONS: OptionSpec = {
+  port: { type: "string", short: "p" },
+  board: { type: "string" },
+  out: { type: "string" },
+  since: { type: "string" },
+  clear: { type: "boolean" },
+  json: { type: "boolean" },
+  timeout: { type: "string" },
+  deadline: { type: "string" },
+  baud: { type: "string" },
+};
+
 export async function logsCommand(argv: string[], io: CliIo, deps: LogsDeps = {}): Promise<number> {
-  const p = parse(
-    "logs",
-    argv,
-    {
-      port: { type: "string", short: "p" },
-      board: { type: "string" },
-      out: { type: "string" },
-      since: { type: "string" },
-      clear: { type: "boolean" },
-      json: { type: "boolean" },
-      timeout: { type: "string" },
-      deadline: { type: "string" },
-      baud: { type: "string" },
-    },
-    0,
-  );
+  const p = parse("logs", argv, LOGS_OPTIONS, 0);
   if (flag(p, "help")) {
     io.stdout.write(LOGS_HELP);
     return 0;
   }
   const port = requireStr(p, "port", "logs", "<port> (a serial device or tcp://host:port)");
   const board = str(p, "board");
-  if (board !== undefined) loadBoard(board); // unknown board: the error lists the known ids
+  if (board !== undefined) loadBoard(boardArg(board, io.cwd)); // unknown board: the error lists the known ids
   const since = intOpt(p, "since", "logs", 0, 0xffffffff);
   const clear = flag(p, "clear");
   if (clear && since !== undefined) {
@@ -178,6 +178,7 @@ export async function logsCommand(argv: string[], io: CliIo, deps: LogsDeps = {}
   const baud = intOpt(p, "baud", "logs", 50, 4_000_000);
   const json = flag(p, "json");
   const out = str(p, "out") ?? DEFAULT_OUT;
+  checkOutputDir("--out", out, io.cwd);
 
   const { result, folder } = await runLogs(
     io,

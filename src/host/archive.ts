@@ -32,7 +32,24 @@ export interface ArchiveFs {
 
 export const nodeArchiveFs: ArchiveFs = {
   async mkdir(p) {
-    await fsp.mkdir(p, { recursive: true });
+    // One level at a time: Node's recursive mkdir loops for ever under /proc.
+    const missing: string[] = [];
+    for (let d = path.resolve(p); ; d = path.dirname(d)) {
+      try {
+        await fsp.stat(d);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT" || path.dirname(d) === d) throw e;
+        missing.unshift(d);
+      }
+    }
+    for (const d of missing) {
+      try {
+        await fsp.mkdir(d);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      }
+    }
   },
   async writeFileSynced(p, data) {
     const fh = await fsp.open(p, "w", 0o644);
