@@ -62,12 +62,14 @@ function findNewestFast(log: LogCore): number {
   if (newest < 0) return -1;
   const rec = readValid(log, newest);
   if (!rec) return -2;
-  // After the erased gap comes the oldest block: a record there newer than the one we
-  // found means our "newest" is a stale block the log could not erase (a bad block of a
-  // past boot), not the head of the log.
-  if (end % n !== newest) {
-    const after = readHeader(log, end % n);
-    if (headerState(after, log.recordSize, ev) === "committed" && seqNewer(decodeHeader(after).seq, rec.seq)) return -2;
+  // A block whose erase silently did nothing keeps an older lap's records, and two such
+  // blocks can look like one consistent lap to the binary search. Every block of the log
+  // starts with the first record written into it, so one header per block shows whether
+  // any record is newer than the one found: then our "newest" is a stale block, not the
+  // head of the log, and only a full scan can tell (DESIGN.md, Limits).
+  for (let b = 0; b < log.blocks; b++) {
+    const h = readHeader(log, b * log.slotsPerBlock);
+    if (headerState(h, log.recordSize, ev) === "committed" && seqNewer(decodeHeader(h).seq, rec.seq)) return -2;
   }
   log._newestRec = rec;
   return newest;
