@@ -59,18 +59,19 @@ function findNewestFast(log: LogCore): number {
   const next = (newest + 1) % n;
   const end = next % log.slotsPerBlock === 0 ? next + log.slotsPerBlock : blockEnd(log, next);
   if (!rangeErased(log, next, end)) return -2;
-  if (newest < 0) return -1;
-  const rec = readValid(log, newest);
-  if (!rec) return -2;
+  const rec = newest < 0 ? null : readValid(log, newest);
+  if (newest >= 0 && !rec) return -2;
   // A block whose erase silently did nothing keeps an older lap's records, and two such
-  // blocks can look like one consistent lap to the binary search. Every block of the log
-  // starts with the first record written into it, so one header per block shows whether
-  // any record is newer than the one found: then our "newest" is a stale block, not the
-  // head of the log, and only a full scan can tell (DESIGN.md, Limits).
+  // blocks can look like one consistent lap to the binary search; a block whose programs
+  // did nothing leaves slot 0 and the last slot erased around records. Every block of the
+  // log starts with the first record written into it, so one header per block shows
+  // whether any record is newer than the one found (or exists at all, when none was):
+  // then only a full scan can tell (DESIGN.md, Limits).
   for (let b = 0; b < log.blocks; b++) {
     const h = readHeader(log, b * log.slotsPerBlock);
-    if (headerState(h, log.recordSize, ev) === "committed" && seqNewer(decodeHeader(h).seq, rec.seq)) return -2;
+    if (headerState(h, log.recordSize, ev) === "committed" && (!rec || seqNewer(decodeHeader(h).seq, rec.seq))) return -2;
   }
+  if (!rec) return -1;
   log._newestRec = rec;
   return newest;
 }
