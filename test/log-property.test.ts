@@ -257,9 +257,9 @@ interface Init {
   model: Model;
 }
 
-/** The binary search and its checks, plus one header per erase block (the stale-block check). */
+/** The binary search and its checks, plus two headers per erase block (the stale-block check). */
 function mountBound(n: number, blocks: number): number {
-  return 2 * Math.ceil(Math.log2(n)) + 4 + blocks;
+  return 2 * Math.ceil(Math.log2(n)) + 4 + 2 * blocks;
 }
 
 function checkMount(b: Board, m: Model, eraseWasPending: boolean): void {

@@ -77,7 +77,9 @@ function checkImageFile(arg: string, image: string): void {
   if (st.isDirectory())
     throw new CliError(`--image ${arg} is a directory: give a file name for the flash image`);
   if (!st.isFile())
-    throw new CliError(`--image ${arg} is not a regular file: give a file name for the flash image`);
+    throw new CliError(
+      `--image ${arg} is not a regular file: give a file name for the flash image`,
+    );
 }
 
 function saveImage(flash: SimulatedNorFlash, file: string): void {

@@ -62,14 +62,19 @@ function findNewestFast(log: LogCore): number {
   const rec = newest < 0 ? null : readValid(log, newest);
   if (newest >= 0 && !rec) return -2;
   // A block whose erase silently did nothing keeps an older lap's records, and two such
-  // blocks can look like one consistent lap to the binary search; a block whose programs
-  // did nothing leaves slot 0 and the last slot erased around records. Every block of the
-  // log starts with the first record written into it, so one header per block shows
-  // whether any record is newer than the one found (or exists at all, when none was):
-  // then only a full scan can tell (DESIGN.md, Limits).
-  for (let b = 0; b < log.blocks; b++) {
-    const h = readHeader(log, b * log.slotsPerBlock);
-    if (headerState(h, log.recordSize, ev) === "committed" && (!rec || seqNewer(decodeHeader(h).seq, rec.seq))) return -2;
+  // blocks can look like one consistent lap to the binary search; a block whose writes
+  // failed holds records after slots that read erased or dirty. Each block shows whether it
+  // holds a record newer than the one found (or any, when none was): its first slot, where
+  // its oldest record is; else its last slot; every slot when the first one is dirty (a
+  // failed write, a tombstone). Then only a full scan can tell (DESIGN.md, Limits).
+  const spb = log.slotsPerBlock;
+  for (let i = 0; i < n; i++) {
+    const h = readHeader(log, i);
+    const st = headerState(h, log.recordSize, ev);
+    if (st === "committed" && (!rec || seqNewer(decodeHeader(h).seq, rec.seq))) return -2;
+    // From a block's first slot: committed, the next block; blank, the block's last slot;
+    // dirty, every slot of the block.
+    if (i % spb === 0 && st !== "dirty") i += st === "blank" ? Math.max(0, spb - 2) : spb - 1;
   }
   if (!rec) return -1;
   log._newestRec = rec;

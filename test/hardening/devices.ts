@@ -84,6 +84,8 @@ export interface Expectation {
   saved: number[];
   /** Seqs reported missing. */
   missing?: number[];
+  /** What `mtdoops logs` adds on its error line (the records kept and missing). */
+  cliMessage?: RegExp;
 }
 
 export const EXPECT: Record<DeviceKind, Expectation> = {
@@ -94,6 +96,8 @@ export const EXPECT: Record<DeviceKind, Expectation> = {
     message: /corrupt line/,
     saved: [1, 2],
     missing: [3],
+    cliMessage:
+      /; verified and saved: seq 1-2 in \S+; missing: seq 3 \(their lines never arrived intact; run again to fetch them\)$/,
   },
   nmea: { code: "ENOBEGIN", message: /NMEA sentences: a GPS receiver/, saved: [] },
   noise: { code: "ENOBEGIN", message: /binary data, not an Espruino console/, saved: [] },

@@ -137,7 +137,8 @@ export function faultRun(boardId: string, seed: number, trace?: (line: string) =
       if (!want || !bytesEqual(want, r.record.payload))
         return `slot ${r.slot} seq ${r.record.seq} is no record the workload wrote`;
       const owner = seqOwner.get(r.record.seq);
-      if (owner !== undefined && owner !== id) return `seq ${r.record.seq} names two records (ids ${owner}, ${id})`;
+      if (owner !== undefined && owner !== id)
+        return `seq ${r.record.seq} names two records (ids ${owner}, ${id})`;
       seqOwner.set(r.record.seq, id);
     }
     const have = new Set(listing.map((r) => r.slot + ":" + r.record.seq));
@@ -145,7 +146,8 @@ export function faultRun(boardId: string, seed: number, trace?: (line: string) =
     for (const w of written) {
       const blk = Math.floor(w.slot / spb);
       if (probe.erases.some((e) => e.block === blk && e.at >= w.at)) continue;
-      if (!have.has(w.slot + ":" + w.seq)) return `record id ${w.id} (seq ${w.seq}) vanished without an erase of its block`;
+      if (!have.has(w.slot + ":" + w.seq))
+        return `record id ${w.id} (seq ${w.seq}) vanished without an erase of its block`;
     }
     if (goodBlocks() >= 2 && b.log.state !== "ready")
       return `state ${b.log.state} with ${goodBlocks()} good blocks (${what})`;
@@ -159,9 +161,7 @@ export function faultRun(boardId: string, seed: number, trace?: (line: string) =
     // counted as bad.
     const met = probe.erases.some(
       (e) =>
-        e.at > bootStep &&
-        e.at > (eraseFailing.get(e.block) ?? Infinity) &&
-        !blockErased(e.block),
+        e.at > bootStep && e.at > (eraseFailing.get(e.block) ?? Infinity) && !blockErased(e.block),
     );
     if (met && b.log.stats.badBlocks === 0 && b.log.state === "ready")
       return `a block failed to erase this boot but stats.badBlocks is 0 (step ${step})`;
@@ -191,7 +191,9 @@ export function faultRun(boardId: string, seed: number, trace?: (line: string) =
             // Newer than everything this boot wrote and everything on flash when it began.
             for (const seq of floor)
               if (!newerThanAll(hit.record.seq, [seq]))
-                throw new Error(`seq ${hit.record.seq} written after seq ${seq}: reused or rewound`);
+                throw new Error(
+                  `seq ${hit.record.seq} written after seq ${seq}: reused or rewound`,
+                );
             floor.push(hit.record.seq);
             written.push({ id, slot: hit.slot, seq: hit.record.seq, at: step });
           }
@@ -212,19 +214,15 @@ export function faultRun(boardId: string, seed: number, trace?: (line: string) =
         const mode = prng.next() < 0.5 ? "noop" : "error";
         const kind = prng.next();
         what = `fail block ${blk} ${mode}`;
-        if (kind < 0.6) {
-          flash.failBlock(blk, { erase: true, mode });
-          programFailing.delete(blk);
-          eraseFailing.set(blk, step);
-        } else if (kind < 0.8) {
-          flash.failBlock(blk, { program: true, mode });
-          eraseFailing.delete(blk);
-          programFailing.add(blk);
-        } else {
-          flash.failBlock(blk, { mode });
-          eraseFailing.set(blk, step);
-          programFailing.add(blk);
-        }
+        // Faults accumulate, as on worn flash: a block that failed to program or erase
+        // does not heal (the simulator keeps one mode per block: the latest).
+        if (kind < 0.6 || kind >= 0.8) eraseFailing.set(blk, eraseFailing.get(blk) ?? step);
+        if (kind >= 0.6) programFailing.add(blk);
+        flash.failBlock(blk, {
+          erase: eraseFailing.has(blk),
+          program: programFailing.has(blk),
+          mode,
+        });
       } else if (r < 0.68) {
         what = "read flips on";
         flips = 0.02;
@@ -247,7 +245,9 @@ export function faultRun(boardId: string, seed: number, trace?: (line: string) =
           const rec = peekRecord(flash, board.recordSize, slot);
           slots.push(rec ? String(rec.seq) : ".");
         }
-        trace(`${step} ${what}: [${slots.join(" ")}] next ${b.log.nextSlot}/${b.log.nextSeq} state ${b.log.state} flips ${flips} ${what === "reboot" ? JSON.stringify(b.info) : ""}`);
+        trace(
+          `${step} ${what}: [${slots.join(" ")}] next ${b.log.nextSlot}/${b.log.nextSeq} state ${b.log.state} flips ${flips} ${what === "reboot" ? JSON.stringify(b.info) : ""}`,
+        );
       }
       // A listing with flips on must still hold only records the workload wrote.
       const problem = check(step, what, cleanList());
@@ -257,8 +257,13 @@ export function faultRun(boardId: string, seed: number, trace?: (line: string) =
       }
     } catch (e) {
       if (e instanceof BudgetExceeded) out.hang = where(step, what) + ": " + e.message;
-      else if (e instanceof Error && /reused or rewound/.test(e.message)) out.lost = where(step, what) + ": " + e.message;
-      else out.hang = where(step, what) + ": threw " + (e instanceof Error ? e.stack ?? e.message : String(e));
+      else if (e instanceof Error && /reused or rewound/.test(e.message))
+        out.lost = where(step, what) + ": " + e.message;
+      else
+        out.hang =
+          where(step, what) +
+          ": threw " +
+          (e instanceof Error ? (e.stack ?? e.message) : String(e));
       return out;
     }
   }
