@@ -9,7 +9,10 @@ import { runFuzz } from "./fuzz.js";
 
 const [kind, seed, a, b] = process.argv.slice(2);
 if (kind === "fuzz") {
-  process.stdout.write(JSON.stringify(runFuzz(Number(seed), Number(a), Number(b ?? 0))) + "\n");
+  // The scaling probe runs once in the campaign process, alone (run.ts).
+  process.stdout.write(
+    JSON.stringify(runFuzz(Number(seed), Number(a), Number(b ?? 0), false)) + "\n",
+  );
 } else if (kind === "faults") {
   process.stdout.write(JSON.stringify(runFaults(Number(seed), Number(a))) + "\n");
 } else {
