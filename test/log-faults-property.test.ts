@@ -11,8 +11,9 @@
 //   erase is attempted on its block;
 // - nothing throws, nothing loops.
 // Stronger checks (serial order, newest listed last, seq only grows) hold only where the
-// log can keep them: with at least 2 good blocks, no silently-failing ("noop") erase, and
-// read flips confined to listings. Outside those, the BUG-n tests at the end show what
+// log can keep them: with at least 2 good blocks (silently-failing "noop" erases included:
+// their stale records are not part of the log, SPEC.md §3), and read flips confined to
+// listings. Outside those, the BUG-n tests at the end show what
 // breaks.
 
 import fc from "fast-check";
@@ -327,39 +328,23 @@ function badActionArb(g: Geo, modes: ("error" | "noop")[]): fc.Arbitrary<BadActi
 function badBlockRun(g: Geo, actions: BadAction[], failAllAtEnd: boolean): void {
   const h = new Harness(g, {});
   const failed = new Set<number>();
-  const noop = new Set<number>();
-  let rewound = false; // BUG-1 happened: seqs are no longer in order
   const blocks = blocksOf(g);
   const consoleBytes = (n: number): Uint8Array =>
     Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 255);
   const check = (what: string): void => {
     const listing = h.cleanList();
     const good = blocks - failed.size;
-    // A block whose erase silently did nothing ("noop") keeps its old records: they are
-    // listed out of serial order (BUG-2 below) and, when it is block 0, can make the mount
-    // rewind seq (BUG-1 below). Those two checks are left out once such a block exists.
-    const stale = noop.size > 0;
-    h.checkListing(listing, what, good >= 2 && !stale);
+    // A block whose erase silently did nothing ("noop") keeps its old records: the listing
+    // leaves them out (SPEC.md §3, stale records) and the mount does not take them for the
+    // head, so the same checks hold with or without such blocks.
+    h.checkListing(listing, what, good >= 2);
     h.checkPersistence(listing);
     // With one good block left, the log fills it and then stops ("failed") rather than
     // erase the block that holds its newest record.
     if (good >= 2) eq(h.log.state, "ready", "state with " + good + " good block(s)");
     if (good >= 2) {
-      // With two good blocks the erase-ahead never has to come back to the newest record's
-      // block.
-      if (
-        stale &&
-        h.written.length > 0 &&
-        !newerThanAll(
-          h.log.nextSeq,
-          h.written.map((w) => w.seq),
-        )
-      )
-        rewound = true;
-      // Once BUG-1 has rewound seq, the log takes its newest records for old ones (and a
-      // full-scan mount may erase them): only the checks above still hold.
-      if (!rewound) h.checkNewest(listing, stale ? noop : undefined);
-      if (!stale) h.checkSeqGrows(what);
+      h.checkNewest(listing);
+      h.checkSeqGrows(what);
     }
   };
   runActions(
@@ -399,7 +384,6 @@ function badBlockRun(g: Geo, actions: BadAction[], failAllAtEnd: boolean): void 
         case "fail":
           h.flash.failBlock(a.block, { erase: true, mode: a.mode });
           failed.add(a.block);
-          if (a.mode === "noop") noop.add(a.block);
           break;
       }
       check(showBad(a));
@@ -1026,9 +1010,10 @@ describe("bugs found by the properties", () => {
   // dump prints them in that order. A host that resumes with dump(v) after a drop between
   // record 16 and record 1 never gets records 1..4; one that takes the last REC line as its
   // newest seq sends clear(4)... and resumes with dump(4), duplicating 9..16.
-  // Still open: a block whose erase silently does nothing keeps its old records, and the
-  // listing shows them where they sit (hosts order by seq). DESIGN.md, "Limits".
-  it.fails("BUG-2: records of a stale bad block are listed out of serial order", () => {
+  // Fixed: a block whose erase silently does nothing keeps its old records, but a listing
+  // skips every record whose seq is not the one its slot has in this lap (SPEC.md §3,
+  // stale records; DESIGN.md, Limits).
+  it("BUG-2: records of a stale bad block are listed out of serial order", () => {
     const h = staleBlock0();
     h.panic();
     const seqs = h.cleanList().map((r) => r.record.seq);
@@ -1134,10 +1119,10 @@ describe("bugs found by the properties", () => {
   );
 });
 
-describe("stale blocks that silently refuse to erase (still open: DESIGN.md, Limits)", () => {
+describe("stale blocks that silently refuse to erase (DESIGN.md, Limits; SPEC.md §3)", () => {
   // Two blocks whose erase does nothing keep records of an old lap on both sides of the
   // head; the binary search takes them for the current lap and the mount rewinds seq.
-  it.fails("two stale blocks around the head: mount still finds the newest record", () => {
+  it("two stale blocks around the head: mount still finds the newest record", () => {
     const g = { size: 4 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff };
     const flash = new SimulatedNorFlash({ geometry: g, strict: true });
     const opts = { loopThreshold: 0, maxRecordsPerBoot: 1000 };

@@ -1,6 +1,8 @@
 // Argument parsing on node:util's parseArgs (strict), with its errors turned into
 // UsageErrors that name the command and point at --help.
 
+import { statSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import type { ParseArgsConfig } from "node:util";
 import { CliError, UsageError } from "./io.js";
@@ -21,7 +23,7 @@ export function parse(
   let result;
   try {
     result = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, options),
       options: { ...options, help: { type: "boolean", short: "h" } },
       strict: true,
       allowPositionals: true,
@@ -48,6 +50,54 @@ export function parse(
     );
   }
   return { values, positionals: result.positionals };
+}
+
+/**
+ * `--record-size -1`: parseArgs takes "-1" for an option and fails with its own text. A
+ * value that looks like a negative number after an option that takes a value is joined to
+ * it (`--record-size=-1`), so that the option's own check says what is accepted.
+ */
+function joinNegativeValues(argv: string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const next = argv[i + 1];
+    const long = /^--([^=]+)$/.exec(a);
+    const short = /^-([A-Za-z])$/.exec(a);
+    let name: string | undefined = long ? long[1] : undefined;
+    if (short) name = Object.keys(options).find((k) => options[k]?.short === short[1]);
+    if (
+      name !== undefined &&
+      options[name]?.type === "string" &&
+      next !== undefined &&
+      /^-[0-9.]/.test(next)
+    ) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** A --board value: a board id or a board's .json file; a directory is neither. */
+export function boardArg(value: string, cwd: string): string {
+  const isPath = value.includes("/") || value.includes("\\") || value.endsWith(".json");
+  if (isPath) {
+    let st;
+    try {
+      st = statSync(path.resolve(cwd, value));
+    } catch {
+      return value; // loadBoard says "no such board file"
+    }
+    if (st.isDirectory())
+      throw new CliError(
+        `--board ${value} is a directory: give a board id (see boards/) or a board's .json file`,
+      );
+    if (!st.isFile())
+      throw new CliError(`--board ${value} is not a regular file: give a board's .json file`);
+    return path.resolve(cwd, value);
+  }
+  return value;
 }
 
 export function str(p: Parsed, name: string): string | undefined {

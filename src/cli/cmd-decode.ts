@@ -1,21 +1,23 @@
 // mtdoops decode <image> [--board <id>] [--record-size <n>] [--json]
 // mtdoops decode <image> --format linux --record-size <n> [--endian le|be] [--json]
 
-import { readFileSync, statSync } from "node:fs";
-import path from "node:path";
 import { loadBoard } from "../boards/load.js";
 import {
   DecodeImageError,
+  MAX_RECORD_SIZE,
+  MIN_RECORD_SIZE,
   decodeImageDetailed,
   isPowerOfTwoSize,
   noRecordsError,
 } from "../host/decode-image.js";
 import type { DecodeImageOptions } from "../host/decode-image.js";
-import { decodeLinuxMtdoopsImage } from "../host/linux-mtdoops.js";
+import { LINUX_RECORD_SIZE_STEP, decodeLinuxMtdoopsImage } from "../host/linux-mtdoops.js";
 import type { LinuxEndian } from "../host/linux-mtdoops.js";
-import { flag, intOpt, parse, str } from "./args.js";
+import { boardArg, flag, intOpt, parse, str } from "./args.js";
+import type { OptionSpec } from "./args.js";
 import { CliError, UsageError } from "./io.js";
 import type { CliIo } from "./io.js";
+import { readInputFile } from "./input-file.js";
 import { formatRecordBlocks } from "./render.js";
 
 export const DECODE_HELP = `Usage:
@@ -41,39 +43,17 @@ Human output: one block per record (seq, reason, time, boot, uptime, context, th
 the console text). Exit status: 0 ok, 1 a bad or foreign image, 2 bad usage.
 `;
 
-export function readImage(file: string, cwd: string): Uint8Array {
-  const p = path.resolve(cwd, file);
-  let st;
-  try {
-    st = statSync(p);
-  } catch {
-    throw new CliError(`cannot read ${file}: no such file`);
-  }
-  if (st.isDirectory())
-    throw new CliError(`cannot read ${file}: it is a directory, give an image file`);
-  try {
-    return new Uint8Array(readFileSync(p));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(
-      `cannot read ${file}: ${code === "EACCES" ? "permission denied" : (e as Error).message}`,
-    );
-  }
-}
+/** The options `mtdoops decode` takes (besides -h, --help); its help lists each. */
+export const DECODE_OPTIONS: OptionSpec = {
+  board: { type: "string" },
+  "record-size": { type: "string" },
+  format: { type: "string" },
+  endian: { type: "string" },
+  json: { type: "boolean" },
+};
 
 export async function decodeCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(
-    "decode",
-    argv,
-    {
-      board: { type: "string" },
-      "record-size": { type: "string" },
-      format: { type: "string" },
-      endian: { type: "string" },
-      json: { type: "boolean" },
-    },
-    1,
-  );
+  const p = parse("decode", argv, DECODE_OPTIONS, 1);
   if (flag(p, "help")) {
     io.stdout.write(DECODE_HELP);
     return 0;
@@ -89,7 +69,22 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
     throw new CliError(`--format must be espruino or linux, got ${JSON.stringify(format)}`);
   }
   const json = flag(p, "json");
-  const recordSize = intOpt(p, "record-size", "decode", 16, 1 << 30);
+  // The range our format accepts, or Linux's (a multiple of 16; mainline needs 4096).
+  let recordSize: number | undefined;
+  if (format === "linux") {
+    recordSize = intOpt(p, "record-size", "decode", LINUX_RECORD_SIZE_STEP, 1 << 30);
+  } else {
+    try {
+      recordSize = intOpt(p, "record-size", "decode", MIN_RECORD_SIZE, MAX_RECORD_SIZE);
+    } catch {
+      recordSize = NaN;
+    }
+    if (recordSize !== undefined && !isPowerOfTwoSize(recordSize)) {
+      throw new CliError(
+        `--record-size must be a power of two from ${MIN_RECORD_SIZE} to ${MAX_RECORD_SIZE} (64, 128, ... 4096 ...), got ${JSON.stringify(str(p, "record-size"))}`,
+      );
+    }
+  }
 
   if (format === "linux") {
     if (str(p, "board") !== undefined)
@@ -104,7 +99,7 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
     if (endian !== undefined && endian !== "le" && endian !== "be") {
       throw new CliError(`--endian must be le or be, got ${JSON.stringify(endian)}`);
     }
-    const image = readImage(file, io.cwd);
+    const image = await readInputFile(file, io.cwd, io.signal);
     let res;
     try {
       res = decodeLinuxMtdoopsImage(image, {
@@ -131,18 +126,13 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
   const opts: DecodeImageOptions = {};
   const boardId = str(p, "board");
   if (boardId !== undefined) {
-    const b = loadBoard(boardId);
+    const b = loadBoard(boardArg(boardId, io.cwd));
     opts.board = b;
   }
   if (recordSize !== undefined) {
-    if (!isPowerOfTwoSize(recordSize)) {
-      throw new CliError(
-        `--record-size must be a power of two from 64 to 65536 (64, 128, ... 4096 ...), got ${recordSize}`,
-      );
-    }
     opts.recordSize = recordSize;
   }
-  const image = readImage(file, io.cwd);
+  const image = await readInputFile(file, io.cwd, io.signal);
   const res = (() => {
     try {
       return decodeImageDetailed(image, opts);

@@ -13,9 +13,11 @@ import { VirtualBoard, buildFirmwareBundle } from "../sim/virtual-board.js";
 import { bundleStale } from "../host/firmware-build.js";
 import { repoRoot } from "../host/repo.js";
 import { virtualConnector } from "../host/transport-virtual.js";
-import { flag, parse, str } from "./args.js";
+import { boardArg, flag, parse, str } from "./args.js";
+import type { OptionSpec } from "./args.js";
 import { DEFAULT_OUT, runLogs } from "./cmd-logs.js";
 import { CliError } from "./io.js";
+import { checkOutputDir } from "./output-dir.js";
 import type { CliIo } from "./io.js";
 import type { DecodedRecord } from "../host/decoded-record.js";
 import { formatRecordBlocks } from "./render.js";
@@ -60,18 +62,20 @@ export function summaryTable(records: readonly DecodedRecord[]): string {
   return [fmt(head), ...rows.map(fmt)].join("\n") + "\n";
 }
 
+/** The options `mtdoops demo` takes (besides -h, --help); its help lists each. */
+export const DEMO_OPTIONS: OptionSpec = {
+  board: { type: "string" },
+  out: { type: "string" },
+  app: { type: "string" },
+};
+
 export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(
-    "demo",
-    argv,
-    { board: { type: "string" }, out: { type: "string" }, app: { type: "string" } },
-    0,
-  );
+  const p = parse("demo", argv, DEMO_OPTIONS, 0);
   if (flag(p, "help")) {
     io.stdout.write(DEMO_HELP);
     return 0;
   }
-  const board = loadBoard(str(p, "board") ?? "puckjs");
+  const board = loadBoard(boardArg(str(p, "board") ?? "puckjs", io.cwd));
   const appArg = str(p, "app");
   const appFile = appArg
     ? path.resolve(io.cwd, appArg)
@@ -80,6 +84,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     throw new CliError(`cannot read the app ${appArg ?? appFile}: no such file`);
   const app = readFileSync(appFile, "latin1");
   const out = str(p, "out") ?? DEFAULT_OUT;
+  checkOutputDir("--out", out, io.cwd);
   const w = (s: string): void => io.stdout.write(s);
 
   w(`espruino-mtdoops demo: a virtual ${board.name} (board "${board.id}", virtual time)\n\n`);

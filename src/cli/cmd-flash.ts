@@ -3,7 +3,8 @@
 import { loadBoard } from "../boards/load.js";
 import { flashBoard } from "../host/flash-upload.js";
 import { DEFAULT_BAUD } from "../host/transport-serial.js";
-import { flag, intOpt, parse, requireStr, str } from "./args.js";
+import { boardArg, flag, intOpt, parse, requireStr, str } from "./args.js";
+import type { OptionSpec } from "./args.js";
 import { existsSync } from "node:fs";
 import { CliError, UsageError } from "./io.js";
 import type { CliIo } from "./io.js";
@@ -34,19 +35,17 @@ Options:
 Exit status: 0 ok, 1 failure, 2 bad usage.
 `;
 
+/** The options `mtdoops flash` takes (besides -h, --help); its help lists each. */
+export const FLASH_OPTIONS: OptionSpec = {
+  board: { type: "string" },
+  port: { type: "string", short: "p" },
+  "dry-run": { type: "string" },
+  baud: { type: "string" },
+  bundle: { type: "string" },
+};
+
 export async function flashCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(
-    "flash",
-    argv,
-    {
-      board: { type: "string" },
-      port: { type: "string", short: "p" },
-      "dry-run": { type: "string" },
-      baud: { type: "string" },
-      bundle: { type: "string" },
-    },
-    0,
-  );
+  const p = parse("flash", argv, FLASH_OPTIONS, 0);
   if (flag(p, "help")) {
     io.stdout.write(FLASH_HELP);
     return 0;
@@ -62,7 +61,7 @@ export async function flashCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (dryRun === "") throw new UsageError("--dry-run needs a file name", "flash");
   const baud = intOpt(p, "baud", "flash", 50, 4_000_000);
-  const board = loadBoard(boardId);
+  const board = loadBoard(boardArg(boardId, io.cwd));
   const bundleArg = str(p, "bundle");
   const path = await import("node:path");
   const bundle = bundleArg === undefined ? undefined : path.resolve(io.cwd, bundleArg);

@@ -1,5 +1,5 @@
 // mtdoops logs --port <port> [--board <id>] [--out <dir>] [--since <seq>] [--clear] [--json]
-//              [--timeout <ms>] [--baud <n>]
+//              [--timeout <ms>] [--deadline <s>] [--baud <n>]
 
 import path from "node:path";
 import { loadBoard } from "../boards/load.js";
@@ -9,8 +9,10 @@ import { retrieve, RetrieveError } from "../host/retrieve.js";
 import type { RetrieveResult } from "../host/retrieve.js";
 import type { Connect } from "../host/transport.js";
 import { DEFAULT_BAUD } from "../host/transport-serial.js";
-import { flag, intOpt, parse, requireStr, str } from "./args.js";
+import { boardArg, flag, intOpt, parse, requireStr, str } from "./args.js";
+import type { OptionSpec } from "./args.js";
 import { CliError, UsageError } from "./io.js";
+import { checkOutputDir } from "./output-dir.js";
 import type { CliIo } from "./io.js";
 import { ProgressView, formatRecordBlocks } from "./render.js";
 
@@ -18,7 +20,7 @@ export const DEFAULT_OUT = "mtdoops-logs";
 
 export const LOGS_HELP = `Usage:
   mtdoops logs --port <port> [--board <id>] [--out <dir>] [--since <seq>] [--clear]
-               [--json] [--timeout <ms>] [--baud <n>]
+               [--json] [--timeout <ms>] [--deadline <s>] [--baud <n>]
 
 Retrieves the crash records from a board running espruino-mtdoops, verifies each one
 and saves it at once, systemd-pstore style:
@@ -26,6 +28,9 @@ and saves it at once, systemd-pstore style:
   <out>/<UTC time>-<board>/dmesg-mtdoops-<seq>.bin   the record's bytes
   <out>/<UTC time>-<board>/index.json                all records as JSON
 A corrupt line, a timeout or a dropped connection resumes from the last saved record.
+A device that keeps talking without answering (another device on the port, the wrong
+baud rate, a board printing in a loop) is given up with a message that says so; Ctrl-C
+stops at once and says what was saved.
 
 Options:
   -p, --port <port>   serial device (/dev/ttyACM0, COM3) or tcp://host:port
@@ -36,10 +41,12 @@ Options:
                       every record is verified and on disk)
   --json              print the records as a JSON array on stdout
   --timeout <ms>      silence that counts as a timeout (default 5000)
+  --deadline <s>      give up after this many seconds in all (default 600)
   --baud <n>          serial baud rate (default ${DEFAULT_BAUD})
   -h, --help          this help
 
-Exit status: 0 ok, 1 failure (nothing was cleared unless all was saved), 2 bad usage.
+Exit status: 0 ok, 1 failure (nothing was cleared unless all was saved; the message
+lists the records saved and those missing), 2 bad usage.
 `;
 
 export interface LogsDeps {
@@ -64,6 +71,7 @@ export async function runLogs(
     clear: boolean;
     json: boolean;
     timeoutMs?: number | undefined;
+    deadlineMs?: number | undefined;
     baud?: number | undefined;
     quietProgress?: boolean;
   },
@@ -83,6 +91,8 @@ export async function runLogs(
       since: o.since,
       clear: o.clear,
       timeoutMs: o.timeoutMs,
+      deadlineMs: o.deadlineMs,
+      signal: io.signal,
       boardHint: o.board,
       sink: {
         begin(info) {
@@ -95,8 +105,8 @@ export async function runLogs(
     });
   } catch (e) {
     view.finish();
-    if (e instanceof RetrieveError && archive.folder && e.code !== "ESAVE") {
-      throw new CliError(`${e.message}; the records saved so far are in ${archive.folder}`);
+    if (e instanceof RetrieveError && e.code !== "ESAVE") {
+      throw new CliError(e.message + keptSummary(e, archive.folder));
     }
     throw e;
   }
@@ -107,29 +117,53 @@ export async function runLogs(
   return { result, folder: archive.folder };
 }
 
+/** Seqs as ranges: "1-4, 6". */
+export function seqRanges(seqs: readonly number[]): string {
+  const sorted = [...seqs].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] as number) + 1) j++;
+    out.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return out.join(", ");
+}
+
+/** What a retrieval that stopped kept, and what it did not get. */
+function keptSummary(e: RetrieveError, folder: string | null): string {
+  const parts: string[] = [];
+  if (e.saved.length > 0 && folder)
+    parts.push(`verified and saved: seq ${seqRanges(e.saved)} in ${folder}`);
+  if (e.missing.length > 0)
+    parts.push(
+      `missing: seq ${seqRanges(e.missing)} (their lines never arrived intact; run again to fetch them)`,
+    );
+  return parts.length > 0 ? "; " + parts.join("; ") : "";
+}
+
+/** The options `mtdoops logs` takes (besides -h, --help); its help lists each. */
+export const LOGS_OPTIONS: OptionSpec = {
+  port: { type: "string", short: "p" },
+  board: { type: "string" },
+  out: { type: "string" },
+  since: { type: "string" },
+  clear: { type: "boolean" },
+  json: { type: "boolean" },
+  timeout: { type: "string" },
+  deadline: { type: "string" },
+  baud: { type: "string" },
+};
+
 export async function logsCommand(argv: string[], io: CliIo, deps: LogsDeps = {}): Promise<number> {
-  const p = parse(
-    "logs",
-    argv,
-    {
-      port: { type: "string", short: "p" },
-      board: { type: "string" },
-      out: { type: "string" },
-      since: { type: "string" },
-      clear: { type: "boolean" },
-      json: { type: "boolean" },
-      timeout: { type: "string" },
-      baud: { type: "string" },
-    },
-    0,
-  );
+  const p = parse("logs", argv, LOGS_OPTIONS, 0);
   if (flag(p, "help")) {
     io.stdout.write(LOGS_HELP);
     return 0;
   }
   const port = requireStr(p, "port", "logs", "<port> (a serial device or tcp://host:port)");
   const board = str(p, "board");
-  if (board !== undefined) loadBoard(board); // unknown board: the error lists the known ids
+  if (board !== undefined) loadBoard(boardArg(board, io.cwd)); // unknown board: the error lists the known ids
   const since = intOpt(p, "since", "logs", 0, 0xffffffff);
   const clear = flag(p, "clear");
   if (clear && since !== undefined) {
@@ -139,13 +173,16 @@ export async function logsCommand(argv: string[], io: CliIo, deps: LogsDeps = {}
     );
   }
   const timeoutMs = intOpt(p, "timeout", "logs", 100, 600_000);
+  const deadline = intOpt(p, "deadline", "logs", 1, 86_400);
+  const deadlineMs = deadline === undefined ? undefined : deadline * 1000;
   const baud = intOpt(p, "baud", "logs", 50, 4_000_000);
   const json = flag(p, "json");
   const out = str(p, "out") ?? DEFAULT_OUT;
+  checkOutputDir("--out", out, io.cwd);
 
   const { result, folder } = await runLogs(
     io,
-    { port, board, out, since, clear, json, timeoutMs, baud },
+    { port, board, out, since, clear, json, timeoutMs, deadlineMs, baud },
     deps,
   );
 

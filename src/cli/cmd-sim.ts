@@ -9,8 +9,10 @@ import { SimulatedNorFlash } from "../sim/nor-flash.js";
 import { VirtualBoard } from "../sim/virtual-board.js";
 import { PtyConsole, SimError, TcpConsoleServer } from "../host/sim-server.js";
 import type { ConsoleEndpoint } from "../host/sim-server.js";
-import { flag, intOpt, parse, str } from "./args.js";
+import { boardArg, flag, intOpt, parse, str } from "./args.js";
+import type { OptionSpec } from "./args.js";
 import { CliError } from "./io.js";
+import { checkOutputDir } from "./output-dir.js";
 import type { CliIo } from "./io.js";
 
 export const DEFAULT_SIM_BOARD = "puckjs";
@@ -57,37 +59,53 @@ function boardFlash(
   return new SimulatedNorFlash(opts);
 }
 
+/** --image: a regular file, or a name to create one at; a folder or a device is neither. */
+function checkImageFile(arg: string, image: string): void {
+  let st;
+  try {
+    st = statSync(image);
+  } catch {
+    checkOutputDir("--image", path.dirname(image), "/");
+    return;
+  }
+  if (st.isDirectory())
+    throw new CliError(`--image ${arg} is a directory: give a file name for the flash image`);
+  if (!st.isFile())
+    throw new CliError(
+      `--image ${arg} is not a regular file: give a file name for the flash image`,
+    );
+}
+
 function saveImage(flash: SimulatedNorFlash, file: string): void {
   const tmp = file + ".tmp";
   writeFileSync(tmp, flash.toImage());
   renameSync(tmp, file);
 }
 
+/** The options `mtdoops sim` takes (besides -h, --help); its help lists each. */
+export const SIM_OPTIONS: OptionSpec = {
+  board: { type: "string" },
+  tcp: { type: "string" },
+  pty: { type: "string" },
+  image: { type: "string" },
+  seed: { type: "string" },
+  bare: { type: "boolean" },
+};
+
 export async function simCommand(argv: string[], io: CliIo): Promise<number> {
-  const p = parse(
-    "sim",
-    argv,
-    {
-      board: { type: "string" },
-      tcp: { type: "string" },
-      pty: { type: "string" },
-      image: { type: "string" },
-      seed: { type: "string" },
-      bare: { type: "boolean" },
-    },
-    0,
-  );
+  const p = parse("sim", argv, SIM_OPTIONS, 0);
   if (flag(p, "help")) {
     io.stdout.write(SIM_HELP);
     return 0;
   }
-  const board = loadBoard(str(p, "board") ?? DEFAULT_SIM_BOARD);
+  const board = loadBoard(boardArg(str(p, "board") ?? DEFAULT_SIM_BOARD, io.cwd));
   const ptyPath = str(p, "pty");
   let tcpPort = intOpt(p, "tcp", "sim", 0, 65535);
   if (tcpPort === undefined && ptyPath === undefined) tcpPort = DEFAULT_SIM_TCP;
   const seed = intOpt(p, "seed", "sim", 0, 0xffffffff);
   const imageArg = str(p, "image");
   const image = imageArg === undefined ? undefined : path.resolve(io.cwd, imageArg);
+  if (image !== undefined && imageArg !== undefined) checkImageFile(imageArg, image);
   const flash = boardFlash(board, image, seed);
 
   const vb = new VirtualBoard({

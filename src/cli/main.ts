@@ -10,12 +10,14 @@ import type { CliIo } from "./io.js";
 export const MAIN_HELP = `mtdoops: crash logs for Espruino boards (mtdoops-style records in flash)
 
 Usage:
-  mtdoops flash  --board <id> --port <port> [--dry-run <file>] [--baud <n>]
+  mtdoops flash  --board <id> --port <port> [--dry-run <file>] [--baud <n>] [--bundle <file>]
   mtdoops logs   --port <port> [--board <id>] [--out <dir>] [--since <seq>] [--clear] [--json]
+                 [--timeout <ms>] [--deadline <s>] [--baud <n>]
   mtdoops decode <image> [--board <id>] [--record-size <n>] [--json]
   mtdoops decode <image> --format linux --record-size <n> [--endian le|be] [--json]
-  mtdoops sim    [--board <id>] [--tcp <port>] [--pty <path>] [--image <file>] [--seed <n>]
-  mtdoops demo   [--out <dir>]
+  mtdoops sim    [--board <id>] [--tcp <port>] [--pty <path>] [--image <file>] [--seed <n>] [--bare]
+  mtdoops demo   [--board <id>] [--out <dir>] [--app <file>]
+  mtdoops --help | --version
 
   flash    install espruino-mtdoops on a board (uploads it as the boot file .boot0)
   logs     retrieve the crash records from a board, save them, optionally free them
@@ -63,8 +65,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     if (cmd === "--help" || cmd === "-h" || cmd === "help") {
       const sub = rest[0];
-      if (cmd === "help" && sub && (COMMANDS as readonly string[]).includes(sub))
-        return await main([sub, "--help"], io);
+      if (cmd === "help" && sub !== undefined) {
+        if ((COMMANDS as readonly string[]).includes(sub)) return await main([sub, "--help"], io);
+        throw new UsageError(
+          `no help for ${JSON.stringify(sub)}: the commands are ${COMMANDS.join(", ")} (see: mtdoops --help)`,
+        );
+      }
       io.stdout.write(MAIN_HELP);
       return 0;
     }
@@ -84,6 +90,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case "demo":
         return await (await import("./cmd-demo.js")).demoCommand(rest, io);
       default:
+        if (cmd.startsWith("-"))
+          throw new UsageError(
+            `unknown option ${JSON.stringify(cmd)}; the options before a command are --help and --version (see: mtdoops --help)`,
+          );
         throw new UsageError(
           `unknown command ${JSON.stringify(cmd)}; the commands are ${COMMANDS.join(", ")} (see: mtdoops --help)`,
         );
@@ -119,12 +129,18 @@ async function packageVersion(): Promise<string> {
 /** The process's own io: its streams, its environment, SIGINT/SIGTERM as the abort signal. */
 export function processIo(): CliIo & { dispose(): void } {
   const controller = new AbortController();
-  const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(130);
+  // The first Ctrl-C asks the command to stop (a retrieval says what it kept); a second one,
+  // or a command that has not ended a moment later, ends the process: it stays killable
+  // whatever it is doing.
+  const onSignal = (status: number): void => {
+    if (controller.signal.aborted) process.exit(status);
     controller.abort();
+    setTimeout(() => process.exit(status), 3000).unref();
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const onInt = (): void => onSignal(130);
+  const onTerm = (): void => onSignal(143);
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
   return {
     stdout: {
       write: (t) => void process.stdout.write(t),
@@ -140,8 +156,8 @@ export function processIo(): CliIo & { dispose(): void } {
     cwd: process.cwd(),
     signal: controller.signal,
     dispose() {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
     },
   };
 }

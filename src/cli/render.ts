@@ -1,6 +1,7 @@
 // Drawing for the terminal: progress (a bar redrawn in place on a TTY, plain lines
 // otherwise) and records as readable blocks.
 
+import { escapeDeviceText, quoteDeviceText } from "../host/device-text.js";
 import type { DecodedRecord } from "../host/decoded-record.js";
 import type { RetrieveEvent, UploadEvent } from "../host/progress.js";
 import type { OutStream } from "./io.js";
@@ -89,7 +90,7 @@ export class ProgressView {
         break;
       case "begin":
         this.line(
-          `board ${e.board}: ${e.slots} slots of ${e.recordSize} bytes, boot ${e.boot}, next seq ${e.nextSeq}`,
+          `board ${quoteDeviceText(e.board, 64)}: ${e.slots} slots of ${e.recordSize} bytes, boot ${e.boot}, next seq ${e.nextSeq}`,
         );
         break;
       case "receiving":
@@ -98,7 +99,9 @@ export class ProgressView {
         );
         break;
       case "resumed":
-        this.line(`resuming after seq ${e.fromSeq < 0 ? "(start)" : e.fromSeq}: ${e.why}`);
+        this.line(
+          `resuming after seq ${e.fromSeq < 0 ? "(start)" : e.fromSeq}: ${quoteDeviceText(e.why)}`,
+        );
         break;
       case "verified":
         break;
@@ -216,7 +219,8 @@ export function formatRecordBlock(r: DecodedRecord): string {
   out.push("--- console ---");
   const text = r.text.replace(/\r\n/g, "\n").replace(/\r/g, "\n");
   out.push(text.endsWith("\n") ? text.slice(0, -1) : text);
-  return out.join("\n") + "\n";
+  // Every field above came from the device: no control character reaches the terminal.
+  return escapeDeviceText(out.join("\n"), true) + "\n";
 }
 
 export function formatRecordBlocks(records: readonly DecodedRecord[]): string {

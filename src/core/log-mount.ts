@@ -59,16 +59,24 @@ function findNewestFast(log: LogCore): number {
   const next = (newest + 1) % n;
   const end = next % log.slotsPerBlock === 0 ? next + log.slotsPerBlock : blockEnd(log, next);
   if (!rangeErased(log, next, end)) return -2;
-  if (newest < 0) return -1;
-  const rec = readValid(log, newest);
-  if (!rec) return -2;
-  // After the erased gap comes the oldest block: a record there newer than the one we
-  // found means our "newest" is a stale block the log could not erase (a bad block of a
-  // past boot), not the head of the log.
-  if (end % n !== newest) {
-    const after = readHeader(log, end % n);
-    if (headerState(after, log.recordSize, ev) === "committed" && seqNewer(decodeHeader(after).seq, rec.seq)) return -2;
+  const rec = newest < 0 ? null : readValid(log, newest);
+  if (newest >= 0 && !rec) return -2;
+  // A block whose erase silently did nothing keeps an older lap's records, and two such
+  // blocks can look like one consistent lap to the binary search; a block whose writes
+  // failed holds records after slots that read erased or dirty. Each block shows whether it
+  // holds a record newer than the one found (or any, when none was): its first slot, where
+  // its oldest record is; else its last slot; every slot when the first one is dirty (a
+  // failed write, a tombstone). Then only a full scan can tell (DESIGN.md, Limits).
+  const spb = log.slotsPerBlock;
+  for (let i = 0; i < n; i++) {
+    const h = readHeader(log, i);
+    const st = headerState(h, log.recordSize, ev);
+    if (st === "committed" && (!rec || seqNewer(decodeHeader(h).seq, rec.seq))) return -2;
+    // From a block's first slot: committed, the next block; blank, the block's last slot;
+    // dirty, every slot of the block.
+    if (i % spb === 0 && st !== "dirty") i += st === "blank" ? Math.max(0, spb - 2) : spb - 1;
   }
+  if (!rec) return -1;
   log._newestRec = rec;
   return newest;
 }

@@ -8,17 +8,19 @@ import { decodeHeader, FREED_VALUE, getU32, HEADER_SIZE, headerState, OFF_FREED,
 import { seqNewer } from "./seq.js";
 
 /**
- * Visits the valid records in ring order, from the write point (the next slot to write) round to
- * the slot before it: oldest to newest while every block erases, but a block whose erase did nothing keeps
- * an old lap's records, which then come out where they sit (DESIGN.md, "Limits"; hosts order
- * by seq). One slot at a time so that the board never holds more than one record in RAM.
+ * Visits the valid records from the oldest to the newest (ring order, which is seq order),
+ * one slot at a time so that the board never holds more than one record in RAM. A stale
+ * record (an older lap's, left by an erase that did nothing) is not visited.
  * Freed records are skipped unless `withFreed`.
  */
 export function forEachRecord(log: LogCore, visit: (r: SlotRecord) => void, withFreed?: boolean): void {
   for (let i = 0; i < log.slots; i++) {
     const slot = (log.nextSlot + i) % log.slots;
     const r = readValid(log, slot);
-    if (r && (withFreed || !r.freed)) visit({ slot: slot, record: r });
+    // SPEC.md §3: in this lap the slot's record has the seq the slot gives it. Any other seq
+    // is an older lap's record in a block whose erase did nothing: not part of the log.
+    if (r && r.seq === (log.nextSeq - log.slots + i) >>> 0 && (withFreed || !r.freed))
+      visit({ slot: slot, record: r });
   }
 }
 

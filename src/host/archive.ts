@@ -13,7 +13,8 @@
 
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import type { EspruinoDecodedRecord } from "./decode-image.js";
+import { deviceFileName } from "./device-text.js";
+import type { EspruinoDecodedRecord } from "./record-view.js";
 
 export interface ArchivedRecord extends EspruinoDecodedRecord {
   /** File names inside the retrieval folder. */
@@ -32,7 +33,24 @@ export interface ArchiveFs {
 
 export const nodeArchiveFs: ArchiveFs = {
   async mkdir(p) {
-    await fsp.mkdir(p, { recursive: true });
+    // One level at a time: Node's recursive mkdir loops for ever under /proc.
+    const missing: string[] = [];
+    for (let d = path.resolve(p); ; d = path.dirname(d)) {
+      try {
+        await fsp.stat(d);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT" || path.dirname(d) === d) throw e;
+        missing.unshift(d);
+      }
+    }
+    for (const d of missing) {
+      try {
+        await fsp.mkdir(d);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      }
+    }
   },
   async writeFileSynced(p, data) {
     const fh = await fsp.open(p, "w", 0o644);
@@ -78,8 +96,7 @@ export function retrievalFolderName(when: Date, board: string): string {
     .toISOString()
     .replace(/\.\d+Z$/, "Z")
     .replace(/:/g, "-");
-  const safeBoard = board.replace(/[^A-Za-z0-9._-]/g, "_") || "board";
-  return `${iso}-${safeBoard}`;
+  return `${iso}-${deviceFileName(board)}`;
 }
 
 export function recordFileBase(seq: number): string {

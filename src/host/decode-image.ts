@@ -14,39 +14,27 @@
 //
 // Robustness contract: for any bytes, decodeImageDetailed returns (or throws a
 // DecodeImageError for bad options or an image shorter than one slot); it never loops more
-// than a pass per candidate size plus one scan.
+// than a pass per candidate size plus one scan, each linear in the image size whatever the
+// bytes (slot-size.ts, storage-carve.ts). The pieces: record-view.ts (one record as the
+// user sees it), slot-size.ts (slot mode and finding the size), storage-carve.ts (scan
+// mode and the Storage files records sit in).
 
-import { crc32 } from "../core/crc32.js";
+import { ERASED } from "./record-view.js";
+import type { EspruinoDecodedRecord } from "./record-view.js";
 import {
-  Flags,
-  HEADER_SIZE,
-  MAGIC,
-  OFF_MAGIC,
-  decodeRecord,
-  getU32,
-  reasonName,
-  splitPayload,
-} from "../core/record.js";
-import type { StoredRecord } from "../core/record.js";
-import { seqDiff } from "../core/seq.js";
-import { heatshrinkDecompress } from "../codec/heatshrink.js";
-import type { DecodedRecord } from "./decoded-record.js";
-import { orderBySequence } from "./seq-order.js";
+  MAX_RECORD_SIZE,
+  MIN_RECORD_SIZE,
+  detectSlotSize,
+  isPowerOfTwoSize,
+  scanSlots,
+} from "./slot-size.js";
+import { scanAnywhere } from "./storage-carve.js";
+import type { PartitionLayout } from "./storage-carve.js";
 
-export const MIN_RECORD_SIZE = 64;
-export const MAX_RECORD_SIZE = 65536;
-const ERASED = 0xff;
-
-/** How a board lays out its log partition: what the decoder needs to know of a board (boards/<id>.json has it all). */
-export interface PartitionLayout {
-  id: string;
-  recordSize: number;
-  eraseSize: number;
-  backend: string;
-  /** Partition size in bytes (a "storage" board's raw partition image is decoded by slots). */
-  size?: number | undefined;
-  storagePrefix?: string | undefined;
-}
+export { MAX_RECORD_SIZE, MIN_RECORD_SIZE, isPowerOfTwoSize } from "./slot-size.js";
+export { decodeRecordBytes, flagNames } from "./record-view.js";
+export type { EspruinoDecodedRecord } from "./record-view.js";
+export type { PartitionLayout } from "./storage-carve.js";
 
 export interface DecodeImageOptions {
   /** Slot size in bytes; found from the image when absent. */
@@ -58,34 +46,6 @@ export interface DecodeImageOptions {
    * is scanned unless it is exactly the partition's size.
    */
   scan?: boolean | undefined;
-}
-
-/** A record of our format, as the CLI prints it and index.json stores it. */
-export interface EspruinoDecodedRecord extends DecodedRecord {
-  origin: "espruino-mtdoops";
-  boot: number;
-  /** Milliseconds since the board booted (mod 2^32). */
-  uptimeMs: number;
-  /** Names of the flag bits set: "HEATSHRINK", "TRUNCATED", "UNEXPECTED", or "bitN". */
-  flags: string[];
-  /** The context JSON object (SPEC.md §2.5), or null when absent or unreadable. */
-  context: Record<string, unknown> | null;
-  /** The host has saved it and the board freed it (SPEC.md §4). */
-  freed: boolean;
-  /** Older console output existed that the record does not hold. */
-  truncated: boolean;
-  /** The payload was heatshrink-compressed on flash. */
-  compressed: boolean;
-  /** The reason code as stored. */
-  reasonCode: number;
-  /** The record's CRC-32 (hex). */
-  crc: string;
-  /** Bytes of the record from the slot start to the end of its payload. */
-  length: number;
-  /** Present when the payload could not be read (bad compression, bad layout); text is then "". */
-  payloadError?: string;
-  /** Scan mode: the Storage file the record was found in. */
-  storageFile?: string;
 }
 
 export type DecodeImageErrorCode = "EBADARG" | "ETRUNCATED" | "ENORECORDS";
@@ -112,26 +72,6 @@ export interface DecodeImageResult {
   warnings: string[];
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
-const FLAG_NAMES: Array<[number, string]> = [
-  [Flags.HEATSHRINK, "HEATSHRINK"],
-  [Flags.TRUNCATED, "TRUNCATED"],
-  [Flags.UNEXPECTED, "UNEXPECTED"],
-];
-
-export function flagNames(flags: number): string[] {
-  const out: string[] = [];
-  for (const [bit, name] of FLAG_NAMES) if (flags & bit) out.push(name);
-  for (let b = 3; b < 8; b++) if (flags & (1 << b)) out.push("bit" + b);
-  return out;
-}
-
-export function isPowerOfTwoSize(n: number): boolean {
-  return (
-    Number.isSafeInteger(n) && n >= MIN_RECORD_SIZE && n <= MAX_RECORD_SIZE && (n & (n - 1)) === 0
-  );
-}
-
 function checkRecordSize(n: unknown, what: string): number {
   if (typeof n !== "number" || !isPowerOfTwoSize(n)) {
     throw new DecodeImageError(
@@ -142,263 +82,9 @@ function checkRecordSize(n: unknown, what: string): number {
   return n;
 }
 
-function timeIso(seconds: number): string | null {
-  if (seconds === 0) return null;
-  return new Date(seconds * 1000).toISOString();
-}
-
-/** Turns a validated stored record into the user-facing shape. */
-export function toDecodedRecord(
-  rec: StoredRecord,
-  where: { slot: number; offset: number; length: number },
-): EspruinoDecodedRecord {
-  const compressed = (rec.flags & Flags.HEATSHRINK) !== 0;
-  let payloadError: string | undefined;
-  let text = "";
-  let context: Record<string, unknown> | null = null;
-  let raw: Uint8Array | null = rec.payload;
-  if (compressed) {
-    try {
-      raw = heatshrinkDecompress(rec.payload, { maxOutput: 0xffff, strict: false });
-      if (raw.length !== rec.rawLength) {
-        // Espruino's compress() may drop the final byte (see heatshrink.ts); keep what came.
-        if (raw.length + 1 !== rec.rawLength && raw.length < rec.rawLength) {
-          payloadError = `decompressed to ${raw.length} bytes, the header says ${rec.rawLength}`;
-        }
-        if (raw.length > rec.rawLength) raw = raw.subarray(0, rec.rawLength);
-      }
-    } catch (e) {
-      raw = null;
-      payloadError =
-        "the compressed payload does not decompress: " +
-        (e instanceof Error ? e.message : String(e));
-    }
-  }
-  if (raw) {
-    const parts = splitPayload(raw);
-    if (!parts) {
-      payloadError = payloadError ?? "the payload is too short for its context length";
-    } else {
-      text = utf8.decode(parts.console);
-      if (parts.context.length > 0) {
-        try {
-          const v: unknown = JSON.parse(utf8.decode(parts.context));
-          if (v && typeof v === "object" && !Array.isArray(v))
-            context = v as Record<string, unknown>;
-        } catch {
-          // A context cut to fit the slot is not JSON: keep its text.
-          context = { unparsed: utf8.decode(parts.context) };
-        }
-      }
-    }
-  }
-  const out: EspruinoDecodedRecord = {
-    origin: "espruino-mtdoops",
-    seq: rec.seq,
-    reason: reasonName(rec.reason),
-    time: timeIso(rec.time),
-    text,
-    slot: where.slot,
-    offset: where.offset,
-    boot: rec.boot,
-    uptimeMs: rec.uptime,
-    flags: flagNames(rec.flags),
-    context,
-    freed: rec.freed,
-    truncated: (rec.flags & Flags.TRUNCATED) !== 0,
-    compressed,
-    reasonCode: rec.reason,
-    crc: rec.crc.toString(16).padStart(8, "0"),
-    length: where.length,
-  };
-  if (payloadError !== undefined) out.payloadError = payloadError;
-  return out;
-}
-
-/**
- * Validates and decodes one record's bytes (from the slot start; at least to the end of its
- * payload). Null unless the record is valid (SPEC.md §1): the one check every reader uses.
- */
-export function decodeRecordBytes(
-  raw: Uint8Array,
-  where: { recordSize: number; slot: number; offset: number },
-): EspruinoDecodedRecord | null {
-  const rec = decodeRecord(raw, where.recordSize, ERASED, crc32);
-  if (!rec) return null;
-  return toDecodedRecord(rec, {
-    slot: where.slot,
-    offset: where.offset,
-    length: HEADER_SIZE + rec.payloadLength,
-  });
-}
-
 function isAllErased(image: Uint8Array): boolean {
   for (let i = 0; i < image.length; i++) if (image[i] !== ERASED) return false;
   return true;
-}
-
-interface SlotScan {
-  recordSize: number;
-  records: EspruinoDecodedRecord[];
-  /** Pairs of records next in seq order whose seq distance equals their slot distance. */
-  consistent: number;
-}
-
-function quickCandidate(image: Uint8Array, off: number): boolean {
-  return off + HEADER_SIZE <= image.length && getU32(image, off + OFF_MAGIC) === MAGIC;
-}
-
-function scanSlots(image: Uint8Array, recordSize: number): SlotScan {
-  const records: EspruinoDecodedRecord[] = [];
-  for (let off = 0; off < image.length; off += recordSize) {
-    if (!quickCandidate(image, off)) continue;
-    const end = Math.min(image.length, off + recordSize);
-    const r = decodeRecordBytes(image.subarray(off, end), {
-      recordSize,
-      slot: off / recordSize,
-      offset: off,
-    });
-    if (r) records.push(r);
-  }
-  const slots = Math.max(1, Math.ceil(image.length / recordSize));
-  const ordered = orderBySequence(records);
-  let consistent = 0;
-  for (let i = 1; i < ordered.length; i++) {
-    const a = ordered[i - 1] as EspruinoDecodedRecord;
-    const b = ordered[i] as EspruinoDecodedRecord;
-    const ds = seqDiff(b.seq, a.seq);
-    const dSlot = (b.slot - a.slot + slots) % slots;
-    if (ds === dSlot || ds % slots === dSlot) consistent++;
-  }
-  return { recordSize, records: ordered, consistent };
-}
-
-interface StorageFileRef {
-  name: string;
-  live: boolean;
-  block: number | null;
-  k: number;
-}
-
-/**
- * Finds the Espruino Storage file header (u32 size with flags in the top byte, 28-byte
- * name) in front of a record found by scanning: the record is slot k of a file whose block
- * data starts k record sizes before it, after an optional 8-byte block marker (the
- * firmware's storage backend writes one). A deleted or replaced file has the first 4 bytes
- * of its name zeroed (Espruino src/jsflash.h).
- */
-function findStorageFile(
-  image: Uint8Array,
-  off: number,
-  recordSize: number,
-  slotsPerBlock: number,
-  prefix: string | undefined,
-): StorageFileRef | null {
-  for (let k = 0; k < slotsPerBlock; k++) {
-    for (const marker of [8, 0]) {
-      const h = off - k * recordSize - marker - 32;
-      if (h < 0) continue;
-      const f = storageHeaderAt(
-        image,
-        h,
-        marker + (k + 1) * recordSize - recordSize + HEADER_SIZE,
-        prefix,
-      );
-      if (f) return { ...f, k };
-    }
-  }
-  return null;
-}
-
-function storageHeaderAt(
-  image: Uint8Array,
-  h: number,
-  minSize: number,
-  prefix: string | undefined,
-): Omit<StorageFileRef, "k"> | null {
-  const size = getU32(image, h) & 0xffffff;
-  if (size === 0xffffff || size < minSize) return null;
-  const nameBytes = image.subarray(h + 4, h + 32);
-  let len = nameBytes.indexOf(0, 4);
-  if (len < 0) len = 28;
-  const firstZero =
-    nameBytes[0] === 0 && nameBytes[1] === 0 && nameBytes[2] === 0 && nameBytes[3] === 0;
-  if (len <= (firstZero ? 4 : 0)) return null;
-  for (let i = firstZero ? 4 : 0; i < len; i++) {
-    const c = nameBytes[i] as number;
-    if (c < 0x20 || c > 0x7e) return null;
-  }
-  for (let i = len; i < 28; i++) if (nameBytes[i] !== 0) return null;
-  const tail = String.fromCharCode(...nameBytes.subarray(firstZero ? 4 : 0, len));
-  if (prefix !== undefined) {
-    if (!firstZero) {
-      if (!tail.startsWith(prefix) || !/^\d+$/.test(tail.slice(prefix.length))) return null;
-      return { name: tail, live: true, block: Number(tail.slice(prefix.length)) };
-    }
-    const rest = prefix.slice(4);
-    if (prefix.length >= 4 && tail.startsWith(rest) && /^\d+$/.test(tail.slice(rest.length))) {
-      return {
-        name: prefix + tail.slice(rest.length),
-        live: false,
-        block: Number(tail.slice(rest.length)),
-      };
-    }
-    return null;
-  }
-  const m = /^(.*?)(\d+)$/.exec(tail);
-  if (!m) return null;
-  return { name: firstZero ? "????" + tail : tail, live: !firstZero, block: Number(m[2]) };
-}
-
-function scanAnywhere(
-  image: Uint8Array,
-  board: PartitionLayout | undefined,
-  recordSize: number | null,
-): {
-  records: EspruinoDecodedRecord[];
-  stale: number;
-} {
-  const bound = recordSize ?? MAX_RECORD_SIZE;
-  const slotsPerBlock =
-    board && recordSize ? Math.max(1, Math.floor(board.eraseSize / recordSize)) : 0;
-  const live: EspruinoDecodedRecord[] = [];
-  const stale: EspruinoDecodedRecord[] = [];
-  let off = 0;
-  while (off + HEADER_SIZE <= image.length) {
-    if (!quickCandidate(image, off)) {
-      off += 4;
-      continue;
-    }
-    const r = decodeRecordBytes(image.subarray(off, Math.min(image.length, off + bound)), {
-      recordSize: bound,
-      slot: -1,
-      offset: off,
-    });
-    if (!r) {
-      off += 4;
-      continue;
-    }
-    let isLive = true;
-    if (recordSize && slotsPerBlock > 0) {
-      const f = findStorageFile(image, off, recordSize, slotsPerBlock, board?.storagePrefix);
-      if (f) {
-        r.storageFile = f.name;
-        isLive = f.live;
-        if (f.block !== null) r.slot = f.block * slotsPerBlock + f.k;
-      } else if (off % recordSize === 0) r.slot = off / recordSize;
-    }
-    (isLive ? live : stale).push(r);
-    off += Math.ceil(r.length / 4) * 4;
-  }
-  // A stale copy (a deleted Storage file) is dropped; so is any second copy of a seq.
-  const seen = new Set<number>();
-  const out: EspruinoDecodedRecord[] = [];
-  for (const r of live) {
-    if (seen.has(r.seq)) continue;
-    seen.add(r.seq);
-    out.push(r);
-  }
-  return { records: orderBySequence(out), stale: stale.length };
 }
 
 /** Decodes every valid record of an image, oldest first (serial order on seq). */
@@ -462,18 +148,8 @@ export function decodeImageDetailed(
           `the image is ${image.length} bytes, shorter than the smallest record slot (${MIN_RECORD_SIZE} bytes): it is truncated or not a partition image`,
         );
       }
-      let best: SlotScan | null = null;
-      for (let rs = MIN_RECORD_SIZE; rs <= MAX_RECORD_SIZE && rs <= image.length; rs *= 2) {
-        const s = scanSlots(image, rs);
-        if (
-          !best ||
-          s.records.length > best.records.length ||
-          (s.records.length === best.records.length && s.consistent > best.consistent)
-        ) {
-          best = s;
-        }
-      }
-      if (best && best.records.length > 0) {
+      const best = detectSlotSize(image);
+      if (best) {
         if (image.length % best.recordSize !== 0) {
           warnings.push(
             `the image (${image.length} bytes) ends inside slot ${Math.floor(image.length / best.recordSize)} of ${best.recordSize} bytes: it looks truncated`,
