@@ -15,9 +15,9 @@ export const FLASH_HELP = `Usage:
   mtdoops flash --board <id> --dry-run <file> [--bundle <file>]
 
 Installs espruino-mtdoops on a board: builds firmware/dist/<id>.js and its modules
-(<id>.mount.js, <id>.write.js, <id>.read.js) when they are missing or older than their sources, then
+(<id>.mount.js, <id>.read.js) when they are missing or older than their sources, then
 uploads them with EspruinoTools into the board's Storage as the boot file .boot0 and the
-files .mtdmount, .mtdwrite and .mtdread, and restarts the board into it (load()). Afterwards the board
+files .mtdmount and .mtdread, and restarts the board into it (load()). Afterwards the board
 answers mtdoops.* commands; check with: mtdoops logs --port <port>
 
 Options:
@@ -28,7 +28,7 @@ Options:
   --dry-run <file>    write the exact code that would be sent to <file>; no port is used
   --baud <n>          serial baud rate (default ${DEFAULT_BAUD})
   --bundle <file>     upload this firmware bundle instead of firmware/dist/<id>.js
-                      (no build), with <file minus .js>.mount.js, .write.js and .read.js when
+                      (no build), with <file minus .js>.mount.js and .read.js when
                       they are there; it must have been built for the same board
   -h, --help          this help
 

@@ -72,8 +72,8 @@ export function runEspruinoTools(
 
 /**
  * The EspruinoTools arguments that upload `bundle` as Storage file `.boot0`, with the
- * modules the build wrote beside it (<bundle minus .js>.mount.js as .mtdmount, .write.js as
- * .mtdwrite, .read.js as .mtdread: src/boards/firmware-files.ts) when they are there, and
+ * modules the build wrote beside it (<bundle minus .js>.mount.js as .mtdmount,
+ * .read.js as .mtdread: src/boards/firmware-files.ts) when they are there, and
  * restart into it.
  */
 export function uploadArgs(bundle: string, outFile: string, extra: string[] = []): string[] {

@@ -31,7 +31,7 @@
 //   storage          a VirtualStorage to use (the other Storage files persist in it).
 //   installFirmware  true: put firmware/dist/<id>.js (built from source with esbuild when
 //                    missing) in Storage as ".boot0" before the first boot, with its
-//                    modules (<id>.mount.js as .mtdmount, <id>.write.js as .mtdwrite,
+//                    modules (<id>.mount.js as .mtdmount,
 //                    <id>.read.js as .mtdread:
 //                    src/boards/firmware-files.ts); a string: the path of a bundle to
 //                    install instead (its modules beside it).
@@ -180,7 +180,7 @@ export function buildFirmwareBundle(
 
 /**
  * A board's firmware files as the build writes them (src/boards/firmware-files.ts): the
- * bundle `bundle` (.boot0) and, beside it, <name>.mount.js, .write.js and .read.js when present.
+ * bundle `bundle` (.boot0) and, beside it, <name>.mount.js and .read.js when present.
  */
 export function firmwareFilesAt(bundle: string): Record<string, string> {
   const files: Record<string, string> = {};

@@ -13,6 +13,7 @@ import {
   linuxFirmware,
   longPrintArrives,
   median,
+  reportLikeInterpreter,
   scratch,
   timeL,
   usage,
@@ -50,10 +51,14 @@ export interface DeviceFigures {
   firstBootL: number;
   /** mtdoops.panic() with a full console ring, until the record is committed. */
   panicL: number;
-  /** CPU of a recorded uncaught exception (its deferred write included), above the same without the logger. */
+  /** CPU of a recorded uncaught exception (its deferred write included), above the same without the logger (the interpreter's own report). */
   crashL: number;
   /** CPU of an uncaught exception past the per-boot cap, above the same without the logger. */
   suppressedL: number;
+  /** The raw timings behind crashL and suppressedL: with the logger, and the baseline without it. */
+  crashWithL: number;
+  suppressedWithL: number;
+  crashBaselineL: number;
   /** Lines lost from synchronous bursts (BURSTS) and single prints (LONG_PRINTS) that arrive whole without the logger. */
   burstLost: number;
   /** `mtdoops.list();print("x")` on one line: "x" and "=undefined" arrive. */
@@ -118,6 +123,7 @@ export async function measureDevice(stock: string, small: string | undefined, re
       for (const n of BURSTS) bursts.push(await burstReceived(e, n));
       const longs: boolean[] = [];
       for (const n of LONG_PRINTS) longs.push(await longPrintArrives(e, n));
+      await reportLikeInterpreter(e);
       const crash = median([await crashCost(e, L), await crashCost(e, L), await crashCost(e, L)]);
       const quiet = await replMs(e, 9);
       await e.run("global.__iv=setInterval(function(){throw new Error('every 10 ms')},10)");
@@ -171,6 +177,8 @@ export async function measureDevice(stock: string, small: string | undefined, re
       panic: number;
       crash: number;
       suppressed: number;
+      crashWith: number;
+      supWith: number;
       lost: number;
       sameLine: boolean;
       control: number;
@@ -204,6 +212,8 @@ export async function measureDevice(stock: string, small: string | undefined, re
         return {
           L,
           panic: median(panics),
+          crashWith: median(crashes),
+          supWith: median(sup),
           crash: median(crashes) - base.crash,
           suppressed: median(sup) - base.crash,
           lost,
@@ -250,6 +260,9 @@ export async function measureDevice(stock: string, small: string | undefined, re
       panicL: live.panic,
       crashL: Math.max(0, live.crash),
       suppressedL: Math.max(0, live.suppressed),
+      crashWithL: live.crashWith,
+      suppressedWithL: live.supWith,
+      crashBaselineL: base.crash,
       burstLost: live.lost,
       sameLineOutput: live.sameLine,
       controlBytes: live.control,

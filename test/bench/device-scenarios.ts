@@ -70,7 +70,8 @@ export async function timeL(e: Espruino, L: number, code: string, n = 1): Promis
  * CPU of one uncaught exception, in L: from the moment it reaches the interpreter's
  * handlers (process.emit, as jsiCheckErrors does) until the jobs it queued (a record's
  * deferred write) have run, i.e. until a zero-delay timer queued after it fires. The
- * baseline is the same without any handler.
+ * baseline (reportLikeInterpreter) is the same with a handler that only prints the report
+ * as the interpreter does when nobody handles the error.
  */
 export async function crashCost(e: Espruino, L: number): Promise<number> {
   await e.run(
@@ -82,6 +83,11 @@ export async function crashCost(e: Espruino, L: number): Promise<number> {
     if (v >= 0) return v / L;
   }
   throw new Error("the crash's jobs did not finish");
+}
+
+/** Without the logger: a handler that prints what the interpreter prints for an unhandled error (src/jsinteractive.c jsiCheckErrors). */
+export async function reportLikeInterpreter(e: Espruino): Promise<void> {
+  await e.run("process.on('uncaughtException',function(x){print('Uncaught '+x+(x&&x.stack?'\\n'+x.stack:''))})");
 }
 
 /** Lines of a synchronous burst of `n` console.log lines that reach the terminal. */

@@ -95,14 +95,14 @@ export class Espruino {
   }
 
   /**
-   * Writes Storage files as EspruinoTools does (base64 chunks of 512 characters, well
+   * Writes Storage files as EspruinoTools does (base64 chunks of 256 characters, well
    * inside the 1 KB input FIFO) and checks each by length and E.CRC32.
    */
   async writeFiles(files: Record<string, string>, crc32: (b: Uint8Array) => number): Promise<void> {
     for (const name of Object.keys(files)) {
       const code = files[name] ?? "";
       const b64 = Buffer.from(code, "latin1").toString("base64");
-      const CHUNK = 512;
+      const CHUNK = 256;
       for (let i = 0, n = 0; i < b64.length; i += CHUNK, n++) {
         const off = (i / 4) * 3;
         const size = off === 0 ? "," + code.length : "";

@@ -195,5 +195,21 @@ if (!BIN) {
       expect((await dump(e, -1, false)).recs.map((r) => r.context["msg"])).toEqual(["after clear"]);
       await e.kill();
     });
+
+    it("keeps Espruino's own onErrorSave (the ERROR file) with the logger installed", async () => {
+      const e = await start();
+      await e.run('require("Storage").erase("ERROR");E.setFlags({onErrorSave:1})');
+      e.since();
+      e.send("setTimeout(function(){ throw new Error('saved by onErrorSave'); }, 10)\n");
+      await e.waitFor("Uncaught Error: saved by onErrorSave");
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await e.query('require("Storage").read("ERROR")')).toContain("Error: saved by onErrorSave");
+      // Only the first error is kept, as the interpreter does.
+      e.send("setTimeout(function(){ throw new Error('second'); }, 10)\n");
+      await e.waitFor("Uncaught Error: second");
+      expect(await e.query('require("Storage").read("ERROR")')).not.toContain("second");
+      await e.run('require("Storage").erase("ERROR");E.setFlags({onErrorSave:0})');
+      await e.kill();
+    });
   });
 }
