@@ -51,7 +51,7 @@ export function formatFinding(f: Finding): string {
 // ---- regular expressions ----
 
 /** Problems with a RegExp pattern and flags on Espruino: rule id -> message. */
-export function regexpProblems(pattern: string, flags: string): Array<[string, string]> {
+export function regexpProblems(pattern: string, flags: string, literal = false): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const bad = flags.replace(/[gim]/g, "");
   if (bad) out.push(["regexp-flag", 'flag "' + bad + '" is not supported (only g, i, m)']);
@@ -66,6 +66,8 @@ export function regexpProblems(pattern: string, flags: string): Array<[string, s
     }
     if (inClass) {
       if (c === "]") inClass = false;
+      else if (c === "/" && literal)
+        out.push(["regexp-slash-in-class", 'an unescaped "/" inside [...] ends the literal early (write \\/ or use new RegExp)']);
       continue;
     }
     if (c === "[") inClass = true;
@@ -287,7 +289,7 @@ export function checkDialect(code: string, file: string): Finding[] {
       }
       case "Literal":
         if (n.regex)
-          for (const [rule, msg] of regexpProblems(n.regex.pattern, n.regex.flags))
+          for (const [rule, msg] of regexpProblems(n.regex.pattern, n.regex.flags, true))
             report(n, rule, msg);
         if (n.bigint !== undefined) report(n, "bigint", "BigInt literals are not supported");
         break;

@@ -434,6 +434,7 @@ t(
   "(function(){return /(?<=a)b/.test('ab')+','+/(?<=a)b/.test('cb');})()",
   "true,false",
 );
+t("regexp-slash-in-class", "(function(){return /[/]/.test('/');})()", true);
 t("regexp-named-group", "(function(){return /(?<x>a)/.exec('a').groups.x;})()", "a");
 t("regexp-sticky-flag", "(function(){return /b/y.test('ab');})()", false);
 t("regexp-unicode-flag", "(function(){return /^\\u{61}$/u.test('a');})()", true);

@@ -288,6 +288,7 @@ const FAIL_RULES: Record<string, string> = {
   "regexp-quantifier-braces": "regexp-quantifier-braces",
   "regexp-lookahead": "regexp-lookahead",
   "regexp-lookbehind": "regexp-lookbehind",
+  "regexp-slash-in-class": "regexp-slash-in-class",
   "regexp-named-group": "regexp-named-group",
   "regexp-sticky-flag": "regexp-flag",
   "regexp-unicode-flag": "regexp-flag",

@@ -54,6 +54,7 @@ describe("check-dialect: each banned construct is caught", () => {
     ["var s = tag`x${1}`;", "tagged-template"],
     ["var r = /(?<=a)b/;", "regexp-lookbehind"],
     ["var r = /(?<!a)b/;", "regexp-lookbehind"],
+    ["var r = /[ -/]x/;", "regexp-slash-in-class"],
     ["var r = /a(?=b)/;", "regexp-lookahead"],
     ["var r = /(?<y>\\d+)/;", "regexp-named-group"],
     ["var r = /a/y;", "regexp-flag"],
