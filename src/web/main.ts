@@ -53,6 +53,8 @@ interface RecordSet {
   fs: MemoryArchiveFs | null;
   /** True once every record was handed over in a download-all. */
   downloaded: boolean;
+  /** True once the board freed them. */
+  cleared?: boolean;
 }
 
 const support = detectSupport();
@@ -109,7 +111,7 @@ function refreshButtons(): void {
   byId<HTMLButtonElement>("connect-bluetooth").disabled = busy;
   const hasRecords = !!set && set.records.length > 0;
   byId<HTMLButtonElement>("download-all").disabled = !hasRecords || busy;
-  const canClear = connected && !busy && !!set && set.source === "device" && set.downloaded && set.records.length > 0;
+  const canClear = connected && !busy && !!set && set.source === "device" && set.downloaded && !set.cleared && set.records.length > 0;
   const clear = byId<HTMLButtonElement>("clear");
   clear.disabled = !canClear;
   clear.title = canClear ? "Free these records on the board" : "Download all first: the board frees records only after you saved them";
@@ -537,8 +539,7 @@ async function clearDevice(): Promise<void> {
         },
       });
       for (const r of s.records) if (!r.flags.includes("FREED")) r.flags.push("FREED");
-      showRecords({ ...s, records: s.records });
-      s.downloaded = true;
+      showRecords({ ...s, records: s.records, cleared: true });
       notice("ok", `Cleared ${res.cleared ?? 0} record(s) on ${l.name}; your download keeps them.`);
     } catch (e) {
       notice("error", `Nothing was cleared: ${errText(e)}`);

@@ -32,7 +32,7 @@ export function drawTimeline(
     if (last && last.boot === r.boot) last.items.push(r);
     else groups.push({ boot: r.boot, items: [r] });
   }
-  const bar = 14;
+  const bar = 16;
   const gap = 3;
   const groupGap = 14;
   const height = 86;
@@ -83,7 +83,8 @@ export function drawTimeline(
       root.append(rect);
     });
     const label = svg("text", { x: x - 2, y: 74, class: "tl-label" });
-    label.textContent = g.boot === null ? "" : g.items.length * (bar + gap) >= 40 || groups.length < 12 ? `boot ${g.boot}` : String(g.boot);
+    // "boot N" where it fits, the number alone where the group is narrow.
+    label.textContent = g.boot === null ? "" : w >= 44 ? `boot ${g.boot}` : String(g.boot);
     root.append(label);
     x += w + gap + groupGap;
   });
