@@ -253,7 +253,12 @@ export interface Browser {
 }
 
 export async function openBrowser(
-  options: FakeOptions & { viewport?: { width: number; height: number }; url?: string; extraArgs?: string[] } = {},
+  options: FakeOptions & {
+    viewport?: { width: number; height: number };
+    /** The page's address from the server's port (default http://127.0.0.1:<port>/). */
+    url?: (port: number) => string;
+    extraArgs?: string[];
+  } = {},
 ): Promise<Browser> {
   const { chromium } = await import("playwright-core");
   const site = await builtPage();
@@ -272,7 +277,7 @@ export async function openBrowser(
   bridge.setPage(page);
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(options.url ?? server.url);
+  await page.goto(options.url ? options.url(server.port) : server.url);
   await page.waitForSelector("body[data-ready='1']", { timeout: 15_000 }).catch((e: unknown) => {
     throw new Error(`the page did not start: ${errors.join("; ") || String(e)}`);
   });
