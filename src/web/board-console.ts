@@ -18,7 +18,7 @@ let counter = 0;
 export class BoardConsole {
   private readonly t: Transport;
   private text = "";
-  private closed: Error | null = null;
+  private closed_: Error | null = null;
   private readonly unsubscribe: Array<() => void>;
 
   constructor(t: Transport) {
@@ -28,13 +28,27 @@ export class BoardConsole {
         this.text = (this.text + s).slice(-65536);
       }),
       t.onClose((e) => {
-        this.closed = e ?? new TransportError("EIO", `${t.name}: the connection closed`);
+        this.closed_ = e ?? new TransportError("EIO", `${t.name}: the connection closed`);
       }),
     ];
   }
 
   get name(): string {
     return this.t.name;
+  }
+
+  /** True once the link is gone. */
+  get closed(): boolean {
+    return this.closed_ !== null;
+  }
+
+  /** Closes the link (the board console object is done). */
+  async close(): Promise<void> {
+    try {
+      await this.t.close();
+    } catch {
+      // already gone
+    }
   }
 
   /** Ends the line a previous user may have left half-typed, and waits for the console to settle. */
@@ -44,7 +58,7 @@ export class BoardConsole {
   }
 
   async send(text: string): Promise<void> {
-    if (this.closed) throw this.closed;
+    if (this.closed_) throw this.closed_;
     await this.t.write(text);
   }
 
@@ -63,7 +77,7 @@ export class BoardConsole {
       }
       const err = /Uncaught [^\r\n]*/.exec(this.text);
       if (err) throw new ConsoleError(err[0]);
-      if (this.closed) throw this.closed;
+      if (this.closed_) throw this.closed_;
       if (Date.now() > until)
         throw new ConsoleError(`${this.t.name} did not answer within ${timeoutMs} ms`);
       await sleep(10);
@@ -79,7 +93,7 @@ export class BoardConsole {
     let since = Date.now();
     while (Date.now() < end) {
       await sleep(50);
-      if (this.closed) throw this.closed;
+      if (this.closed_) throw this.closed_;
       if (this.text.length !== last) {
         last = this.text.length;
         since = Date.now();

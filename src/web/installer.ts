@@ -147,19 +147,54 @@ export async function installLogger(
       onEvent({ type: "verified", file: f.name, bytes: got.bytes, crc: got.crc });
     }
     onEvent({ type: "restarting" });
+    const version = await restartAndAsk(connect, c);
+    if (!version)
+      throw new InstallError(
+        "the files are on the board and verified, but the logger did not start after load(); see the board's console",
+      );
+    onEvent({ type: "running", version });
+    return version;
+  });
+}
+
+/**
+ * Sends load() (the board restarts its JavaScript into the boot file) and asks for the
+ * logger's version. The console may be busy for a moment after a restart (the logger takes
+ * it over, docs/FIRMWARE.md "Following the console"), and some links drop on load() (the
+ * Linux build's telnet console may): the question is asked again, over a new connection
+ * when the old one is gone, for up to ~10 s.
+ */
+async function restartAndAsk(connect: Connect, first: BoardConsole): Promise<string | null> {
+  let c = first;
+  let opened: BoardConsole | null = null;
+  let last: unknown = null;
+  try {
     try {
       await c.runQuiet("load()", 500, 8000);
-      const version = await c.loggerVersion();
-      if (!version)
-        throw new InstallError(
-          "the files are on the board and verified, but the logger did not start after load(); see the board's console",
-        );
-      onEvent({ type: "running", version });
-      return version;
     } catch (e) {
-      throw explain(e, "restarting the board failed");
+      last = e;
     }
-  });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        if (c.closed) {
+          opened?.dispose();
+          const t = await connect();
+          opened = new BoardConsole(t);
+          c = opened;
+          await c.nudge();
+        }
+        return await c.loggerVersion(3500);
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw explain(last, "restarting the board failed");
+  } finally {
+    if (opened) {
+      opened.dispose();
+      await opened.close();
+    }
+  }
 }
 
 /** Erases the board's logger files (the records' partition stays as it is) and restarts. */
@@ -181,13 +216,8 @@ export async function removeLogger(
       onEvent({ type: "removed", file: f.storage });
     }
     onEvent({ type: "restarting" });
-    try {
-      await c.runQuiet("load()", 500, 8000);
-      if ((await c.loggerVersion()) !== null)
-        throw new InstallError("the logger still runs after its files were erased and the board restarted");
-    } catch (e) {
-      throw explain(e, "restarting the board failed");
-    }
+    if ((await restartAndAsk(connect, c)) !== null)
+      throw new InstallError("the logger still runs after its files were erased and the board restarted");
   });
 }
 

@@ -310,6 +310,8 @@ export async function waitNotice(page: Page, match: RegExp, timeoutMs = 30_000):
       return { kind: n.hidden ? "" : (n.dataset["kind"] ?? ""), text: n.hidden ? "" : (document.getElementById("notice-text")?.textContent ?? "") };
     });
     if (match.test(last.text)) return last;
+    // An error that is not the one awaited ends the wait at once.
+    if (last.kind === "error") break;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`notice ${match} did not appear; last: [${last.kind}] ${last.text}`);
