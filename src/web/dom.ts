@@ -1,5 +1,5 @@
 // Building the page's DOM from data: elements and text nodes only. Device data is put in
-// with textContent / createTextNode and never parsed as HTML (no innerHTML anywhere).
+// with textContent / createTextNode and never parsed as HTML (no HTML-parsing DOM call anywhere).
 
 type Child = Node | string | null | undefined | false;
 

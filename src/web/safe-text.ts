@@ -1,5 +1,5 @@
 // Device data on the page: always text, never markup. Everything the board sends reaches
-// the DOM through textContent (never innerHTML); this module makes it readable as well as
+// the DOM through textContent (nothing parses it as HTML); this module makes it readable as well as
 // inert: control characters (terminal escapes included) are shown as the Unicode Control
 // Pictures (U+2400 + code, U+2421 for DEL), and very long lines are cut for display (the
 // download keeps every byte). File names made from device data are sanitised.
