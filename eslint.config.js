@@ -26,7 +26,7 @@ const espruinoUnsupported = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "firmware/dist/", "coverage/", "scripts/dialect-probe.js"] },
+  { ignores: ["node_modules/", "dist/", "firmware/dist/", "coverage/", "test-output/", "scripts/dialect-probe.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -25,7 +25,12 @@ function firmwareManifest(): Plugin {
       json ??= execFileSync(
         process.execPath,
         ["--import", "tsx", path.join(root, "scripts", "web-firmware.ts")],
-        { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "inherit"] },
+        {
+          cwd: root,
+          encoding: "utf8",
+          maxBuffer: 64 * 1024 * 1024,
+          stdio: ["ignore", "pipe", "inherit"],
+        },
       );
       return "export default " + json + ";";
     },

@@ -30,7 +30,9 @@ export interface WebFirmwareManifest {
   boards: WebFirmwareBoard[];
 }
 
-export async function webFirmwareManifest(ids: string[] = listBoards()): Promise<WebFirmwareManifest> {
+export async function webFirmwareManifest(
+  ids: string[] = listBoards(),
+): Promise<WebFirmwareManifest> {
   const boards: WebFirmwareBoard[] = [];
   for (const id of ids) {
     const board = loadBoard(id);

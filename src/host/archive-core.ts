@@ -117,7 +117,8 @@ export class RetrievalArchive {
     if (this.folderPath) return this.folderPath;
     const base = retrievalFolderName(this.started, this.board);
     let name = base;
-    for (let i = 2; await this.fs.exists(this.fs.join(this.outDir, name)); i++) name = `${base}-${i}`;
+    for (let i = 2; await this.fs.exists(this.fs.join(this.outDir, name)); i++)
+      name = `${base}-${i}`;
     const p = this.fs.join(this.outDir, name);
     try {
       await this.fs.mkdir(p);

@@ -66,7 +66,7 @@ export class BoardConsole {
   async ask(expr: string, timeoutMs = 5000): Promise<string> {
     const id = "ASK" + ++counter + " ";
     this.text = "";
-    await this.send("\x10print(\"MTDOOPS_\"+\"" + id + "\"+(" + expr + "))\n");
+    await this.send('\x10print("MTDOOPS_"+"' + id + '"+(' + expr + "))\n");
     const marker = "MTDOOPS_" + id;
     const until = Date.now() + timeoutMs;
     for (;;) {
@@ -104,10 +104,7 @@ export class BoardConsole {
 
   /** The logger's version, or null when the board does not run it. */
   async loggerVersion(timeoutMs = 4000): Promise<string | null> {
-    const v = await this.ask(
-      'typeof mtdoops=="object"&&mtdoops?mtdoops.version:"none"',
-      timeoutMs,
-    );
+    const v = await this.ask('typeof mtdoops=="object"&&mtdoops?mtdoops.version:"none"', timeoutMs);
     return v === "none" ? null : v;
   }
 

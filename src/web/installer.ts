@@ -78,7 +78,10 @@ function explain(e: unknown, doing: string): InstallError {
 }
 
 /** The CRC-32 and length of a Storage file on the board, or null when it is not there. */
-async function boardFile(c: BoardConsole, name: string): Promise<{ crc: string; bytes: number } | null> {
+async function boardFile(
+  c: BoardConsole,
+  name: string,
+): Promise<{ crc: string; bytes: number } | null> {
   const v = await c.ask(
     '(function(s){return s===undefined?"missing":(E.CRC32(s)>>>0).toString(16)+" "+s.length})(require("Storage").read(' +
       jsString(name) +
@@ -96,7 +99,10 @@ export async function installLogger(
   board: FirmwareBoard,
   onEvent: (e: InstallEvent) => void = () => {},
 ): Promise<string> {
-  const files = uploadOrder(board.files).map((f) => ({ name: f.storage, bytes: textToBytes(f.code) }));
+  const files = uploadOrder(board.files).map((f) => ({
+    name: f.storage,
+    bytes: textToBytes(f.code),
+  }));
   const total = files.reduce((n, f) => n + f.bytes.length, 0);
   onEvent({ type: "connecting" });
   return withConsole(connect, async (c) => {
@@ -217,7 +223,9 @@ export async function removeLogger(
     }
     onEvent({ type: "restarting" });
     if ((await restartAndAsk(connect, c)) !== null)
-      throw new InstallError("the logger still runs after its files were erased and the board restarted");
+      throw new InstallError(
+        "the logger still runs after its files were erased and the board restarted",
+      );
   });
 }
 

@@ -111,10 +111,19 @@ function refreshButtons(): void {
   byId<HTMLButtonElement>("connect-bluetooth").disabled = busy;
   const hasRecords = !!set && set.records.length > 0;
   byId<HTMLButtonElement>("download-all").disabled = !hasRecords || busy;
-  const canClear = connected && !busy && !!set && set.source === "device" && set.downloaded && !set.cleared && set.records.length > 0;
+  const canClear =
+    connected &&
+    !busy &&
+    !!set &&
+    set.source === "device" &&
+    set.downloaded &&
+    !set.cleared &&
+    set.records.length > 0;
   const clear = byId<HTMLButtonElement>("clear");
   clear.disabled = !canClear;
-  clear.title = canClear ? "Free these records on the board" : "Download all first: the board frees records only after you saved them";
+  clear.title = canClear
+    ? "Free these records on the board"
+    : "Download all first: the board frees records only after you saved them";
 }
 
 async function task(label: string, body: () => Promise<void>): Promise<void> {
@@ -155,8 +164,15 @@ async function connected(l: Link): Promise<void> {
         c.dispose();
         await t.close();
       }
-      if (version) notice("ok", `Connected to ${l.name}: the logger ${version} runs on it. Read its records below.`);
-      else offerInstall(`Connected to ${l.name}, but it does not run the logger (espruino-mtdoops) yet.`);
+      if (version)
+        notice(
+          "ok",
+          `Connected to ${l.name}: the logger ${version} runs on it. Read its records below.`,
+        );
+      else
+        offerInstall(
+          `Connected to ${l.name}, but it does not run the logger (espruino-mtdoops) yet.`,
+        );
     } catch (e) {
       link = null;
       notice("error", connectError(e, l.name));
@@ -189,7 +205,8 @@ async function connectSerial(): Promise<void> {
   try {
     port = await navigator.serial.requestPort();
   } catch (e) {
-    if (isCancel(e)) return notice("info", "No port chosen. Pick your board's port when you are ready.");
+    if (isCancel(e))
+      return notice("info", "No port chosen. Pick your board's port when you are ready.");
     return notice("error", `The browser could not list serial ports: ${errText(e)}`);
   }
   const baud = Number(byId<HTMLSelectElement>("baud").value) || DEFAULT_BAUD;
@@ -210,7 +227,11 @@ async function connectBluetooth(): Promise<void> {
     if (isCancel(e)) return notice("info", "No device chosen. Pick your board when you are ready.");
     return notice("error", `The browser could not scan for Bluetooth devices: ${errText(e)}`);
   }
-  await connected({ kind: "bluetooth", name: bluetoothName(device), connect: nusConnector(device) });
+  await connected({
+    kind: "bluetooth",
+    name: bluetoothName(device),
+    connect: nusConnector(device),
+  });
 }
 
 // ---- install ----
@@ -261,7 +282,8 @@ async function runInstall(remove: boolean): Promise<void> {
           installStep(`Writing ${e.file}`);
         }
       } else if (e.type === "verifying") bar.hidden = true;
-      else if (e.type === "verified") installStep(`Verified ${e.file}: ${e.bytes} bytes, CRC ${e.crc}`);
+      else if (e.type === "verified")
+        installStep(`Verified ${e.file}: ${e.bytes} bytes, CRC ${e.crc}`);
       else if (e.type === "removed") installStep(`Erased ${e.file}`);
       else if (e.type === "restarting") installStep("Restarting the board (load())");
       else if (e.type === "running") installStep(`The logger ${e.version} runs`);
@@ -269,10 +291,16 @@ async function runInstall(remove: boolean): Promise<void> {
     try {
       if (remove) {
         await removeLogger(l.connect, board, onEvent);
-        notice("ok", `The logger is removed from ${l.name}. Records already in its flash area stay there until it is installed again and they are cleared.`);
+        notice(
+          "ok",
+          `The logger is removed from ${l.name}. Records already in its flash area stay there until it is installed again and they are cleared.`,
+        );
       } else {
         const v = await installLogger(l.connect, board, onEvent);
-        notice("ok", `The logger ${v} is installed for ${board.name} and verified. Crashes from now on are kept.`);
+        notice(
+          "ok",
+          `The logger ${v} is installed for ${board.name} and verified. Crashes from now on are kept.`,
+        );
       }
     } catch (e) {
       installStep(errText(e), "failed");
@@ -319,7 +347,14 @@ async function readRecords(): Promise<void> {
     const fs = new MemoryArchiveFs();
     const archive = new RetrievalArchive("", { fs, started: new Date() });
     const raws = new Map<number, Uint8Array>();
-    const fresh: RecordSet = { source: "device", label: l.name, records: [], archive, fs, downloaded: false };
+    const fresh: RecordSet = {
+      source: "device",
+      label: l.name,
+      records: [],
+      archive,
+      fs,
+      downloaded: false,
+    };
     try {
       const t = await l.connect();
       const c = new BoardConsole(t);
@@ -335,7 +370,9 @@ async function readRecords(): Promise<void> {
       c.dispose();
       if (!version) {
         await t.close();
-        offerInstall(`${l.name} does not run the logger (espruino-mtdoops), so it has no records to read.`);
+        offerInstall(
+          `${l.name} does not run the logger (espruino-mtdoops), so it has no records to read.`,
+        );
         return;
       }
       const res = await retrieve({
@@ -441,7 +478,8 @@ function openRecord(seq: number): void {
     ["size", `${r.size} bytes`],
   ];
   const d = r.decoded;
-  if (typeof d["uptimeMs"] === "number") facts.push(["uptime", `${((d["uptimeMs"] as number) / 1000).toFixed(3)} s`]);
+  if (typeof d["uptimeMs"] === "number")
+    facts.push(["uptime", `${((d["uptimeMs"] as number) / 1000).toFixed(3)} s`]);
   if (r.flags.length) facts.push(["flags", r.flags.join(" ")]);
   if (typeof d["payloadError"] === "string") facts.push(["payload error", d["payloadError"]]);
   for (const [k, v] of Object.entries(r.context ?? {})) facts.push([k, v]);
@@ -467,7 +505,10 @@ function renderText(r: PageRecord): void {
   for (;;) {
     const i = lower.indexOf(needle, at);
     if (i < 0) break;
-    pre.append(document.createTextNode(text.slice(at, i)), h("mark", {}, text.slice(i, i + needle.length)));
+    pre.append(
+      document.createTextNode(text.slice(at, i)),
+      h("mark", {}, text.slice(i, i + needle.length)),
+    );
     at = i + needle.length;
     n++;
   }
@@ -488,23 +529,44 @@ function downloadAll(): void {
   const folder = folderName(s);
   const entries: ZipEntry[] =
     s.fs && s.archive?.folder
-      ? s.fs.list(s.archive.folder).map(([name, f]) => ({ name: `${folder}/${safeFileName(name)}`, data: f.data, mtime: f.mtime }))
+      ? s.fs
+          .list(s.archive.folder)
+          .map(([name, f]) => ({
+            name: `${folder}/${safeFileName(name)}`,
+            data: f.data,
+            mtime: f.mtime,
+          }))
       : s.records.flatMap((r) => {
           const when = r.time ? new Date(r.time) : new Date();
-          const out: ZipEntry[] = [{ name: `${folder}/${safeFileName(r.base + ".txt")}`, data: new TextEncoder().encode(r.fileText), mtime: when }];
-          if (r.raw) out.push({ name: `${folder}/${safeFileName(r.base + ".bin")}`, data: r.raw, mtime: when });
+          const out: ZipEntry[] = [
+            {
+              name: `${folder}/${safeFileName(r.base + ".txt")}`,
+              data: new TextEncoder().encode(r.fileText),
+              mtime: when,
+            },
+          ];
+          if (r.raw)
+            out.push({
+              name: `${folder}/${safeFileName(r.base + ".bin")}`,
+              data: r.raw,
+              mtime: when,
+            });
           return out;
         });
   download(`${folder}.zip`, zip(entries), "application/zip");
   s.downloaded = true;
-  notice("ok", `Saved ${s.records.length} record(s) as ${folder}.zip (the same files and index.json as mtdoops logs).`);
+  notice(
+    "ok",
+    `Saved ${s.records.length} record(s) as ${folder}.zip (the same files and index.json as mtdoops logs).`,
+  );
   refreshButtons();
 }
 
 function downloadOne(kind: "txt" | "bin"): void {
   const r = currentRecord();
   if (!r) return;
-  if (kind === "txt") download(safeFileName(r.base + ".txt"), r.fileText, "text/plain;charset=utf-8");
+  if (kind === "txt")
+    download(safeFileName(r.base + ".txt"), r.fileText, "text/plain;charset=utf-8");
   else if (r.raw) download(safeFileName(r.base + ".bin"), r.raw, "application/octet-stream");
 }
 
@@ -533,7 +595,9 @@ async function clearDevice(): Promise<void> {
           save: async (rec, raw) => {
             const mine = have.get(rec.seq);
             if (!mine || !sameBytes(mine, raw))
-              throw new Error(`record ${rec.seq} is new since your download: read and download again before clearing`);
+              throw new Error(
+                `record ${rec.seq} is new since your download: read and download again before clearing`,
+              );
             return `${rec.seq}`;
           },
         },
@@ -560,22 +624,42 @@ async function decodeFile(file: File): Promise<void> {
   try {
     if (format === "linux") {
       if (!recordSize) {
-        notice("error", "A Linux mtdoops image needs its record size (mtdoops' record_size, e.g. 4096): enter it and drop the file again.");
+        notice(
+          "error",
+          "A Linux mtdoops image needs its record size (mtdoops' record_size, e.g. 4096): enter it and drop the file again.",
+        );
         return;
       }
       const res = decodeLinuxMtdoopsImage(image, { recordSize });
       if (!res.records.length) {
-        notice("error", `No Linux mtdoops record in ${file.name} with a record size of ${recordSize}: not an mtdoops partition, or a wrong record size.`);
+        notice(
+          "error",
+          `No Linux mtdoops record in ${file.name} with a record size of ${recordSize}: not an mtdoops partition, or a wrong record size.`,
+        );
         return;
       }
-      showRecords({ source: "image", label, records: res.records.map((r) => fromLinux(r, image, recordSize)), archive: null, fs: null, downloaded: false });
-      notice("ok", `Decoded ${res.records.length} Linux mtdoops record(s) from ${file.name}.` + (res.warnings.length ? " " + res.warnings.join(" ") : ""));
+      showRecords({
+        source: "image",
+        label,
+        records: res.records.map((r) => fromLinux(r, image, recordSize)),
+        archive: null,
+        fs: null,
+        downloaded: false,
+      });
+      notice(
+        "ok",
+        `Decoded ${res.records.length} Linux mtdoops record(s) from ${file.name}.` +
+          (res.warnings.length ? " " + res.warnings.join(" ") : ""),
+      );
       return;
     }
     const opts: DecodeImageOptions = {};
     if (recordSize !== undefined) {
       if (!isPowerOfTwoSize(recordSize)) {
-        notice("error", `The record size must be a power of two from 64 to 65536, not ${recordSize}.`);
+        notice(
+          "error",
+          `The record size must be a power of two from 64 to 65536, not ${recordSize}.`,
+        );
         return;
       }
       opts.recordSize = recordSize;
@@ -585,13 +669,34 @@ async function decodeFile(file: File): Promise<void> {
     if (b) opts.board = b;
     const res = decodeImageDetailed(image, opts);
     if (!res.records.length) {
-      notice(res.erased ? "info" : "error", res.erased ? `${file.name} is erased: no records.` : `${file.name}: ${noRecordsError(res, opts).message.replace("use --format linux --record-size <n>", "choose the Linux format and its record size")}`);
+      notice(
+        res.erased ? "info" : "error",
+        res.erased
+          ? `${file.name} is erased: no records.`
+          : `${file.name}: ${noRecordsError(res, opts).message.replace("use --format linux --record-size <n>", "choose the Linux format and its record size")}`,
+      );
       return;
     }
-    showRecords({ source: "image", label, records: res.records.map((r) => fromEspruino(r, image.slice(r.offset, r.offset + r.length))), archive: null, fs: null, downloaded: false });
-    notice("ok", `Decoded ${res.records.length} record(s) from ${file.name}` + (res.recordSize ? ` (${res.recordSize}-byte records).` : "."));
+    showRecords({
+      source: "image",
+      label,
+      records: res.records.map((r) => fromEspruino(r, image.slice(r.offset, r.offset + r.length))),
+      archive: null,
+      fs: null,
+      downloaded: false,
+    });
+    notice(
+      "ok",
+      `Decoded ${res.records.length} record(s) from ${file.name}` +
+        (res.recordSize ? ` (${res.recordSize}-byte records).` : "."),
+    );
   } catch (e) {
-    notice("error", e instanceof DecodeImageError ? `${file.name}: ${e.message}` : `Cannot decode ${file.name}: ${errText(e)}`);
+    notice(
+      "error",
+      e instanceof DecodeImageError
+        ? `${file.name}: ${e.message}`
+        : `Cannot decode ${file.name}: ${errText(e)}`,
+    );
   }
 }
 
@@ -608,7 +713,9 @@ function init(): void {
     boardSel.append(h("option", { value: b.id }, b.name));
     imageBoard.append(h("option", { value: b.id }, b.name));
   }
-  boardSel.value = firmware.boards.some((b) => b.id === "puckjs") ? "puckjs" : (firmware.boards[0]?.id ?? "");
+  boardSel.value = firmware.boards.some((b) => b.id === "puckjs")
+    ? "puckjs"
+    : (firmware.boards[0]?.id ?? "");
   boardSel.addEventListener("change", showBoardFiles);
   showBoardFiles();
 
@@ -658,7 +765,8 @@ function init(): void {
     byId<HTMLButtonElement>("connect-bluetooth").hidden = !support.bluetooth;
   } else {
     if (!support.serial) byId<HTMLButtonElement>("connect-serial").title = noSerialMessage();
-    if (!support.bluetooth) byId<HTMLButtonElement>("connect-bluetooth").title = noBluetoothMessage();
+    if (!support.bluetooth)
+      byId<HTMLButtonElement>("connect-bluetooth").title = noBluetoothMessage();
   }
   refreshButtons();
   document.body.dataset["ready"] = "1";

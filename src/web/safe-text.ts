@@ -9,6 +9,7 @@ export const MAX_LINE_SHOWN = 2000;
 
 /** Makes control characters visible; keeps newlines and tabs. */
 export function visibleControls(s: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   return s.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) =>
     c === "\x7f" ? "\u2421" : String.fromCharCode(0x2400 + c.charCodeAt(0)),
   );
@@ -22,7 +23,8 @@ export function displayText(s: string): string {
     .map((line) => {
       const v = visibleControls(line);
       return v.length > MAX_LINE_SHOWN
-        ? v.slice(0, MAX_LINE_SHOWN) + ` \u2026 [${v.length - MAX_LINE_SHOWN} more characters in the download]`
+        ? v.slice(0, MAX_LINE_SHOWN) +
+            ` \u2026 [${v.length - MAX_LINE_SHOWN} more characters in the download]`
         : v;
     })
     .join("\n");

@@ -37,7 +37,8 @@ class NusTransport implements Transport {
   private queue: Promise<void> = Promise.resolve();
   private readonly onValue = (ev: Event): void => {
     const dv = (ev.target as BluetoothRemoteGATTCharacteristic).value;
-    if (dv) this.events.emitData(bytesToText(new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength)));
+    if (dv)
+      this.events.emitData(bytesToText(new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength)));
   };
   private readonly onGone = (): void => {
     this.events.emitClose(new TransportError("EIO", `${this.name}: Bluetooth disconnected`));

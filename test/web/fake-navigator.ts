@@ -51,7 +51,10 @@ export function installFakeNavigator(opts: FakeOptions): void {
     }
     async open(o: { baudRate: number }): Promise<void> {
       if (this.readable) throw new DOMException("The port is already open.", "InvalidStateError");
-      if (!(o && o.baudRate > 0)) throw new TypeError("Failed to execute 'open' on 'SerialPort': Requested baud rate must be greater than zero.");
+      if (!(o && o.baudRate > 0))
+        throw new TypeError(
+          "Failed to execute 'open' on 'SerialPort': Requested baud rate must be greater than zero.",
+        );
       fail(await bridge("open", String(o.baudRate)));
       let ctl: ReadableStreamDefaultController<Uint8Array> | null = null;
       this.readable = new ReadableStream<Uint8Array>({
@@ -74,7 +77,9 @@ export function installFakeNavigator(opts: FakeOptions): void {
     }
     async close(): Promise<void> {
       if (this.readable?.locked || this.writable?.locked)
-        throw new TypeError("Failed to execute 'close' on 'SerialPort': Cannot cancel a locked stream");
+        throw new TypeError(
+          "Failed to execute 'close' on 'SerialPort': Cannot cancel a locked stream",
+        );
       this.readable = null;
       this.writable = null;
       push = null;
@@ -95,8 +100,12 @@ export function installFakeNavigator(opts: FakeOptions): void {
       return this;
     }
     async writeValue(v: BufferSource): Promise<void> {
-      const b = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-      if (b.length > 20) throw new DOMException("GATT operation failed for unknown reason.", "NotSupportedError");
+      const b =
+        v instanceof ArrayBuffer
+          ? new Uint8Array(v)
+          : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      if (b.length > 20)
+        throw new DOMException("GATT operation failed for unknown reason.", "NotSupportedError");
       fail(await bridge("blewrite", toText(b)));
     }
   }
@@ -110,7 +119,10 @@ export function installFakeNavigator(opts: FakeOptions): void {
       async getCharacteristic(u: string) {
         if (u === NUS_RX) return rx;
         if (u === NUS_TX) return tx;
-        throw new DOMException("No Characteristics matching UUID " + u + " found in Service with UUID " + NUS + ".", "NotFoundError");
+        throw new DOMException(
+          "No Characteristics matching UUID " + u + " found in Service with UUID " + NUS + ".",
+          "NotFoundError",
+        );
       },
     };
     const gatt = {
@@ -147,7 +159,11 @@ export function installFakeNavigator(opts: FakeOptions): void {
         return gatt.connected;
       },
       async getPrimaryService(u: string) {
-        if (u !== NUS) throw new DOMException("No Services matching UUID " + u + " found in Device.", "NotFoundError");
+        if (u !== NUS)
+          throw new DOMException(
+            "No Services matching UUID " + u + " found in Device.",
+            "NotFoundError",
+          );
         return service;
       },
     };
@@ -175,9 +191,12 @@ export function installFakeNavigator(opts: FakeOptions): void {
   const bluetooth = {
     async requestDevice(o: { filters?: unknown[]; acceptAllDevices?: boolean }) {
       if (!o || (!o.filters && !o.acceptAllDevices))
-        throw new TypeError("Failed to execute 'requestDevice' on 'Bluetooth': Either 'filters' should be present or 'acceptAllDevices' should be true, but not both.");
+        throw new TypeError(
+          "Failed to execute 'requestDevice' on 'Bluetooth': Either 'filters' should be present or 'acceptAllDevices' should be true, but not both.",
+        );
       const a = await bridge("choose");
-      if (a.error) throw new DOMException("User cancelled the requestDevice() chooser.", "NotFoundError");
+      if (a.error)
+        throw new DOMException("User cancelled the requestDevice() chooser.", "NotFoundError");
       device ??= makeDevice(opts.bleName ?? "Puck.js 1a2b");
       return device;
     },
@@ -194,7 +213,10 @@ export function installFakeNavigator(opts: FakeOptions): void {
     } catch {
       // not configurable: shadowed below
     }
-    Object.defineProperty(Navigator.prototype, name, { get: () => (present ? value : undefined), configurable: true });
+    Object.defineProperty(Navigator.prototype, name, {
+      get: () => (present ? value : undefined),
+      configurable: true,
+    });
   };
   define("serial", serial);
   define("bluetooth", bluetooth);

@@ -81,7 +81,9 @@ export async function builtPage(): Promise<string> {
   const lock = path.join(OUT, "build.lock");
   const stamp = sourcesStamp();
   const fresh = (): boolean =>
-    existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp && existsSync(path.join(site, "index.html"));
+    existsSync(stampFile) &&
+    readFileSync(stampFile, "utf8") === stamp &&
+    existsSync(path.join(site, "index.html"));
   for (let i = 0; i < 1200; i++) {
     if (fresh()) return site;
     try {
@@ -89,7 +91,8 @@ export async function builtPage(): Promise<string> {
     } catch {
       // another test file is building it: wait (a lock older than 3 min is stale)
       try {
-        if (Date.now() - statSync(lock).mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true });
+        if (Date.now() - statSync(lock).mtimeMs > 180_000)
+          rmSync(lock, { recursive: true, force: true });
       } catch {
         // gone meanwhile
       }
@@ -98,11 +101,22 @@ export async function builtPage(): Promise<string> {
     }
     try {
       if (fresh()) return site;
-      execFileSync(process.execPath, [path.join(ROOT, "node_modules", "vite", "bin", "vite.js"), "build", "--config", "vite.config.ts", "--logLevel", "error"], {
-        cwd: ROOT,
-        env: { ...process.env, MTDOOPS_WEB_OUT: site },
-        stdio: ["ignore", "ignore", "pipe"],
-      });
+      execFileSync(
+        process.execPath,
+        [
+          path.join(ROOT, "node_modules", "vite", "bin", "vite.js"),
+          "build",
+          "--config",
+          "vite.config.ts",
+          "--logLevel",
+          "error",
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, MTDOOPS_WEB_OUT: site },
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
       writeFileSync(stampFile, stamp);
       return site;
     } finally {
@@ -121,10 +135,13 @@ const TYPES: Record<string, string> = {
   ".map": "application/json",
 };
 
-export async function serve(dir: string): Promise<{ url: string; port: number; close: () => Promise<void> }> {
+export async function serve(
+  dir: string,
+): Promise<{ url: string; port: number; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const u = new URL(req.url ?? "/", "http://x");
-    const rel = path.normalize(decodeURIComponent(u.pathname)).replace(/^[/\\]+/, "") || "index.html";
+    const rel =
+      path.normalize(decodeURIComponent(u.pathname)).replace(/^[/\\]+/, "") || "index.html";
     const file = path.join(dir, rel);
     if (!file.startsWith(dir) || !existsSync(file) || statSync(file).isDirectory()) {
       res.writeHead(404).end("not found");
@@ -174,7 +191,9 @@ export class DeviceBridge {
   unplugged = false;
 
   async attach(context: BrowserContext, options: FakeOptions = {}): Promise<void> {
-    await context.exposeBinding("__mtdBridge", async (_source, op: string, arg: string) => this.handle(op, arg));
+    await context.exposeBinding("__mtdBridge", async (_source, op: string, arg: string) =>
+      this.handle(op, arg),
+    );
     await context.addInitScript(installFakeNavigator, options);
   }
 
@@ -185,18 +204,21 @@ export class DeviceBridge {
   private async handle(op: string, arg: string): Promise<unknown> {
     switch (op) {
       case "choose":
-        if (this.chooser === "cancel") return { error: "NotFoundError", message: "No port selected by the user." };
+        if (this.chooser === "cancel")
+          return { error: "NotFoundError", message: "No port selected by the user." };
         return { ok: true };
       case "open":
         if (this.busy) return { error: "NetworkError", message: "Failed to open serial port." };
-        if (this.unplugged || !this.device) return { error: "NetworkError", message: "The device has been lost." };
+        if (this.unplugged || !this.device)
+          return { error: "NetworkError", message: "The device has been lost." };
         this.opens++;
         this.unsub?.();
         this.unsub = this.device.subscribe((text) => this.toPage(text));
         return { ok: true };
       case "write":
       case "blewrite": {
-        if (this.unplugged || !this.device) return { error: "NetworkError", message: "The device has been lost." };
+        if (this.unplugged || !this.device)
+          return { error: "NetworkError", message: "The device has been lost." };
         if (op === "blewrite") this.largestBleWrite = Math.max(this.largestBleWrite, arg.length);
         this.written += arg;
         this.device.input(arg);
@@ -218,7 +240,9 @@ export class DeviceBridge {
       const t = this.pending;
       this.pending = "";
       if (!t || !this.page || this.page.isClosed()) return;
-      await this.page.evaluate((s) => (window as unknown as { __mtdPush(s: string): void }).__mtdPush(s), t).catch(() => undefined);
+      await this.page
+        .evaluate((s) => (window as unknown as { __mtdPush(s: string): void }).__mtdPush(s), t)
+        .catch(() => undefined);
     });
   }
 
@@ -228,7 +252,9 @@ export class DeviceBridge {
     this.unsub?.();
     this.unsub = null;
     await this.chain;
-    await this.page?.evaluate(() => (window as unknown as { __mtdLost(): void }).__mtdLost()).catch(() => undefined);
+    await this.page
+      ?.evaluate(() => (window as unknown as { __mtdLost(): void }).__mtdLost())
+      .catch(() => undefined);
   }
 
   /** Output still queued for the page has been delivered. */
@@ -301,13 +327,20 @@ export function screenshotPath(name: string): string {
 }
 
 /** The notice's kind and text once it contains `match`. */
-export async function waitNotice(page: Page, match: RegExp, timeoutMs = 30_000): Promise<{ kind: string; text: string }> {
+export async function waitNotice(
+  page: Page,
+  match: RegExp,
+  timeoutMs = 30_000,
+): Promise<{ kind: string; text: string }> {
   const end = Date.now() + timeoutMs;
   let last = { kind: "", text: "" };
   while (Date.now() < end) {
     last = await page.evaluate(() => {
       const n = document.getElementById("notice") as HTMLElement;
-      return { kind: n.hidden ? "" : (n.dataset["kind"] ?? ""), text: n.hidden ? "" : (document.getElementById("notice-text")?.textContent ?? "") };
+      return {
+        kind: n.hidden ? "" : (n.dataset["kind"] ?? ""),
+        text: n.hidden ? "" : (document.getElementById("notice-text")?.textContent ?? ""),
+      };
     });
     if (match.test(last.text)) return last;
     // An error that is not the one awaited ends the wait at once.
@@ -357,7 +390,10 @@ export function readZip(data: Uint8Array): Map<string, Uint8Array> {
 }
 
 /** Clicks `selector` and returns the download it starts: suggested name and bytes. */
-export async function clickDownload(page: Page, selector: string): Promise<{ name: string; data: Uint8Array }> {
+export async function clickDownload(
+  page: Page,
+  selector: string,
+): Promise<{ name: string; data: Uint8Array }> {
   const [dl] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
   const file = await dl.path();
   return { name: dl.suggestedFilename(), data: new Uint8Array(readFileSync(file)) };

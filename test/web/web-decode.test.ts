@@ -22,7 +22,11 @@ async function drop(page: Page, name: string, bytes: Uint8Array): Promise<void> 
       const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
       const dt = new DataTransfer();
       dt.items.add(new File([data], n));
-      document.getElementById("drop")!.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      document
+        .getElementById("drop")!
+        .dispatchEvent(
+          new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }),
+        );
     },
     [name, Buffer.from(bytes).toString("base64")] as const,
   );
@@ -38,7 +42,12 @@ describe.skipIf(missing !== null)("web page: decoding a dropped image", () => {
   });
 
   it("our format: the virtual board's partition after crashes, record size detected", async () => {
-    const vb = new VirtualBoard({ board: loadBoard("puckjs"), realTime: true, epochMs: Date.now(), installFirmware: true });
+    const vb = new VirtualBoard({
+      board: loadBoard("puckjs"),
+      realTime: true,
+      epochMs: Date.now(),
+      installFirmware: true,
+    });
     vb.boot();
     await sleep(150);
     vb.eval('console.log("dropped image crash"); mtdoops.oops("first")');
@@ -51,9 +60,14 @@ describe.skipIf(missing !== null)("web page: decoding a dropped image", () => {
     expect(expected.length).toBe(2);
 
     await drop(b.page, "puck-partition.bin", image);
-    const n = await waitNotice(b.page, /Decoded 2 record\(s\) from puck-partition\.bin \(1024-byte records\)/);
+    const n = await waitNotice(
+      b.page,
+      /Decoded 2 record\(s\) from puck-partition\.bin \(1024-byte records\)/,
+    );
     expect(n.kind).toBe("ok");
-    const rows = await b.page.$$eval("#records-body tr", (trs) => trs.map((tr) => [tr.children[0]?.textContent, tr.children[2]?.textContent]));
+    const rows = await b.page.$$eval("#records-body tr", (trs) =>
+      trs.map((tr) => [tr.children[0]?.textContent, tr.children[2]?.textContent]),
+    );
     expect(rows).toEqual(expected.map((r) => [String(r.seq), r.reason]));
     await b.page.click(`#records-body tr[data-seq="${expected[0]!.seq}"]`);
     expect(await b.page.textContent("#detail-text")).toContain("dropped image crash");
@@ -62,7 +76,9 @@ describe.skipIf(missing !== null)("web page: decoding a dropped image", () => {
 
   it("a Linux mtdoops image with its record size (chosen with the file input)", async () => {
     const file = path.join(ROOT, "test", "vectors", "linux-mtdoops", "v2-le-4k.bin");
-    const want = JSON.parse(readFileSync(file.replace(/\.bin$/, ".json"), "utf8")) as { records: Array<{ seq: number; text: string }> };
+    const want = JSON.parse(readFileSync(file.replace(/\.bin$/, ".json"), "utf8")) as {
+      records: Array<{ seq: number; text: string }>;
+    };
     await b.page.selectOption("#image-format", "linux");
     await b.page.fill("#image-record-size", "");
     await b.page.setInputFiles("#image-file", file);
@@ -70,7 +86,9 @@ describe.skipIf(missing !== null)("web page: decoding a dropped image", () => {
     await b.page.fill("#image-record-size", "4096");
     await b.page.setInputFiles("#image-file", file);
     await waitNotice(b.page, new RegExp(`Decoded ${want.records.length} Linux mtdoops record`));
-    const seqs = await b.page.$$eval("#records-body tr", (trs) => trs.map((tr) => Number(tr.getAttribute("data-seq"))));
+    const seqs = await b.page.$$eval("#records-body tr", (trs) =>
+      trs.map((tr) => Number(tr.getAttribute("data-seq"))),
+    );
     expect(seqs).toEqual(want.records.map((r) => r.seq));
     await b.page.click(`#records-body tr[data-seq="${want.records[1]!.seq}"]`);
     expect(await b.page.textContent("#detail-text")).toContain("WARNING: CPU: 0 PID: 1");

@@ -17,7 +17,10 @@ if (missing) console.warn("web page tests skipped: " + missing);
 async function noticeNow(b: Browser): Promise<{ kind: string; text: string }> {
   return b.page.evaluate(() => {
     const n = document.getElementById("notice") as HTMLElement;
-    return { kind: n.hidden ? "" : (n.dataset["kind"] ?? ""), text: n.hidden ? "" : (document.getElementById("notice-text")?.textContent ?? "") };
+    return {
+      kind: n.hidden ? "" : (n.dataset["kind"] ?? ""),
+      text: n.hidden ? "" : (document.getElementById("notice-text")?.textContent ?? ""),
+    };
   });
 }
 
@@ -34,7 +37,9 @@ describe.skipIf(missing !== null)("web page: error messages", () => {
     browsers.push(b);
     const n = await noticeNow(b);
     expect(n.kind).toBe("error");
-    expect(n.text).toMatch(/neither Web Serial nor Web Bluetooth \(Firefox and Safari do not offer them\)/);
+    expect(n.text).toMatch(
+      /neither Web Serial nor Web Bluetooth \(Firefox and Safari do not offer them\)/,
+    );
     expect(await b.page.isVisible("#connect-serial")).toBe(false);
     expect(await b.page.isVisible("#connect-bluetooth")).toBe(false);
     await b.close();
@@ -83,7 +88,11 @@ describe.skipIf(missing !== null)("web page: error messages", () => {
     });
 
     it("a busy port names the cause and the remedy", async () => {
-      const vb = new VirtualBoard({ board: loadBoard("pico"), realTime: true, installFirmware: true });
+      const vb = new VirtualBoard({
+        board: loadBoard("pico"),
+        realTime: true,
+        installFirmware: true,
+      });
       boards.push(vb);
       vb.boot();
       b.bridge.device = virtualConsole(vb);
@@ -91,7 +100,9 @@ describe.skipIf(missing !== null)("web page: error messages", () => {
       await b.page.click("#connect-serial");
       const n = await waitNotice(b.page, /busy/);
       expect(n.kind).toBe("error");
-      expect(n.text).toMatch(/is busy: another program \(a terminal, the Espruino Web IDE, another tab\) has it open; close it and try again/);
+      expect(n.text).toMatch(
+        /is busy: another program \(a terminal, the Espruino Web IDE, another tab\) has it open; close it and try again/,
+      );
       b.bridge.busy = false;
     });
 
@@ -111,7 +122,12 @@ describe.skipIf(missing !== null)("web page: error messages", () => {
     });
 
     it("a disconnect mid-transfer keeps the verified records and sends no clear", async () => {
-      const vb = new VirtualBoard({ board: loadBoard("pico"), realTime: true, epochMs: Date.now(), installFirmware: true });
+      const vb = new VirtualBoard({
+        board: loadBoard("pico"),
+        realTime: true,
+        epochMs: Date.now(),
+        installFirmware: true,
+      });
       boards.push(vb);
       vb.boot();
       await sleep(150);
@@ -119,7 +135,11 @@ describe.skipIf(missing !== null)("web page: error messages", () => {
         vb.eval(`console.log("step ${i}"); mtdoops.oops("fault ${i}")`);
         await sleep(150);
       }
-      const before = await retrieve({ connect: virtualConnector(vb, "v"), port: "v", sink: { save: async (r) => String(r.seq) } });
+      const before = await retrieve({
+        connect: virtualConnector(vb, "v"),
+        port: "v",
+        sink: { save: async (r) => String(r.seq) },
+      });
       expect(before.records.length).toBe(4);
 
       // The cable comes out after the second REC line reached the page.
@@ -150,12 +170,18 @@ describe.skipIf(missing !== null)("web page: error messages", () => {
       await b.page.click("#read");
       const n = await waitNotice(b.page, /connection was lost/, 60_000);
       expect(n.kind).toBe("error");
-      expect(n.text).toMatch(/The connection was lost during the transfer\. 2 verified record\(s\) are kept below; nothing was cleared on the board/);
+      expect(n.text).toMatch(
+        /The connection was lost during the transfer\. 2 verified record\(s\) are kept below; nothing was cleared on the board/,
+      );
       expect(await b.page.$$eval("#records-body tr", (r) => r.length)).toBe(2);
       expect(await b.page.isDisabled("#clear")).toBe(true);
       expect(b.bridge.written).toContain("mtdoops.dump(");
       expect(b.bridge.written).not.toContain("mtdoops.clear(");
-      const after = await retrieve({ connect: virtualConnector(vb, "v"), port: "v", sink: { save: async (r) => String(r.seq) } });
+      const after = await retrieve({
+        connect: virtualConnector(vb, "v"),
+        port: "v",
+        sink: { save: async (r) => String(r.seq) },
+      });
       expect(after.records.map((r) => r.seq)).toEqual(before.records.map((r) => r.seq));
     }, 90_000);
   });

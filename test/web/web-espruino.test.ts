@@ -14,7 +14,16 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserMissing, clickDownload, openBrowser, readZip, ROOT, screenshotPath, sleep, waitNotice } from "./harness.js";
+import {
+  browserMissing,
+  clickDownload,
+  openBrowser,
+  readZip,
+  ROOT,
+  screenshotPath,
+  sleep,
+  waitNotice,
+} from "./harness.js";
 import type { Browser, DeviceConsole } from "./harness.js";
 
 const TELNET_PORT = 2323;
@@ -24,7 +33,8 @@ function interpreter(): string | null {
   const bin = env ? path.resolve(ROOT, env) : null;
   if (bin && existsSync(bin)) return bin;
   const why = env ? `ESPRUINO_BIN=${env} does not exist` : "ESPRUINO_BIN is not set";
-  if (process.env["CI"] === "true") throw new Error(`${why}: the browser-to-Espruino test needs an Espruino Linux build`);
+  if (process.env["CI"] === "true")
+    throw new Error(`${why}: the browser-to-Espruino test needs an Espruino Linux build`);
   console.warn(`web page test on the real interpreter skipped: ${why}`);
   return null;
 }
@@ -47,12 +57,17 @@ function listening(): Promise<boolean> {
 /** espruino-linux --telnet in `cwd`: started, killed with SIGKILL, started again. */
 class Espruino {
   private proc: ChildProcessWithoutNullStreams | null = null;
-  constructor(private readonly bin: string, private readonly cwd: string) {}
+  constructor(
+    private readonly bin: string,
+    private readonly cwd: string,
+  ) {}
 
   async start(): Promise<void> {
     // Another program on the port would get everything meant for this interpreter.
     if (await listening())
-      throw new Error(`127.0.0.1:${TELNET_PORT} is already in use by another program: stop it and run the test again`);
+      throw new Error(
+        `127.0.0.1:${TELNET_PORT} is already in use by another program: stop it and run the test again`,
+      );
     const p = spawn(this.bin, ["--telnet"], { cwd: this.cwd, stdio: ["pipe", "pipe", "pipe"] });
     p.stdout.on("data", () => undefined);
     p.stderr.on("data", () => undefined);
@@ -142,7 +157,9 @@ describe.skipIf(BIN === null)("web page on the real Espruino interpreter", () =>
     expect(installed.kind).toBe("ok");
 
     // The app crashes (typed at the console while the page is not connected) ...
-    con.input('\x10setTimeout(function(){ console.log("about to fail"); throw new Error("real boom"); }, 10)\n');
+    con.input(
+      '\x10setTimeout(function(){ console.log("about to fail"); throw new Error("real boom"); }, 10)\n',
+    );
     await sleep(1500);
     // ... and the board is restarted: a new process on the same flash file.
     con.drop();
@@ -155,10 +172,14 @@ describe.skipIf(BIN === null)("web page on the real Espruino interpreter", () =>
     const read = await waitNotice(page, /Read \d+ record\(s\)/, 60_000);
     const n = Number(/Read (\d+) record/.exec(read.text)![1]);
     expect(n).toBeGreaterThanOrEqual(1);
-    const reasons = await page.$$eval("#records-body tr td:nth-child(3)", (td) => td.map((x) => x.textContent));
+    const reasons = await page.$$eval("#records-body tr td:nth-child(3)", (td) =>
+      td.map((x) => x.textContent),
+    );
     expect(reasons).toContain("oops");
     const seq = await page.$$eval("#records-body tr", (trs) =>
-      trs.find((tr) => tr.querySelector("td:nth-child(3)")?.textContent === "oops")?.getAttribute("data-seq"),
+      trs
+        .find((tr) => tr.querySelector("td:nth-child(3)")?.textContent === "oops")
+        ?.getAttribute("data-seq"),
     );
     await page.click(`#records-body tr[data-seq="${seq}"]`);
     expect(await page.textContent("#detail-text")).toContain("real boom");
@@ -168,14 +189,18 @@ describe.skipIf(BIN === null)("web page on the real Espruino interpreter", () =>
     expect(all.name).toMatch(/Z-linux\.zip$/);
     const files = readZip(all.data);
     const folder = all.name.replace(/\.zip$/, "");
-    const index = JSON.parse(new TextDecoder().decode(files.get(`${folder}/index.json`)!)) as Array<{ seq: number; files: { text: string; raw: string } }>;
+    const index = JSON.parse(
+      new TextDecoder().decode(files.get(`${folder}/index.json`)!),
+    ) as Array<{ seq: number; files: { text: string; raw: string } }>;
     expect(index).toHaveLength(n);
     for (const e of index) {
       expect(e.files.text).toBe(`dmesg-mtdoops-${e.seq}.txt`);
       expect(files.has(`${folder}/${e.files.text}`)).toBe(true);
       expect(files.has(`${folder}/${e.files.raw}`)).toBe(true);
     }
-    expect(new TextDecoder().decode(files.get(`${folder}/dmesg-mtdoops-${seq}.txt`)!)).toContain("real boom");
+    expect(new TextDecoder().decode(files.get(`${folder}/dmesg-mtdoops-${seq}.txt`)!)).toContain(
+      "real boom",
+    );
 
     await page.click("#clear");
     const cleared = await waitNotice(page, /Cleared \d+ record/, 60_000);

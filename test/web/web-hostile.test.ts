@@ -9,9 +9,29 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { crc32 } from "../../src/core/crc32.js";
-import { PROTOCOL_VERSION, formatBegin, formatCleared, formatEnd, formatRecord } from "../../src/core/protocol.js";
-import { COMMIT_VALUE, buildPayload, encodeRecord, putU32, REASON_OOPS, REASON_PANIC } from "../../src/core/record.js";
-import { ROOT, browserMissing, clickDownload, openBrowser, readZip, waitNotice } from "./harness.js";
+import {
+  PROTOCOL_VERSION,
+  formatBegin,
+  formatCleared,
+  formatEnd,
+  formatRecord,
+} from "../../src/core/protocol.js";
+import {
+  COMMIT_VALUE,
+  buildPayload,
+  encodeRecord,
+  putU32,
+  REASON_OOPS,
+  REASON_PANIC,
+} from "../../src/core/record.js";
+import {
+  ROOT,
+  browserMissing,
+  clickDownload,
+  openBrowser,
+  readZip,
+  waitNotice,
+} from "./harness.js";
 import type { Browser, DeviceConsole } from "./harness.js";
 
 const missing = browserMissing();
@@ -30,7 +50,16 @@ function latin1(s: string): Uint8Array {
 function record(seq: number, reason: number, context: object, consoleText: string): Uint8Array {
   const payload = buildPayload(latin1(JSON.stringify(context)), latin1(consoleText));
   const raw = encodeRecord(
-    { seq, boot: 7, reason, flags: 0, time: 1_764_115_200 + seq, uptime: 1234, payloadLength: payload.length, rawLength: 0 },
+    {
+      seq,
+      boot: 7,
+      reason,
+      flags: 0,
+      time: 1_764_115_200 + seq,
+      uptime: 1234,
+      payloadLength: payload.length,
+      rawLength: 0,
+    },
     payload,
     4,
     crc32,
@@ -44,8 +73,18 @@ class HostileDevice implements DeviceConsole {
   private readonly listeners = new Set<(t: string) => void>();
   private line = "";
   readonly records = [
-    record(1, REASON_OOPS, { msg: PWN, [`<i onclick="x()">key</i>`]: "\x1b[2J\x1b]0;owned\x07" }, `app start\r\n${PWN}\r\n\x1b[31mRED\x1b[0m \x1b]8;;http://evil/\x07link\x1b]8;;\x07\r\nbad utf8: \xff\xfe\xc3\x28 end\r\n`),
-    record(2, REASON_PANIC, { msg: "long line" }, "L".repeat(LONG) + "\r\n" + "tail after the long line\r\n"),
+    record(
+      1,
+      REASON_OOPS,
+      { msg: PWN, [`<i onclick="x()">key</i>`]: "\x1b[2J\x1b]0;owned\x07" },
+      `app start\r\n${PWN}\r\n\x1b[31mRED\x1b[0m \x1b]8;;http://evil/\x07link\x1b]8;;\x07\r\nbad utf8: \xff\xfe\xc3\x28 end\r\n`,
+    ),
+    record(
+      2,
+      REASON_PANIC,
+      { msg: "long line" },
+      "L".repeat(LONG) + "\r\n" + "tail after the long line\r\n",
+    ),
   ];
 
   input(text: string): void {
@@ -66,7 +105,16 @@ class HostileDevice implements DeviceConsole {
     const ask = /"MTDOOPS_"\+"(ASK\d+ )"/.exec(l);
     if (ask) return this.say(`MTDOOPS_${ask[1]}${VERSION}\r\n>`);
     if (/mtdoops\.dump\(/.test(l)) {
-      const out = [formatBegin({ version: PROTOCOL_VERSION, board: BOARD_ID, recordSize: RECORD_SIZE, slots: 4, boot: 7, nextSeq: 3 })];
+      const out = [
+        formatBegin({
+          version: PROTOCOL_VERSION,
+          board: BOARD_ID,
+          recordSize: RECORD_SIZE,
+          slots: 4,
+          boot: 7,
+          nextSeq: 3,
+        }),
+      ];
       this.records.forEach((raw, i) => {
         out.push(formatRecord(i + 1, i, raw, crc32, "b", Buffer.from(raw).toString("base64")));
       });
@@ -89,7 +137,9 @@ async function inert(b: Browser): Promise<void> {
     scripts: document.querySelectorAll("script").length,
     imgs: document.querySelectorAll("img").length,
     svgs: document.querySelectorAll("svg").length,
-    handlers: [...document.querySelectorAll("*")].filter((el) => [...el.attributes].some((a) => a.name.startsWith("on"))).length,
+    handlers: Array.from(document.querySelectorAll("*")).filter((el) =>
+      Array.from(el.attributes).some((a) => a.name.startsWith("on")),
+    ).length,
   }));
   expect(r).toEqual({ pwned: null, scripts: 1, imgs: 0, svgs: 1, handlers: 0 });
 }
@@ -99,7 +149,9 @@ describe("web page sources", () => {
     const dir = path.join(ROOT, "src", "web");
     for (const f of readdirSync(dir).filter((n) => n.endsWith(".ts") || n.endsWith(".html"))) {
       const src = readFileSync(path.join(dir, f), "utf8");
-      expect(src, f).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|DOMParser|createContextualFragment/);
+      expect(src, f).not.toMatch(
+        /innerHTML|outerHTML|insertAdjacentHTML|document\.write|DOMParser|createContextualFragment/,
+      );
     }
   });
 });
@@ -128,6 +180,7 @@ describe.skipIf(missing !== null)("web page: hostile content is inert", () => {
     expect(text).toContain("\u241b[31mRED\u241b[0m"); // ESC shown as the Control Picture
     expect(text).toContain("\u241b]8;;http://evil/\u2407link");
     expect(text).toContain("bad utf8: \ufffd\ufffd\ufffd( end");
+    // eslint-disable-next-line no-control-regex -- no raw control character may reach the page
     expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     const ctx = (await page.textContent("#detail-context"))!;
     expect(ctx).toContain(PWN);
@@ -163,7 +216,9 @@ describe.skipIf(missing !== null)("web page: hostile content is inert", () => {
     const { page } = b;
     const size = 131072;
     const image = new Uint8Array(size * 2).fill(0xff);
-    const text = latin1(`<6>[    1.0] ${PWN}\n<0>[    2.0] ${"x".repeat(100 * 1024)}\n<0>[    3.0] \x1b[5mblink\n`);
+    const text = latin1(
+      `<6>[    1.0] ${PWN}\n<0>[    2.0] ${"x".repeat(100 * 1024)}\n<0>[    3.0] \x1b[5mblink\n`,
+    );
     const v = new DataView(image.buffer);
     v.setUint32(0, 9, true);
     v.setUint32(4, 0x5d005e00, true);
@@ -176,7 +231,11 @@ describe.skipIf(missing !== null)("web page: hostile content is inert", () => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
       const dt = new DataTransfer();
       dt.items.add(new File([bytes], "mtd<b>3</b>.img"));
-      document.getElementById("drop")!.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      document
+        .getElementById("drop")!
+        .dispatchEvent(
+          new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }),
+        );
     }, Buffer.from(image).toString("base64"));
     await waitNotice(page, /Decoded 1 Linux mtdoops record/);
     expect(Date.now() - t0).toBeLessThan(10_000);

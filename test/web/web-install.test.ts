@@ -36,13 +36,17 @@ describe.skipIf(missing !== null)("web page: install, update, remove", () => {
     await page.click("#connect-serial");
     await waitNotice(page, /does not run the logger/);
     await page.selectOption("#board", "mdbt42q");
-    expect(await page.textContent("#board-files")).toContain(`Installs ${build.files.length} Storage files`);
+    expect(await page.textContent("#board-files")).toContain(
+      `Installs ${build.files.length} Storage files`,
+    );
     await page.evaluate(() => {
       const w = window as unknown as { __progress: number[] };
       w.__progress = [];
       const bar = document.getElementById("install-progress") as HTMLProgressElement;
       new MutationObserver((ms) => {
-        for (const m of ms) if (m.attributeName === "value") w.__progress.push(Number(bar.getAttribute("value")) / bar.max);
+        for (const m of ms)
+          if (m.attributeName === "value")
+            w.__progress.push(Number(bar.getAttribute("value")) / bar.max);
       }).observe(bar, { attributes: true });
     });
     await page.click("#install");
@@ -53,12 +57,18 @@ describe.skipIf(missing !== null)("web page: install, update, remove", () => {
     for (const f of build.files) expect(vb.storage.readText(f.storage), f.storage).toBe(f.code);
     const steps = await page.$$eval("#install-log li", (li) => li.map((x) => x.textContent ?? ""));
     for (const f of build.files)
-      expect(steps.some((s) => s.startsWith(`Verified ${f.storage}: ${f.bytes} bytes, CRC `)), f.storage).toBe(true);
+      expect(
+        steps.some((s) => s.startsWith(`Verified ${f.storage}: ${f.bytes} bytes, CRC `)),
+        f.storage,
+      ).toBe(true);
     expect(steps.at(-1)).toMatch(/^The logger \S+ runs$/);
-    const progress = await page.evaluate(() => (window as unknown as { __progress: number[] }).__progress);
+    const progress = await page.evaluate(
+      () => (window as unknown as { __progress: number[] }).__progress,
+    );
     expect(progress.length).toBeGreaterThan(build.files.length);
     expect(progress.at(-1)).toBe(1);
-    for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThanOrEqual(progress[i - 1]!);
+    for (let i = 1; i < progress.length; i++)
+      expect(progress[i]!).toBeGreaterThanOrEqual(progress[i - 1]!);
     expect(vb.eval("typeof mtdoops")).toBe("object");
 
     // The installed logger records a crash, and the page reads it back.

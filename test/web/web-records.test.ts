@@ -31,7 +31,12 @@ if (missing) console.warn("web page tests skipped: " + missing);
 
 /** A Puck.js with the logger and a crash history: a panic, then a crash loop over three boots. */
 async function boardWithHistory(): Promise<VirtualBoard> {
-  const vb = new VirtualBoard({ board: loadBoard("puckjs"), realTime: true, epochMs: Date.parse("2026-12-01T10:00:00Z"), installFirmware: true });
+  const vb = new VirtualBoard({
+    board: loadBoard("puckjs"),
+    realTime: true,
+    epochMs: Date.parse("2026-12-01T10:00:00Z"),
+    installFirmware: true,
+  });
   vb.boot();
   await sleep(200);
   vb.eval('console.log("after panic"); mtdoops.panic("battery voltage 2.1 V: going down")');
@@ -39,7 +44,9 @@ async function boardWithHistory(): Promise<VirtualBoard> {
   vb.reboot("soft");
   await sleep(250);
   for (let i = 0; i < 3; i++) {
-    vb.eval(`console.log("sensor read " + ${i}); setTimeout(function(){ throw new Error("boom in loop ${i}"); }, 5)`);
+    vb.eval(
+      `console.log("sensor read " + ${i}); setTimeout(function(){ throw new Error("boom in loop ${i}"); }, 5)`,
+    );
     await sleep(250);
     vb.reboot("watchdog");
     await sleep(250);
@@ -48,7 +55,9 @@ async function boardWithHistory(): Promise<VirtualBoard> {
 }
 
 /** What the CLI's engine reads from the same board (no clear). */
-async function cliRead(vb: VirtualBoard): Promise<{ records: EspruinoDecodedRecord[]; raws: Map<number, Uint8Array> }> {
+async function cliRead(
+  vb: VirtualBoard,
+): Promise<{ records: EspruinoDecodedRecord[]; raws: Map<number, Uint8Array> }> {
   const raws = new Map<number, Uint8Array>();
   const res = await retrieve({
     connect: virtualConnector(vb, "virtual"),
@@ -102,12 +111,16 @@ describe.skipIf(missing !== null)("web page: records over Web Serial and Web Blu
     expect(rows.map((r) => r[4])).toEqual(expected.records.map((r) => String(r.length)));
     expect(rows.some((r) => r[2] === "panic")).toBe(true);
     // The timeline has one mark per record, coloured by reason, grouped in boots.
-    expect(await page.$$eval("#timeline .tl-rec", (els) => els.length)).toBe(expected.records.length);
+    expect(await page.$$eval("#timeline .tl-rec", (els) => els.length)).toBe(
+      expected.records.length,
+    );
     const boots = new Set(expected.records.map((r) => r.boot)).size;
     expect(await page.$$eval("#timeline .boot-band", (els) => els.length)).toBe(boots);
 
     await page.screenshot({ path: screenshotPath("records-laptop.png"), fullPage: true });
-    await (await page.$("#timeline-wrap"))!.screenshot({ path: screenshotPath("timeline-laptop.png") });
+    await (await page.$("#timeline-wrap"))!.screenshot({
+      path: screenshotPath("timeline-laptop.png"),
+    });
 
     // Open the first crash of the loop; search its text.
     const loop = expected.records.find((r) => r.text.includes("boom in loop 1"))!;
@@ -117,8 +130,14 @@ describe.skipIf(missing !== null)("web page: records over Web Serial and Web Blu
     expect(await page.textContent("#detail-context")).toContain(String(loop.boot));
     await page.fill("#search", "boom");
     expect(await page.textContent("#search-count")).toMatch(/^\d+ match/);
-    expect(await page.$$eval("#detail-text mark", (m) => m.map((x) => x.textContent))).toContain("boom");
-    expect(await page.evaluate(() => getComputedStyle(document.getElementById("detail-text")!).fontFamily)).toMatch(/mono/i);
+    expect(await page.$$eval("#detail-text mark", (m) => m.map((x) => x.textContent))).toContain(
+      "boom",
+    );
+    expect(
+      await page.evaluate(
+        () => getComputedStyle(document.getElementById("detail-text")!).fontFamily,
+      ),
+    ).toMatch(/mono/i);
 
     // One record: the CLI's .txt.
     const one = await clickDownload(page, "#download-txt");
@@ -158,15 +177,24 @@ describe.skipIf(missing !== null)("web page: records over Web Serial and Web Blu
     await page.setViewportSize({ width: 390, height: 844 });
     await page.click(`#records-body tr[data-seq="${loop.seq}"]`);
     await page.screenshot({ path: screenshotPath("records-phone.png"), fullPage: true });
-    await (await page.$("#timeline-wrap"))!.screenshot({ path: screenshotPath("timeline-phone.png") });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await (await page.$("#timeline-wrap"))!.screenshot({
+      path: screenshotPath("timeline-phone.png"),
+    });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
   });
 
   it("reads the same records over Bluetooth (Nordic UART, 20-byte writes)", async () => {
     const { page } = b;
     await page.setViewportSize({ width: 1366, height: 900 });
-    const puck = new VirtualBoard({ board: loadBoard("puckjs"), realTime: true, epochMs: Date.now(), installFirmware: true });
+    const puck = new VirtualBoard({
+      board: loadBoard("puckjs"),
+      realTime: true,
+      epochMs: Date.now(),
+      installFirmware: true,
+    });
     others.push(puck);
     puck.boot();
     await sleep(200);
