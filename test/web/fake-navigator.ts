@@ -16,8 +16,16 @@ export interface FakeOptions {
   bleName?: string;
 }
 
-export function installFakeNavigator(opts: FakeOptions): void {
-  if (opts.fake === false) return;
+export function installFakeNavigator(given: FakeOptions): void {
+  // Browsers give these APIs to secure contexts only; so does the harness.
+  if (given.fake === false || !window.isSecureContext) return;
+  // ?harness=noserial,nobluetooth in the page's address: one browser plays several.
+  const asked = new URLSearchParams(location.search).get("harness") ?? "";
+  const opts: FakeOptions = {
+    ...given,
+    ...(asked.includes("noserial") ? { serial: false } : {}),
+    ...(asked.includes("nobluetooth") ? { bluetooth: false } : {}),
+  };
   type Answer = { ok?: boolean; error?: string; message?: string };
   const w = window as unknown as {
     __mtdBridge(op: string, arg: string): Promise<Answer>;

@@ -275,6 +275,9 @@ export interface Browser {
   page: Page;
   bridge: DeviceBridge;
   baseUrl: string;
+  port: number;
+  /** Loads the page again at `url` (default: the served page) and waits until it started. */
+  load(url?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -303,15 +306,20 @@ export async function openBrowser(
   bridge.setPage(page);
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(options.url ? options.url(server.port) : server.url);
-  await page.waitForSelector("body[data-ready='1']", { timeout: 15_000 }).catch((e: unknown) => {
-    throw new Error(`the page did not start: ${errors.join("; ") || String(e)}`);
-  });
+  const load = async (url = server.url): Promise<void> => {
+    await page.goto(url);
+    await page.waitForSelector("body[data-ready='1']", { timeout: 15_000 }).catch((e: unknown) => {
+      throw new Error(`the page did not start: ${errors.join("; ") || String(e)}`);
+    });
+  };
+  await load(options.url ? options.url(server.port) : server.url);
   return {
     context,
     page,
     bridge,
     baseUrl: server.url,
+    port: server.port,
+    load,
     async close() {
       bridge.detach();
       await context.close().catch(() => undefined);

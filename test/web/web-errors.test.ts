@@ -26,15 +26,19 @@ async function noticeNow(b: Browser): Promise<{ kind: string; text: string }> {
 
 describe.skipIf(missing !== null)("web page: error messages", () => {
   const boards: VirtualBoard[] = [];
-  const browsers: Browser[] = [];
+  let b: Browser;
+  beforeAll(async () => {
+    // insecure.test is this machine under a name that is not "potentially trustworthy"
+    // (not localhost, not 127.0.0.1): a page served from it is not a secure context.
+    b = await openBrowser({ extraArgs: ["--host-resolver-rules=MAP insecure.test 127.0.0.1"] });
+  }, 60_000);
   afterAll(async () => {
-    for (const b of browsers) await b.close();
+    await b?.close();
     for (const v of boards) v.close();
   });
 
   it("a browser without Web Serial and Web Bluetooth (Firefox, Safari) says so at once", async () => {
-    const b = await openBrowser({ serial: false, bluetooth: false });
-    browsers.push(b);
+    await b.load(b.baseUrl + "?harness=noserial,nobluetooth");
     const n = await noticeNow(b);
     expect(n.kind).toBe("error");
     expect(n.text).toMatch(
@@ -42,38 +46,27 @@ describe.skipIf(missing !== null)("web page: error messages", () => {
     );
     expect(await b.page.isVisible("#connect-serial")).toBe(false);
     expect(await b.page.isVisible("#connect-bluetooth")).toBe(false);
-    await b.close();
   });
 
   it("a browser with Bluetooth but no Web Serial says so when USB is asked for", async () => {
-    const b = await openBrowser({ serial: false });
-    browsers.push(b);
+    await b.load(b.baseUrl + "?harness=noserial");
     expect((await noticeNow(b)).kind).toBe("");
     await b.page.click("#connect-serial");
     const n = await waitNotice(b.page, /no Web Serial/);
     expect(n.kind).toBe("error");
-    await b.close();
   });
 
   it("a page outside a secure context explains https:// (the browser's own APIs, nothing replaced)", async () => {
-    const b = await openBrowser({
-      fake: false,
-      url: (port) => `http://insecure.test:${port}/`,
-      extraArgs: ["--host-resolver-rules=MAP insecure.test 127.0.0.1"],
-    });
-    browsers.push(b);
+    await b.load(`http://insecure.test:${b.port}/`);
     expect(await b.page.evaluate(() => window.isSecureContext)).toBe(false);
     const n = await noticeNow(b);
     expect(n.kind).toBe("error");
     expect(n.text).toMatch(/not in a secure context.*https:\/\/ or from http:\/\/localhost/);
-    await b.close();
   });
 
   describe("with a device", () => {
-    let b: Browser;
     beforeAll(async () => {
-      b = await openBrowser();
-      browsers.push(b);
+      await b.load();
     }, 60_000);
 
     it("a cancelled chooser is not an error", async () => {
