@@ -36,8 +36,11 @@ export function drawTimeline(
   const gap = 3;
   const groupGap = 14;
   const height = 86;
+  // A boot is at least wide enough for its "boot N" label.
+  const minGroup = 48;
+  const groupWidth = (n: number): number => Math.max(n * (bar + gap) - gap, minGroup);
   let width = 8;
-  for (const g of groups) width += g.items.length * (bar + gap) + groupGap;
+  for (const g of groups) width += groupWidth(g.items.length) + gap + groupGap;
   width = Math.max(width, 320);
   const root = svg("svg", {
     viewBox: `0 0 ${width} ${height}`,
@@ -48,7 +51,9 @@ export function drawTimeline(
   });
   let x = 8;
   groups.forEach((g, gi) => {
-    const w = g.items.length * (bar + gap) - gap;
+    const w = groupWidth(g.items.length);
+    const inner = g.items.length * (bar + gap) - gap;
+    const x0 = x + (w - inner) / 2;
     root.append(
       svg("rect", {
         x: x - 4,
@@ -60,7 +65,7 @@ export function drawTimeline(
       }),
     );
     g.items.forEach((r, i) => {
-      const bx = x + i * (bar + gap);
+      const bx = x0 + i * (bar + gap);
       const tall = r.reason === "panic" || r.reason === "reboot" ? 44 : 32;
       const rect = svg("rect", {
         x: bx,
@@ -82,9 +87,8 @@ export function drawTimeline(
       });
       root.append(rect);
     });
-    const label = svg("text", { x: x - 2, y: 74, class: "tl-label" });
-    // "boot N" where it fits, the number alone where the group is narrow.
-    label.textContent = g.boot === null ? "" : w >= 44 ? `boot ${g.boot}` : String(g.boot);
+    const label = svg("text", { x: x + w / 2, y: 74, class: "tl-label", "text-anchor": "middle" });
+    label.textContent = g.boot === null ? "" : `boot ${g.boot}`;
     root.append(label);
     x += w + gap + groupGap;
   });
