@@ -95,7 +95,7 @@ const boundaries = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "firmware/dist/", "coverage/", "scripts/dialect-probe.js"] },
+  { ignores: ["node_modules/", "dist/", "firmware/dist/", "coverage/", "test-output/", "scripts/dialect-probe.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
