@@ -215,6 +215,11 @@ class Inbox {
     });
   }
 
+  /** True while parsed protocol events wait to be read: the byte caps count bytes on arrival, so they wait for these. */
+  hasLines(): boolean {
+    return this.items.some((i) => i.kind === "event");
+  }
+
   /** Drops queued items, but never a stop (deadline, abort). */
   clear(): void {
     this.items = this.items.filter((i) => i.kind === "deadline" || i.kind === "aborted");
@@ -653,12 +658,16 @@ class Retrieval {
     for (;;) {
       if (this.noLib)
         throw new RetrieveError("ENOLIB", noLibraryMessage(this.o.port, this.o.boardHint));
-      if (!this.everBegin && this.bytesSinceProgress > PRE_BEGIN_BYTES) {
+      // Bytes are counted when they arrive, lines when they are read: a chunk that holds the
+      // BEGIN line and the records after it (a fast link) must not count against the caps
+      // before its lines are read. A flood that keeps lines waiting still meets a hard cap.
+      const waiting = this.inbox.hasLines() && this.bytesSinceProgress <= 4 * this.noiseCap() + PRE_BEGIN_BYTES;
+      if (!waiting && !this.everBegin && this.bytesSinceProgress > PRE_BEGIN_BYTES) {
         throw this.classifyNoBegin(
           `${this.bytesSinceProgress} bytes came from ${this.o.port} and no MTDOOPS:BEGIN line`,
         );
       }
-      if (this.everBegin && this.bytesSinceProgress > this.noiseCap()) {
+      if (!waiting && this.everBegin && this.bytesSinceProgress > this.noiseCap()) {
         streaming = false;
         await this.resume(
           `${this.bytesSinceProgress} bytes since the last record and none of them a new record ` +
