@@ -19,15 +19,28 @@ const espruinoUnsupported = [
   { selector: ":function[generator=true]", message: "Espruino: no generators." },
   { selector: "LabeledStatement", message: "Espruino: no labels." },
   { selector: "TaggedTemplateExpression", message: "Espruino: no tagged templates." },
-  { selector: "NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet|Symbol|Proxy)$/]", message: "Espruino: no Map/Set/Symbol/Proxy." },
+  {
+    selector: "NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet|Symbol|Proxy)$/]",
+    message: "Espruino: no Map/Set/Symbol/Proxy.",
+  },
   { selector: "PrivateIdentifier", message: "Espruino: no #private fields." },
-  { selector: "MemberExpression[object.property.name='prototype'][object.object.name='Array']", message: "Espruino: Array.prototype is undefined." },
-  { selector: "ClassDeclaration[superClass.name='Error']", message: "Espruino: extends Error fails." },
+  {
+    selector: "MemberExpression[object.property.name='prototype'][object.object.name='Array']",
+    message: "Espruino: Array.prototype is undefined.",
+  },
+  {
+    selector: "ClassDeclaration[superClass.name='Error']",
+    message: "Espruino: extends Error fails.",
+  },
   { selector: "StaticBlock", message: "Espruino: no static blocks." },
 ];
 
 /** The src/boards files the firmware imports: device code, written in the dialect. */
-const boardDeviceFiles = ["src/boards/schema.ts", "src/boards/geometry.ts", "src/boards/firmware-files.ts"];
+const boardDeviceFiles = [
+  "src/boards/schema.ts",
+  "src/boards/geometry.ts",
+  "src/boards/firmware-files.ts",
+];
 
 /** One no-restricted-imports rule: every import whose specifier matches `regex` is refused. */
 const onlyImports = (regex, message) => ["error", { patterns: [{ regex, message }] }];
@@ -46,7 +59,10 @@ const boundaries = [
   {
     files: ["src/codec/**/*.ts"],
     rules: {
-      "no-restricted-imports": onlyImports("^(?!\\./)", "src/codec imports only src/codec (DESIGN.md, Shape)."),
+      "no-restricted-imports": onlyImports(
+        "^(?!\\./)",
+        "src/codec imports only src/codec (DESIGN.md, Shape).",
+      ),
     },
   },
   {
@@ -80,7 +96,10 @@ const boundaries = [
   {
     files: ["src/sim/**/*.ts"],
     rules: {
-      "no-restricted-imports": onlyImports("^\\.\\./cli/", "src/sim does not import src/cli (DESIGN.md, Shape)."),
+      "no-restricted-imports": onlyImports(
+        "^\\.\\./cli/",
+        "src/sim does not import src/cli (DESIGN.md, Shape).",
+      ),
     },
   },
   {
@@ -95,12 +114,24 @@ const boundaries = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "firmware/dist/", "coverage/", "test-output/", "scripts/dialect-probe.js"] },
+  {
+    ignores: [
+      "node_modules/",
+      "dist/",
+      "firmware/dist/",
+      "coverage/",
+      "test-output/",
+      "scripts/dialect-probe.js",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
       "@typescript-eslint/no-non-null-assertion": "off",
     },
   },
@@ -115,6 +146,13 @@ export default tseslint.config(
   ...boundaries,
   {
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
-    languageOptions: { globals: { console: "readonly", process: "readonly", require: "readonly", module: "writable" } },
+    languageOptions: {
+      globals: {
+        console: "readonly",
+        process: "readonly",
+        require: "readonly",
+        module: "writable",
+      },
+    },
   },
 );

@@ -8,7 +8,12 @@
 
 import { FirmwareFile, ReadCommand } from "../src/boards/firmware-files.js";
 import { admission, dump, runJobs } from "../src/core/log-core.js";
-import { REASON_ERRORFLAG, REASON_OOPS, REASON_PANIC, REASON_SHUTDOWN } from "../src/core/record.js";
+import {
+  REASON_ERRORFLAG,
+  REASON_OOPS,
+  REASON_PANIC,
+  REASON_SHUTDOWN,
+} from "../src/core/record.js";
 import { printUnrecorded, ringText } from "./console.js";
 import { context } from "./context.js";
 import type { DeviceLog } from "./env.js";
@@ -71,7 +76,8 @@ function reportUncaught(e: unknown, stack: string | undefined): void {
   const led = (global as unknown as Record<string, Pin | undefined>)["LED1"];
   if (f.onErrorFlash && led) digitalPulse(led, true, 200);
   const S = builtin<StorageModule>("Storage");
-  if (f.onErrorSave && S.read("ERROR") === undefined) S.write("ERROR", String(e) + (stack ? "\n" + stack : ""));
+  if (f.onErrorSave && S.read("ERROR") === undefined)
+    S.write("ERROR", String(e) + (stack ? "\n" + stack : ""));
 }
 
 export function install(log: DeviceLog): void {
@@ -80,11 +86,17 @@ export function install(log: DeviceLog): void {
     panic: (m: string): boolean => record(log, REASON_PANIC, String(m)),
     oops: (m: string): boolean => record(log, REASON_OOPS, String(m)),
     note: (m: string): void => ringText("[note] " + m + "\n"),
-    list: (): void => runModule(FirmwareFile.Read, log, ReadCommand.List, 0, 0, printUnrecorded) as void,
-    clear: (upto: number): void => runModule(FirmwareFile.Read, log, ReadCommand.Clear, upto, 0, printUnrecorded) as void,
-    dump: (since: number, z: number): void => runModule(FirmwareFile.Read, log, ReadCommand.Dump, since, z, printUnrecorded) as void,
+    list: (): void =>
+      runModule(FirmwareFile.Read, log, ReadCommand.List, 0, 0, printUnrecorded) as void,
+    clear: (upto: number): void =>
+      runModule(FirmwareFile.Read, log, ReadCommand.Clear, upto, 0, printUnrecorded) as void,
+    dump: (since: number, z: number): void =>
+      runModule(FirmwareFile.Read, log, ReadCommand.Dump, since, z, printUnrecorded) as void,
     stats: (): Record<string, number | string> =>
-      runModule(FirmwareFile.Read, log, ReadCommand.Stats, 0, 0, printUnrecorded) as Record<string, number | string>,
+      runModule(FirmwareFile.Read, log, ReadCommand.Stats, 0, 0, printUnrecorded) as Record<
+        string,
+        number | string
+      >,
   };
   (global as unknown as Record<string, unknown>)["mtdoops"] = api;
 

@@ -28,7 +28,13 @@ interface Ctx {
 const DROP = "stack,mem,suppressed,lost,lib,fw,flags";
 
 /** The context of a dump, as JSON that fits the log's slots. The board id comes from the build (MTDOOPS_BOARD). */
-export function context(log: LogCore, msg: string, stack?: string, flags?: string[], reset?: string): string {
+export function context(
+  log: LogCore,
+  msg: string,
+  stack?: string,
+  flags?: string[],
+  reset?: string,
+): string {
   const max = (log.recordSize - HEADER_SIZE) >> 1;
   const m = process.memory(false);
   const o: Ctx = { msg: msg };

@@ -40,7 +40,8 @@ let t0 = 0;
  * the final byte).
  */
 function compress(d: Uint8Array): Uint8Array {
-  if (!hs || process.memory(false).free < MIN_FREE + (d.length >> 3)) throw new Error("no heatshrink");
+  if (!hs || process.memory(false).free < MIN_FREE + (d.length >> 3))
+    throw new Error("no heatshrink");
   const c = new Uint8Array(hs.compress(d));
   if (hs.decompress(c).byteLength !== d.length) throw new Error("heatshrink");
   return c;
@@ -74,7 +75,11 @@ function runJobsFromTimer(log: LogCore): void {
 function defer(job: (log: LogCore) => void, ms: number, log: LogCore): void {
   // Passed as `unknown`: the build's name analysis reserves the property names of what we
   // hand to Espruino's own functions (scripts/mangle-names.ts), and the log's are ours.
-  setTimeout((job === runJobs ? runJobsFromTimer : job) as (x: unknown) => void, ms, log as unknown);
+  setTimeout(
+    (job === runJobs ? runJobsFromTimer : job) as (x: unknown) => void,
+    ms,
+    log as unknown,
+  );
 }
 
 /**
@@ -92,7 +97,12 @@ export function openFlash(b: BoardDefinition, checked: boolean): Flash {
 }
 
 /** The log's options on this board: Espruino's own functions where they fit. `start`: getTime() at boot. */
-export function logOptions(b: BoardDefinition, flash: Flash, ring: Ring, start: number): LogOptions {
+export function logOptions(
+  b: BoardDefinition,
+  flash: Flash,
+  ring: Ring,
+  start: number,
+): LogOptions {
   t0 = start;
   return {
     flash: flash,

@@ -39,7 +39,7 @@ function storageRead(this: StorageBackend, a: number, n: number): Uint8Array {
   const es = this.geometry.eraseSize;
   checkRange(this.geometry, a, n, 1, 0);
   let out: Uint8Array | undefined;
-  for (let o = 0; o < n; ) {
+  for (let o = 0; o < n;) {
     const at = a + o;
     const k = Math.min(n - o, es - (at % es));
     const s = builtin<StorageModule>("Storage").read(blockFile(this, at), H + (at % es), k);
@@ -66,7 +66,11 @@ function storageWrite(f: StorageBackend, a: number, d: Uint8Array | null): void 
   let ok = false;
   try {
     ok = d
-      ? builtin<StorageModule>("Storage").write(blockFile(f, a), E.toString(d) as string, H + (a % es))
+      ? builtin<StorageModule>("Storage").write(
+          blockFile(f, a),
+          E.toString(d) as string,
+          H + (a % es),
+        )
       : builtin<StorageModule>("Storage").write(blockFile(f, a), MARK, 0, es + H);
   } catch (e) {
     if ((e as { code?: string }).code) throw e;

@@ -47,8 +47,15 @@ export function checkLanded(flash: Flash, addr: number, n: number, data: Uint8Ar
       // that `data` cleared and that still reads 1 is a failure.
       const b = flash.read(addr + o, k);
       for (let i = 0; i < k; i++)
-        if (data ? ((b[i] as number) & (data[o + i] as number)) !== (b[i] as number) : (b[i] as number) !== 255)
-          throw flashError("EIO", (data ? "program" : "erase") + " did not land at " + (addr + o + i));
+        if (
+          data
+            ? ((b[i] as number) & (data[o + i] as number)) !== (b[i] as number)
+            : (b[i] as number) !== 255
+        )
+          throw flashError(
+            "EIO",
+            (data ? "program" : "erase") + " did not land at " + (addr + o + i),
+          );
     }
   }
 }

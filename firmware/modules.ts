@@ -10,9 +10,19 @@ type Module = (log: unknown, a: unknown, b: unknown, c: unknown, d: unknown) => 
  * run (out of memory), prints MTDOOPS:ERROR and gives false: a caller that is a hook must
  * not throw, or its own failure would be the next uncaught exception.
  */
-export function runModule(file: string, log: unknown, a?: unknown, b?: unknown, c?: unknown, d?: unknown): unknown {
+export function runModule(
+  file: string,
+  log: unknown,
+  a?: unknown,
+  b?: unknown,
+  c?: unknown,
+  d?: unknown,
+): unknown {
   // require and eval through `global`, so that the bundler leaves them alone.
-  const g = global as unknown as { require: (n: string) => StorageModule; eval: (code: string) => Module };
+  const g = global as unknown as {
+    require: (n: string) => StorageModule;
+    eval: (code: string) => Module;
+  };
   try {
     const code = g.require("Storage").read(file);
     if (code === undefined) throw new Error(file + " missing");

@@ -97,7 +97,15 @@ export default function mount(b: BoardDefinition, log: DeviceLog): false | [stri
   const backend = typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend;
   const clash = backend === "flash" ? partitionConflict(b, b.reserved || []) : "";
   if (clash) {
-    print("mtdoops: partition " + hex(b.start) + "-" + hex(b.start + b.size) + " overlaps " + clash + "; not started");
+    print(
+      "mtdoops: partition " +
+        hex(b.start) +
+        "-" +
+        hex(b.start + b.size) +
+        " overlaps " +
+        clash +
+        "; not started",
+    );
     return false;
   }
   let reset: [string, number] | null = null;

@@ -134,7 +134,11 @@ export interface BundleFile {
 
 /** The firmware modules loaded on demand: [Storage name, file suffix, source]. */
 export function moduleSources(): Array<[string, string, string]> {
-  return FIRMWARE_MODULES.map(([storage, suffix, src]) => [storage, suffix, join(ROOT, "firmware", src)]);
+  return FIRMWARE_MODULES.map(([storage, suffix, src]) => [
+    storage,
+    suffix,
+    join(ROOT, "firmware", src),
+  ]);
 }
 
 /**
@@ -215,7 +219,9 @@ export async function buildBoard(
       file: mfile,
     });
     if (opts.dialect !== false)
-      findings.push(...checkDialect(mcode, mfile ? relative(process.cwd(), mfile) || mfile : board.id + suffix));
+      findings.push(
+        ...checkDialect(mcode, mfile ? relative(process.cwd(), mfile) || mfile : board.id + suffix),
+      );
     for (const [name, n] of contributions(r.metafile)) inputs.push([storage + " " + name, n]);
   }
   return {

@@ -51,7 +51,11 @@ export function formatFinding(f: Finding): string {
 // ---- regular expressions ----
 
 /** Problems with a RegExp pattern and flags on Espruino: rule id -> message. */
-export function regexpProblems(pattern: string, flags: string, literal = false): Array<[string, string]> {
+export function regexpProblems(
+  pattern: string,
+  flags: string,
+  literal = false,
+): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const bad = flags.replace(/[gim]/g, "");
   if (bad) out.push(["regexp-flag", 'flag "' + bad + '" is not supported (only g, i, m)']);
@@ -67,7 +71,10 @@ export function regexpProblems(pattern: string, flags: string, literal = false):
     if (inClass) {
       if (c === "]") inClass = false;
       else if (c === "/" && literal)
-        out.push(["regexp-slash-in-class", 'an unescaped "/" inside [...] ends the literal early (write \\/ or use new RegExp)']);
+        out.push([
+          "regexp-slash-in-class",
+          'an unescaped "/" inside [...] ends the literal early (write \\/ or use new RegExp)',
+        ]);
       continue;
     }
     if (c === "[") inClass = true;
@@ -709,8 +716,7 @@ function main(argv: string[]): number {
       console.log(formatFinding(finding));
       count++;
     }
-    if (withCensus)
-      for (const [k, v] of census(code)) total.set(k, (total.get(k) ?? 0) + v);
+    if (withCensus) for (const [k, v] of census(code)) total.set(k, (total.get(k) ?? 0) + v);
   }
   if (withCensus) {
     console.log("constructs used by " + files.length + " bundle(s):");

@@ -25,7 +25,14 @@ export const MISSING_STATICS: Record<string, readonly string[]> = {
   Math: ["trunc", "imul", "clz32", "fround"],
 };
 /** Instance methods missing on every type that could have them (probe: array-flat, array-at, string-search-method, ...). */
-export const MISSING_METHODS = ["flat", "flatMap", "copyWithin", "at", "search", "propertyIsEnumerable"];
+export const MISSING_METHODS = [
+  "flat",
+  "flatMap",
+  "copyWithin",
+  "at",
+  "search",
+  "propertyIsEnumerable",
+];
 /** Built-in classes that user classes cannot extend (probe: class-extends-error, class-extends-array). */
 export const NATIVE_CLASSES = [
   "Error",

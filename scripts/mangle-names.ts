@@ -469,7 +469,11 @@ function main(argv: string[]): number {
   const args = parseScriptArgs(
     "mangle-names",
     argv,
-    { list: { type: "boolean" }, dom: { type: "boolean" }, entry: { type: "string", multiple: true } },
+    {
+      list: { type: "boolean" },
+      dom: { type: "boolean" },
+      entry: { type: "string", multiple: true },
+    },
     USAGE,
   );
   if (!args) return 2;

@@ -252,5 +252,4 @@ describe("build-firmware with the real firmware/main.ts", () => {
     // and the checker rightly stays quiet about them (21 of 31 caught on 2026-11-26).
     expect(caught / moved).toBeGreaterThan(0.6);
   }, 120_000);
-
 });

@@ -296,10 +296,14 @@ describe.skipIf(!HAS_FIRMWARE)("mangled firmware bundles", () => {
       // The interpreter needs ~5 s for the bundle alone on a busy 2-core machine (its REPL
       // echoes every byte); 3 s of slack failed when another test ran an interpreter too.
       const secs = 8 + 2 * lines.length;
-      const r = spawnSync("bash", ["-c", "(" + script + "; sleep 9) | timeout -s KILL " + secs + " " + ESPRUINO], {
-        cwd: dir,
-        encoding: "latin1",
-      });
+      const r = spawnSync(
+        "bash",
+        ["-c", "(" + script + "; sleep 9) | timeout -s KILL " + secs + " " + ESPRUINO],
+        {
+          cwd: dir,
+          encoding: "latin1",
+        },
+      );
       return r.stdout + r.stderr;
     };
     const replLines = (out: string): string[] =>
@@ -310,7 +314,10 @@ describe.skipIf(!HAS_FIRMWARE)("mangled firmware bundles", () => {
       for (const build of [get("linux").plain, get("linux").auto]) {
         const out = run(
           build.code,
-          ['print("from the app");mtdoops.panic("x");mtdoops.dump(-1,0);', "print(JSON.stringify(mtdoops.stats()));"],
+          [
+            'print("from the app");mtdoops.panic("x");mtdoops.dump(-1,0);',
+            "print(JSON.stringify(mtdoops.stats()));",
+          ],
           build,
         );
         const lines = replLines(out);

@@ -182,7 +182,10 @@ describe("mtdoops decode", () => {
       [["decode", foreign], /no espruino-mtdoops record found .*--format linux/],
       [["decode", short], /shorter than the smallest record slot/],
       [["decode", file, "--record-size", "100"], /--record-size must be a power of two/],
-      [["decode", file, "--record-size", "abc"], /--record-size must be a power of two from 64 to 65536 .*got "abc"/],
+      [
+        ["decode", file, "--record-size", "abc"],
+        /--record-size must be a power of two from 64 to 65536 .*got "abc"/,
+      ],
       [
         ["decode", file, "--board", "nosuchboard"],
         /unknown board "nosuchboard"; known boards: .*puckjs/,

@@ -16,7 +16,13 @@ import type { Board } from "./helpers/model.js";
 type Sim = Board;
 
 function sim(recordSize: number, eraseSize = 4096, blocks = 4, epoch = EPOCH_MS): Sim {
-  const flash = newFlash({ size: blocks * eraseSize, eraseSize, progUnit: 4, pageSize: 256, erasedValue: 0xff });
+  const flash = newFlash({
+    size: blocks * eraseSize,
+    eraseSize,
+    progUnit: 4,
+    pageSize: 256,
+    erasedValue: 0xff,
+  });
   return bootBoard(flash, recordSize, MANY_RECORDS_COMPRESSED, 4096, epoch);
 }
 

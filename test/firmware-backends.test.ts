@@ -42,7 +42,6 @@ const BACKENDS = esbuild.buildSync({
   tsconfig: join(root, "tsconfig.json"),
 }).outputFiles[0]?.text as string;
 
-
 /** Opens a backend inside a fresh virtual board; read results are copied into this realm. */
 function openBackend(board: BoardDefinition, fn: string): { vb: VirtualBoard; flash: Flash } {
   const vb = new VirtualBoard({ board });

@@ -992,15 +992,12 @@ describe("bugs found by the properties", () => {
   // goes back to the stale record's boot + 1), so the next records reuse seqs 5, 6, ... that
   // the host may already have saved, and a host resuming with dump(since = 32) never asks
   // for them (SPEC §7.3: lost).
-  it(
-    "BUG-1: a stale bad block 0 makes mount rewind seq (noop erase failure + reboot at a block start)",
-    () => {
-      const h = staleBlock0();
-      h.remount();
-      expect(h.b.info.newestSeq).toBe(32); // actual: 4, on the fast path (fullScan false)
-      expect(h.log.nextSeq).toBe(37); // actual: 5
-    },
-  );
+  it("BUG-1: a stale bad block 0 makes mount rewind seq (noop erase failure + reboot at a block start)", () => {
+    const h = staleBlock0();
+    h.remount();
+    expect(h.b.info.newestSeq).toBe(32); // actual: 4, on the fast path (fullScan false)
+    expect(h.log.nextSeq).toBe(37); // actual: 5
+  });
 
   // BUG-2 (same property; e.g. 4x4096: 15 writes, fail(0,noop), 1 write + its job ->
   // "serial order of the listing: seq 1 (index 8) is not newer than 16 in
@@ -1056,18 +1053,15 @@ describe("bugs found by the properties", () => {
   // 3 tries at slots 1..3, the write point reaches block 1 and the erase-ahead erases it,
   // destroying the real newest record (seq 5, the crash just logged), and the following
   // dumps reuse seqs 5, 6, 7 with boot 1.
-  it(
-    "BUG-3: one read flip in mount's second read of the newest record resets the log to empty",
-    () => {
-      const h = fiveRecords();
-      flipRecordReads(h, 4, (n) => n === 2); // the 1st full read (fast path) is clean
-      h.remount();
-      expect(h.b.info.fullScan).toBe(false);
-      expect(h.b.info.newestSeq).toBe(5); // actual: -1
-      expect(h.log.nextSeq).toBe(6); // actual: 1
-      expect(h.log.boot).toBe(2); // actual: 1
-    },
-  );
+  it("BUG-3: one read flip in mount's second read of the newest record resets the log to empty", () => {
+    const h = fiveRecords();
+    flipRecordReads(h, 4, (n) => n === 2); // the 1st full read (fast path) is clean
+    h.remount();
+    expect(h.b.info.fullScan).toBe(false);
+    expect(h.b.info.newestSeq).toBe(5); // actual: -1
+    expect(h.log.nextSeq).toBe(6); // actual: 1
+    expect(h.log.boot).toBe(2); // actual: 1
+  });
 
   // BUG-4 (same property family).
   // When the newest record is the first slot of its block and a full-scan mount cannot read
@@ -1079,19 +1073,16 @@ describe("bugs found by the properties", () => {
   // path fails too here, since it also checks the newest record's CRC; a board whose slot 0
   // is dirty, e.g. after a bad block 0, mounts by full scan every time, and then one
   // transient flip is enough.)
-  it(
-    "BUG-4: an unreadable newest record at a block start is erased by mount and its seq reused",
-    () => {
-      const h = fiveRecords();
-      const read = h.flash.read;
-      flipRecordReads(h, 4, () => true); // every full read of slot 4 during this mount
-      h.remount();
-      h.flash.read = read;
-      expect(h.b.info.fullScan).toBe(true);
-      expect(peekRecord(h.flash, NRF.recordSize, 4)?.seq).toBe(5); // actual: undefined (erased)
-      expect(h.log.nextSeq).toBe(6); // actual: 5
-    },
-  );
+  it("BUG-4: an unreadable newest record at a block start is erased by mount and its seq reused", () => {
+    const h = fiveRecords();
+    const read = h.flash.read;
+    flipRecordReads(h, 4, () => true); // every full read of slot 4 during this mount
+    h.remount();
+    h.flash.read = read;
+    expect(h.b.info.fullScan).toBe(true);
+    expect(peekRecord(h.flash, NRF.recordSize, 4)?.seq).toBe(5); // actual: undefined (erased)
+    expect(h.log.nextSeq).toBe(6); // actual: 5
+  });
 
   // BUG-5 (found by "read bit flips" with flips on every read, 3x4096 rs4096:
   // [dump, dump+run, panic, dump+run] -> "empty listing after writes").
@@ -1100,23 +1091,20 @@ describe("bugs found by the properties", () => {
   // marked bad after 3 tries. eraseAhead then walks on to the next block, including the
   // block that holds the record just written, and erases it. On this healthy flash the job
   // that follows a dump erases that dump (stats.written 4, nothing left on flash).
-  it(
-    "BUG-5: read flips in erase verification mark good blocks bad, then erase-ahead erases the newest record",
-    () => {
-      const g = GEOS[1]!; // 3 x 4096, 4 KB records
-      const h = new Harness(g, { seed: 2 });
-      h.setFlips(FLIP_P);
-      h.dump();
-      h.dump();
-      h.run();
-      h.panic();
-      h.dump();
-      h.run();
-      expect(h.log.stats.written).toBe(4); // the log says all four were written
-      const ids = h.cleanList().map((r) => h.idOfRecord(r));
-      expect(ids).toContain(4); // actual: [] (the last dump, and everything else, erased)
-    },
-  );
+  it("BUG-5: read flips in erase verification mark good blocks bad, then erase-ahead erases the newest record", () => {
+    const g = GEOS[1]!; // 3 x 4096, 4 KB records
+    const h = new Harness(g, { seed: 2 });
+    h.setFlips(FLIP_P);
+    h.dump();
+    h.dump();
+    h.run();
+    h.panic();
+    h.dump();
+    h.run();
+    expect(h.log.stats.written).toBe(4); // the log says all four were written
+    const ids = h.cleanList().map((r) => h.idOfRecord(r));
+    expect(ids).toContain(4); // actual: [] (the last dump, and everything else, erased)
+  });
 });
 
 describe("stale blocks that silently refuse to erase (DESIGN.md, Limits; SPEC.md §3)", () => {
@@ -1141,6 +1129,7 @@ describe("stale blocks that silently refuse to erase (DESIGN.md, Limits; SPEC.md
     }
     const before = b.log.nextSeq;
     b = bootBoard(flash, 1024, opts);
-    if (b.log.nextSeq !== before) throw new Error("mount rewound seq: " + before + " -> " + b.log.nextSeq);
+    if (b.log.nextSeq !== before)
+      throw new Error("mount rewound seq: " + before + " -> " + b.log.nextSeq);
   });
 });

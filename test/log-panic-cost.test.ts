@@ -10,7 +10,7 @@ import type { FlashGeometry } from "../src/core/flash.js";
 function programOnceUs(partName: string, g: FlashGeometry, base: number, end: number): number {
   const part = getPart(partName);
   let us = 0;
-  for (let a = base; a < base + end; ) {
+  for (let a = base; a < base + end;) {
     const n = Math.min(base + end - a, g.pageSize - (a % g.pageSize));
     us += part.programUs(n, "typical");
     a += n;
@@ -19,15 +19,32 @@ function programOnceUs(partName: string, g: FlashGeometry, base: number, end: nu
 }
 
 describe.each([
-  ["w25q128jv", { size: 8 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff }, 1024],
-  ["w25q128jv", { size: 4 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff }, 4096],
-  ["nrf52840", { size: 4 * 4096, eraseSize: 4096, progUnit: 4, pageSize: 4096, erasedValue: 0xff }, 1024],
-  ["stm32f4", { size: 3 * 16384, eraseSize: 16384, progUnit: 4, pageSize: 16384, erasedValue: 0xff }, 2048],
+  [
+    "w25q128jv",
+    { size: 8 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff },
+    1024,
+  ],
+  [
+    "w25q128jv",
+    { size: 4 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff },
+    4096,
+  ],
+  [
+    "nrf52840",
+    { size: 4 * 4096, eraseSize: 4096, progUnit: 4, pageSize: 4096, erasedValue: 0xff },
+    1024,
+  ],
+  [
+    "stm32f4",
+    { size: 3 * 16384, eraseSize: 16384, progUnit: 4, pageSize: 16384, erasedValue: 0xff },
+    2048,
+  ],
 ] as const)("panic on %s, %o, %i-byte records", (part, geometry, recordSize) => {
   it("programs only the record's bytes, erases nothing, costs within 5% of one program pass", () => {
     const flash = newFlash(geometry, { part });
     const b = bootBoard(flash, recordSize, { loopThreshold: 0 }, 8192);
-    for (let i = 0; i < 300; i++) b.ring.write("line " + i + " of the console before the crash\r\n");
+    for (let i = 0; i < 300; i++)
+      b.ring.write("line " + i + " of the console before the crash\r\n");
     // A few records first, so the panic lands mid-partition.
     for (let i = 0; i < 3; i++) {
       b.log.panic('{"msg":"warm-up"}');

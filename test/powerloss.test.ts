@@ -12,12 +12,22 @@ describe("power-loss sweep", () => {
   });
 
   it("reports records destroyed behind the log's back as lost", () => {
-    const r = runSweep({ geometries: [GEOMETRIES[0]!], seeds: [1], laps: 1, sabotage: "erase-newest" });
+    const r = runSweep({
+      geometries: [GEOMETRIES[0]!],
+      seeds: [1],
+      laps: 1,
+      sabotage: "erase-newest",
+    });
     expect(r.lost).toBeGreaterThan(0);
   });
 
   it("reports a record with a valid CRC but content nobody wrote as corrupt", () => {
-    const r = runSweep({ geometries: [GEOMETRIES[0]!], seeds: [1], laps: 1, sabotage: "forge-record" });
+    const r = runSweep({
+      geometries: [GEOMETRIES[0]!],
+      seeds: [1],
+      laps: 1,
+      sabotage: "forge-record",
+    });
     expect(r.corrupt).toBeGreaterThan(0);
   });
 });

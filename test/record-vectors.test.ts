@@ -17,7 +17,10 @@ import {
   splitPayload,
 } from "../src/core/record.js";
 
-const hex = readFileSync(new URL("./vectors/record-oops.hex", import.meta.url), "utf8").replace(/\s+/g, "");
+const hex = readFileSync(new URL("./vectors/record-oops.hex", import.meta.url), "utf8").replace(
+  /\s+/g,
+  "",
+);
 const vector = Uint8Array.from(Buffer.from(hex, "hex"));
 const enc = new TextEncoder();
 
@@ -40,9 +43,21 @@ describe("record format (SPEC.md §2 and §6)", () => {
   });
 
   it("encodes the SPEC.md test vector byte for byte", () => {
-    const payload = buildPayload(enc.encode('{"msg":"boom"}'), enc.encode("hello\r\nUncaught Error: boom\r\n"));
+    const payload = buildPayload(
+      enc.encode('{"msg":"boom"}'),
+      enc.encode("hello\r\nUncaught Error: boom\r\n"),
+    );
     const rec = encodeRecord(
-      { seq: 7, boot: 3, reason: Reason.OOPS, flags: 0, time: 1764115200, uptime: 12345, payloadLength: payload.length, rawLength: payload.length },
+      {
+        seq: 7,
+        boot: 3,
+        reason: Reason.OOPS,
+        flags: 0,
+        time: 1764115200,
+        uptime: 12345,
+        payloadLength: payload.length,
+        rawLength: payload.length,
+      },
       payload,
       4,
       crc32,
@@ -55,7 +70,15 @@ describe("record format (SPEC.md §2 and §6)", () => {
     const slot = new Uint8Array(128).fill(0xff);
     slot.set(vector);
     const r = decodeRecord(slot, 128, 0xff, crc32)!;
-    expect(r).toMatchObject({ seq: 7, boot: 3, reason: Reason.OOPS, flags: 0, time: 1764115200, uptime: 12345, freed: false });
+    expect(r).toMatchObject({
+      seq: 7,
+      boot: 3,
+      reason: Reason.OOPS,
+      flags: 0,
+      time: 1764115200,
+      uptime: 12345,
+      freed: false,
+    });
     const p = splitPayload(r.payload)!;
     expect(new TextDecoder().decode(p.context)).toBe('{"msg":"boom"}');
     expect(new TextDecoder().decode(p.console)).toBe("hello\r\nUncaught Error: boom\r\n");
@@ -66,7 +89,7 @@ describe("record format (SPEC.md §2 and §6)", () => {
       const b = vector.slice();
       b[i] = b[i]! ^ 0x10;
       const r = decodeRecord(b, 128, 0xff, crc32);
-      if ((i >= 4 && i < 16)) expect(r, `byte ${i}`).not.toBeNull();
+      if (i >= 4 && i < 16) expect(r, `byte ${i}`).not.toBeNull();
       else expect(r, `byte ${i}`).toBeNull();
     }
   });
@@ -97,7 +120,13 @@ describe("record format (SPEC.md §2 and §6)", () => {
   });
 
   it("names reasons and flags as SPEC.md §2.1-2.2", () => {
-    expect([1, 2, 3, 4, 5].map(reasonName)).toEqual(["panic", "oops", "errorflag", "reboot", "shutdown"]);
+    expect([1, 2, 3, 4, 5].map(reasonName)).toEqual([
+      "panic",
+      "oops",
+      "errorflag",
+      "reboot",
+      "shutdown",
+    ]);
     expect(reasonName(9)).toBe("reason9");
     expect(reasonCode("oops")).toBe(2);
     expect(reasonCode("3")).toBe(3);
@@ -109,10 +138,23 @@ describe("record format (SPEC.md §2 and §6)", () => {
 describe("record format: compressed, freed, seq at the wrap (SPEC.md §6, second vector)", () => {
   it("decodes, decompresses and re-encodes the vector", async () => {
     const { heatshrinkCompress, heatshrinkDecompress } = await import("../src/codec/heatshrink.js");
-    const hex2 = readFileSync(new URL("./vectors/record-panic-heatshrink-freed.hex", import.meta.url), "utf8").replace(/\s+/g, "");
+    const hex2 = readFileSync(
+      new URL("./vectors/record-panic-heatshrink-freed.hex", import.meta.url),
+      "utf8",
+    ).replace(/\s+/g, "");
     const v = Uint8Array.from(Buffer.from(hex2, "hex"));
     const r = decodeRecord(v, 128, 0xff, crc32)!;
-    expect(r).toMatchObject({ seq: 0xffffffff, boot: 9, reason: Reason.PANIC, flags: Flags.HEATSHRINK | Flags.TRUNCATED, time: 0, uptime: 4000000000, freed: true, payloadLength: 26, rawLength: 133 });
+    expect(r).toMatchObject({
+      seq: 0xffffffff,
+      boot: 9,
+      reason: Reason.PANIC,
+      flags: Flags.HEATSHRINK | Flags.TRUNCATED,
+      time: 0,
+      uptime: 4000000000,
+      freed: true,
+      payloadLength: 26,
+      rawLength: 133,
+    });
     const raw = heatshrinkDecompress(r.payload);
     expect(raw.length).toBe(r.rawLength);
     const p = splitPayload(raw)!;

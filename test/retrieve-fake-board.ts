@@ -71,7 +71,13 @@ export class FakeBoard {
     this.recordSize = o.recordSize ?? 256;
     const eraseSize = o.eraseSize ?? 1024;
     const blocks = o.blocks ?? 4;
-    this.flash = newFlash({ size: blocks * eraseSize, eraseSize, progUnit: 4, pageSize: 256, erasedValue: 0xff });
+    this.flash = newFlash({
+      size: blocks * eraseSize,
+      eraseSize,
+      progUnit: 4,
+      pageSize: 256,
+      erasedValue: 0xff,
+    });
     const b = this.boot(EPOCH_MS);
     this.sched = b.sched;
     this.ring = b.ring;

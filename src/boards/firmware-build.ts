@@ -44,7 +44,11 @@ export function firmwareEsbuildOptions(root: string, board: BoardDefinition) {
     legalComments: "none",
     charset: "ascii",
     tsconfigRaw: {
-      compilerOptions: { ...ts.compilerOptions, alwaysStrict: false, useDefineForClassFields: false },
+      compilerOptions: {
+        ...ts.compilerOptions,
+        alwaysStrict: false,
+        useDefineForClassFields: false,
+      },
     },
     define: {
       MTDOOPS_VERSION: JSON.stringify(packageVersionAt(root)),
@@ -94,7 +98,15 @@ export const RESIDENT_FIELDS = [
  * log it is given is configured).
  */
 export const MODULE_FIELDS: Record<string, readonly string[]> = {
-  [FirmwareFile.Mount]: ["id", "backend", "start", "size", "storagePrefix", "resetReason", "reserved"],
+  [FirmwareFile.Mount]: [
+    "id",
+    "backend",
+    "start",
+    "size",
+    "storagePrefix",
+    "resetReason",
+    "reserved",
+  ],
   [FirmwareFile.Read]: [],
 };
 
@@ -105,7 +117,10 @@ export const FIRMWARE_MODULES: Array<[string, string, string]> = [
 ];
 
 /** `fields` of `board`, as the JSON a generated entry bakes in. */
-export function pickFields(board: BoardDefinition, fields: readonly string[]): Record<string, unknown> {
+export function pickFields(
+  board: BoardDefinition,
+  fields: readonly string[],
+): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
   const src = board as unknown as Record<string, unknown>;
   for (const k of fields) if (src[k] !== undefined) copy[k] = src[k];

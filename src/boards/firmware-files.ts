@@ -29,4 +29,3 @@ export const FIRMWARE_FILES: Array<[string, string]> = [
   [FirmwareFile.Mount, ".mount.js"],
   [FirmwareFile.Read, ".read.js"],
 ];
-

@@ -55,7 +55,8 @@ function check(root: JsonSchema, s: JsonSchema, v: unknown, path: string): Schem
     showValue: true,
     value: v,
   });
-  if (s.anyOf && !s.anyOf.some((branch) => check(root, branch, v, path) === null)) return bad("anyOf");
+  if (s.anyOf && !s.anyOf.some((branch) => check(root, branch, v, path) === null))
+    return bad("anyOf");
   if (s.type !== undefined && !hasType(v, s.type)) return bad("type");
   if (s.enum && !s.enum.includes(v)) return bad("enum");
   if (typeof v === "string") {
@@ -78,7 +79,12 @@ function check(root: JsonSchema, s: JsonSchema, v: unknown, path: string): Schem
       if (key in props) continue;
       const child = join(path, key);
       if (s.additionalProperties === false)
-        return { path: child, message: messageFor(s, "additionalProperties"), showValue: false, value: item };
+        return {
+          path: child,
+          message: messageFor(s, "additionalProperties"),
+          showValue: false,
+          value: item,
+        };
       if (typeof s.additionalProperties === "object") {
         const p = check(root, s.additionalProperties, item, child);
         if (p) return p;
@@ -123,7 +129,8 @@ function messageFor(s: JsonSchema, keyword: string): string {
   if (typeof m === "string") return m;
   const own = m?.[keyword];
   if (own !== undefined) return own;
-  if (keyword === "enum" && s.enum) return "must be one of " + s.enum.map((e) => JSON.stringify(e)).join(", ");
+  if (keyword === "enum" && s.enum)
+    return "must be one of " + s.enum.map((e) => JSON.stringify(e)).join(", ");
   if (keyword === "type") return "must be of type " + s.type;
   return "does not match the schema (" + keyword + ")";
 }

@@ -105,7 +105,9 @@ function loadBoardSchema(): JsonSchema {
     try {
       boardSchema = JSON.parse(readFileSync(file, "utf8")) as JsonSchema;
     } catch (e) {
-      throw boardError(displayPath(file) + ": cannot read the board schema: " + (e as Error).message);
+      throw boardError(
+        displayPath(file) + ": cannot read the board schema: " + (e as Error).message,
+      );
     }
   }
   return boardSchema;
@@ -240,13 +242,25 @@ function checkPart(b: BoardDefinition, fail: Failer): void {
   // A raw partition is erased and programmed in the part's own units.
   const pg = getPart(b.part).geometry;
   if (b.eraseSize % pg.eraseSize !== 0) {
-    fail.got("eraseSize", "must be a multiple of part " + b.part + "'s erase size " + pg.eraseSize, b.eraseSize);
+    fail.got(
+      "eraseSize",
+      "must be a multiple of part " + b.part + "'s erase size " + pg.eraseSize,
+      b.eraseSize,
+    );
   }
   if (b.progUnit % pg.progUnit !== 0) {
-    fail.got("progUnit", "must be a multiple of part " + b.part + "'s program unit " + pg.progUnit, b.progUnit);
+    fail.got(
+      "progUnit",
+      "must be a multiple of part " + b.part + "'s program unit " + pg.progUnit,
+      b.progUnit,
+    );
   }
   if (b.backend === "spinor" && b.pageSize > pg.pageSize) {
-    fail.got("pageSize", "must be at most part " + b.part + "'s program page " + pg.pageSize, b.pageSize);
+    fail.got(
+      "pageSize",
+      "must be at most part " + b.part + "'s program page " + pg.pageSize,
+      b.pageSize,
+    );
   }
 }
 
@@ -275,7 +289,11 @@ function checkAreas(b: BoardDefinition, o: Record<string, unknown>, fail: Failer
   const written = (o["reserved"] ?? []) as Array<Record<string, unknown>>;
   (b.reserved ?? []).forEach((r, i) => {
     if (r.end <= r.start)
-      fail.got("reserved[" + i + "].end", "must be above start (" + hex(r.start) + ")", written[i]?.["end"]);
+      fail.got(
+        "reserved[" + i + "].end",
+        "must be above start (" + hex(r.start) + ")",
+        written[i]?.["end"],
+      );
   });
   if (b.chip && b.chip.size === 0)
     fail.got("chip.size", "must be positive", (o["chip"] as Record<string, unknown>)["size"]);
@@ -283,7 +301,8 @@ function checkAreas(b: BoardDefinition, o: Record<string, unknown>, fail: Failer
 
 /** "storage": no address; file names that fit Storage; at most half the Storage area. */
 function checkStoragePartition(b: BoardDefinition, o: Record<string, unknown>, fail: Failer): void {
-  if (b.start !== 0) fail.got("start", 'must be 0 for the "storage" backend (it has no address)', o["start"]);
+  if (b.start !== 0)
+    fail.got("start", 'must be 0 for the "storage" backend (it has no address)', o["start"]);
   const prefix = b.storagePrefix as string;
   const blocks = b.size / b.eraseSize;
   const longest = prefix + String(blocks - 1);
@@ -321,11 +340,24 @@ function checkRawPartition(b: BoardDefinition, o: Record<string, unknown>, fail:
   const where = "and size put the partition at " + hex(start) + "-" + hex(start + size);
   const c = b.chip as { start: number; size: number };
   if (start < c.start || start + size > c.start + c.size) {
-    fail("start", where + ", outside the chip (" + hex(c.start) + "-" + hex(c.start + c.size) + ")");
+    fail(
+      "start",
+      where + ", outside the chip (" + hex(c.start) + "-" + hex(c.start + c.size) + ")",
+    );
   }
   for (const r of b.reserved ?? []) {
     if (start < r.end && r.start < start + size) {
-      fail("start", where + ', overlapping reserved area "' + r.name + '" (' + hex(r.start) + "-" + hex(r.end) + ")");
+      fail(
+        "start",
+        where +
+          ', overlapping reserved area "' +
+          r.name +
+          '" (' +
+          hex(r.start) +
+          "-" +
+          hex(r.end) +
+          ")",
+      );
     }
   }
   if (b.spi) {
@@ -341,13 +373,15 @@ function checkRawPartition(b: BoardDefinition, o: Record<string, unknown>, fail:
 /** Every citation names a field, and every fact has one. */
 function checkSources(b: BoardDefinition, fields: readonly string[], fail: Failer): void {
   for (const k of Object.keys(b.sources)) {
-    if (!fields.includes(k) || k === "sources") fail("sources." + k, "cites a field the board does not have");
+    if (!fields.includes(k) || k === "sources")
+      fail("sources." + k, "cites a field the board does not have");
   }
   const cited = CITED.slice();
   if (b.reserved) cited.push("reserved");
   if (b.chip) cited.push("chip");
   if (b.spi) cited.push("spi");
-  for (const k of cited) if (!(k in b.sources)) fail("sources", 'must cite where "' + k + '" comes from');
+  for (const k of cited)
+    if (!(k in b.sources)) fail("sources", 'must cite where "' + k + '" comes from');
 }
 
 /** The fields a backend requires or does not use: storagePrefix, spi and chip. */
@@ -361,7 +395,8 @@ function backendFields(obj: unknown, fail: Failer): void {
     if (!has("storagePrefix")) fail("storagePrefix", 'is required by the "storage" backend');
   } else {
     if (has("storagePrefix")) fail("storagePrefix", 'is only used by the "storage" backend');
-    if (!has("chip")) fail("chip", 'is required by the "' + backend + "\" backend: the chip's {start, size}");
+    if (!has("chip"))
+      fail("chip", 'is required by the "' + backend + "\" backend: the chip's {start, size}");
   }
   if (backend === "spinor" && !has("spi")) fail("spi", 'is required by the "spinor" backend');
   if (backend !== "spinor" && has("spi")) fail("spi", 'is only used by the "spinor" backend');

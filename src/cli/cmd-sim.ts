@@ -46,7 +46,11 @@ function boardFlash(
   image: string | undefined,
   seed: number | undefined,
 ): SimulatedNorFlash {
-  const opts = { geometry: boardGeometry(board), part: board.part, ...(seed !== undefined ? { seed } : {}) };
+  const opts = {
+    geometry: boardGeometry(board),
+    part: board.part,
+    ...(seed !== undefined ? { seed } : {}),
+  };
   if (image && existsSync(image)) {
     const size = statSync(image).size;
     if (size !== board.size) {

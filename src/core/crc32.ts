@@ -24,6 +24,7 @@ export function crc32(data: Uint8Array): number {
   if (!table) table = crcTable();
   const t = table;
   let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = (t[(crc ^ (data[i] as number)) & 255] as number) ^ (crc >>> 8);
+  for (let i = 0; i < data.length; i++)
+    crc = (t[(crc ^ (data[i] as number)) & 255] as number) ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }

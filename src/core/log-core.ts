@@ -155,19 +155,27 @@ export function validateLogOptions(o: LogOptions): void {
   if (bad) throw configError("flash geometry: " + bad);
   if (g.size / g.eraseSize < 2)
     throw configError(
-      "the partition must hold at least 2 erase blocks of " + g.eraseSize + " bytes, got " + g.size + " bytes",
+      "the partition must hold at least 2 erase blocks of " +
+        g.eraseSize +
+        " bytes, got " +
+        g.size +
+        " bytes",
     );
   const rs = o.recordSize;
   const maxRs = Math.min(g.eraseSize, 65536);
   if (!(rs >= 64 && rs <= maxRs && (rs & (rs - 1)) === 0))
-    throw configError("recordSize must be a power of two from 64 to " + maxRs + " (the erase size), got " + rs);
+    throw configError(
+      "recordSize must be a power of two from 64 to " + maxRs + " (the erase size), got " + rs,
+    );
   for (let i = 0; i < INT_OPTIONS.length; i++) {
     const name = INT_OPTIONS[i]![0];
     const min = INT_OPTIONS[i]![1];
     const max = INT_OPTIONS[i]![2];
     const v = o[name];
     if (v !== undefined && !(typeof v === "number" && v >= min && v <= max && Math.floor(v) === v))
-      throw configError(name + " must be a whole number from " + min + " to " + max + ", got " + String(v));
+      throw configError(
+        name + " must be a whole number from " + min + " to " + max + ", got " + String(v),
+      );
   }
 }
 
@@ -243,7 +251,9 @@ export function configure(log: LogCore, o: LogOptions): void {
   log._clock = o.clock;
   // The firmware always passes E.CRC32: the bundle leaves the software CRC-32 out.
   log._crc =
-    typeof MTDOOPS_DEVICE !== "undefined" && MTDOOPS_DEVICE ? (o.crc32 as Crc32) : o.crc32 || softCrc32;
+    typeof MTDOOPS_DEVICE !== "undefined" && MTDOOPS_DEVICE
+      ? (o.crc32 as Crc32)
+      : o.crc32 || softCrc32;
   log._compress = o.compress;
   log._toBytes = o.toBytes;
   const ff = new Uint8Array(CHUNK);
@@ -289,7 +299,9 @@ export function createLog(o: LogOptions): LogCore {
  * off passes only with probability 2^-32 (DESIGN.md, "Empty means every byte erased").
  */
 function chunkErased(log: LogCore, b: Uint8Array): boolean {
-  return b.length === CHUNK ? log._crc(b) === log._erasedCrc : isErased(b, 0, b.length, log.geometry.erasedValue);
+  return b.length === CHUNK
+    ? log._crc(b) === log._erasedCrc
+    : isErased(b, 0, b.length, log.geometry.erasedValue);
 }
 
 /**
@@ -301,7 +313,8 @@ export function rangeErased(log: LogCore, fromSlot: number, toSlot: number): boo
   const end = toSlot * log.recordSize;
   for (let a = fromSlot * log.recordSize; a < end; a += CHUNK) {
     const n = Math.min(CHUNK, end - a);
-    if (!chunkErased(log, log.flash.read(a, n)) && !chunkErased(log, log.flash.read(a, n))) return false;
+    if (!chunkErased(log, log.flash.read(a, n)) && !chunkErased(log, log.flash.read(a, n)))
+      return false;
   }
   return true;
 }
@@ -420,8 +433,10 @@ function writeDump(log: LogCore, d: PendingDump, panic: boolean): boolean {
     try {
       for (let part = 0; ok && part < 2; part++) {
         const at = base + (part ? OFF_COMMIT : OFF_MAGIC);
-        const data = part ? wordUnit(g.progUnit, g.erasedValue, COMMIT_VALUE) : bytes.subarray(OFF_MAGIC, end);
-        for (let off = 0; off < data.length; ) {
+        const data = part
+          ? wordUnit(g.progUnit, g.erasedValue, COMMIT_VALUE)
+          : bytes.subarray(OFF_MAGIC, end);
+        for (let off = 0; off < data.length;) {
           const n = Math.min(data.length - off, g.pageSize - ((at + off) % g.pageSize));
           log.flash.program(at + off, data.subarray(off, off + n));
           off += n;
@@ -430,7 +445,8 @@ function writeDump(log: LogCore, d: PendingDump, panic: boolean): boolean {
           ok = false;
           // Compared by CRC-32: one native call on the board (see chunkErased for what it can miss).
           const want = log._crc(data);
-          for (let t = 0; t < 2 && !ok; t++) ok = log._crc(log.flash.read(at, data.length)) === want;
+          for (let t = 0; t < 2 && !ok; t++)
+            ok = log._crc(log.flash.read(at, data.length)) === want;
         }
       }
     } catch (e) {

@@ -21,7 +21,9 @@ function blockEnd(log: LogCore, slot: number): number {
 }
 
 function isCrash(reason: number, flags: number): boolean {
-  return reason <= REASON_ERRORFLAG || (reason === REASON_REBOOT && (flags & FLAG_UNEXPECTED) !== 0);
+  return (
+    reason <= REASON_ERRORFLAG || (reason === REASON_REBOOT && (flags & FLAG_UNEXPECTED) !== 0)
+  );
 }
 
 /**
@@ -42,7 +44,11 @@ function findNewestFast(log: LogCore): number {
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
       const h = readHeader(log, mid);
-      if (headerState(h, log.recordSize, ev) === "committed" && seqDiff(decodeHeader(h).seq, ref) === mid) lo = mid;
+      if (
+        headerState(h, log.recordSize, ev) === "committed" &&
+        seqDiff(decodeHeader(h).seq, ref) === mid
+      )
+        lo = mid;
       else hi = mid;
     }
     if (lo === n - 1) return -2; // slot 0 would be next but holds this lap's first record
@@ -111,7 +117,7 @@ function detectLoop(log: LogCore, newest: number): boolean {
         found++;
         want = (want - 1) >>> 0;
       }
-    } else if (r.boot !== ((want + 1) >>> 0)) return false; // a boot with no early crash
+    } else if (r.boot !== (want + 1) >>> 0) return false; // a boot with no early crash
     slot = (slot - 1 + log.slots) % log.slots;
   }
   return found >= k;

@@ -4,7 +4,15 @@
 import { isFlashError } from "./flash.js";
 import type { LogCore, SlotRecord } from "./log-core.js";
 import { readHeader, readValid } from "./log-slot-read.js";
-import { decodeHeader, FREED_VALUE, getU32, HEADER_SIZE, headerState, OFF_FREED, putU32 } from "./record.js";
+import {
+  decodeHeader,
+  FREED_VALUE,
+  getU32,
+  HEADER_SIZE,
+  headerState,
+  OFF_FREED,
+  putU32,
+} from "./record.js";
 import { seqNewer } from "./seq.js";
 
 /**
@@ -13,7 +21,11 @@ import { seqNewer } from "./seq.js";
  * record (an older lap's, left by an erase that did nothing) is not visited.
  * Freed records are skipped unless `withFreed`.
  */
-export function forEachRecord(log: LogCore, visit: (r: SlotRecord) => void, withFreed?: boolean): void {
+export function forEachRecord(
+  log: LogCore,
+  visit: (r: SlotRecord) => void,
+  withFreed?: boolean,
+): void {
   for (let i = 0; i < log.slots; i++) {
     const slot = (log.nextSlot + i) % log.slots;
     const r = readValid(log, slot);

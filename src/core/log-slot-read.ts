@@ -26,7 +26,12 @@ export function readValid(log: LogCore, slot: number): StoredRecord | null {
       continue;
     }
     const len = HEADER_SIZE + decodeHeader(h).payloadLength;
-    const r = decodeRecord(log.flash.read(slot * log.recordSize, len), log.recordSize, ev, log._crc);
+    const r = decodeRecord(
+      log.flash.read(slot * log.recordSize, len),
+      log.recordSize,
+      ev,
+      log._crc,
+    );
     if (r) return r;
   }
   return null;

@@ -26,7 +26,19 @@ export interface BeginInfo {
 
 export function formatBegin(i: BeginInfo): string {
   return (
-    TAG + "BEGIN " + i.version + " " + i.board + " " + i.recordSize + " " + i.slots + " " + i.boot + " " + i.nextSeq
+    TAG +
+    "BEGIN " +
+    i.version +
+    " " +
+    i.board +
+    " " +
+    i.recordSize +
+    " " +
+    i.slots +
+    " " +
+    i.boot +
+    " " +
+    i.nextSeq
   );
 }
 
@@ -44,7 +56,9 @@ export function formatRecord(
 ): string {
   let hex = crc(raw).toString(16);
   while (hex.length < 8) hex = "0" + hex;
-  return TAG + "REC " + seq + " " + slot + " " + raw.length + " " + hex + " " + encoding + " " + data;
+  return (
+    TAG + "REC " + seq + " " + slot + " " + raw.length + " " + hex + " " + encoding + " " + data
+  );
 }
 
 export function formatEnd(count: number): string {

@@ -100,7 +100,13 @@ export interface StoredRecord extends RecordHeader {
 }
 
 export function getU32(b: Uint8Array, o: number): number {
-  return ((b[o] as number) | ((b[o + 1] as number) << 8) | ((b[o + 2] as number) << 16) | ((b[o + 3] as number) << 24)) >>> 0;
+  return (
+    ((b[o] as number) |
+      ((b[o + 1] as number) << 8) |
+      ((b[o + 2] as number) << 16) |
+      ((b[o + 3] as number) << 24)) >>>
+    0
+  );
 }
 
 export function putU32(b: Uint8Array, o: number, v: number): void {
@@ -157,7 +163,12 @@ export function encodeHeaderInto(
  * the commit, freed and pad words left erased (0xFF): the writer programs bytes
  * OFF_MAGIC.. first and the commit word last.
  */
-export function encodeRecord(h: RecordHeader, payload: Uint8Array, progUnit: number, crc: Crc32): Uint8Array {
+export function encodeRecord(
+  h: RecordHeader,
+  payload: Uint8Array,
+  progUnit: number,
+  crc: Crc32,
+): Uint8Array {
   const out = new Uint8Array(Math.ceil((HEADER_SIZE + payload.length) / progUnit) * progUnit);
   out.set(payload, HEADER_SIZE);
   encodeHeaderInto(out, h, payload.length, progUnit, crc);
@@ -237,8 +248,14 @@ export function decodeHeader(b: Uint8Array): RecordHeader {
  * Returns null unless the record is committed and its CRC holds: the only way any reader
  * accepts a record.
  */
-export function decodeRecord(b: Uint8Array, recordSize: number, erasedValue: number, crc: Crc32): StoredRecord | null {
-  if (b.length < HEADER_SIZE || headerState(b, recordSize, erasedValue) !== "committed") return null;
+export function decodeRecord(
+  b: Uint8Array,
+  recordSize: number,
+  erasedValue: number,
+  crc: Crc32,
+): StoredRecord | null {
+  if (b.length < HEADER_SIZE || headerState(b, recordSize, erasedValue) !== "committed")
+    return null;
   const h = decodeHeader(b);
   const end = HEADER_SIZE + h.payloadLength;
   if (b.length < end) return null;

@@ -80,7 +80,17 @@ export function uploadArgs(bundle: string, outFile: string, extra: string[] = []
   const files: string[] = [];
   for (const [name, file] of firmwareFilePaths(bundle))
     if (name !== FirmwareFile.Boot) files.push("--storage", `${name}:${file}`);
-  return ["--no-ble", ...extra, ...files, "--storage", `${FirmwareFile.Boot}:${bundle}`, "-e", "load()", "-o", outFile];
+  return [
+    "--no-ble",
+    ...extra,
+    ...files,
+    "--storage",
+    `${FirmwareFile.Boot}:${bundle}`,
+    "-e",
+    "load()",
+    "-o",
+    outFile,
+  ];
 }
 
 /** Writes the exact code EspruinoTools would send (its -o), touching no port. */

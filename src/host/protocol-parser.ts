@@ -70,7 +70,11 @@ export class ProtocolParser {
     const f = body.split(" ");
     const kind = f[0];
     const num = (i: number): number => (f[i] !== undefined && DEC.test(f[i]) ? Number(f[i]) : NaN);
-    const corrupt = (why: string): ProtocolEvent => ({ type: "corrupt", line: line.slice(0, 200), why });
+    const corrupt = (why: string): ProtocolEvent => ({
+      type: "corrupt",
+      line: line.slice(0, 200),
+      why,
+    });
     if (kind === "BEGIN") {
       const info = {
         version: num(1),
@@ -80,13 +84,21 @@ export class ProtocolParser {
         boot: num(5),
         nextSeq: num(6),
       };
-      if (f.length !== 7 || [info.version, info.recordSize, info.slots, info.boot, info.nextSeq].some(Number.isNaN))
+      if (
+        f.length !== 7 ||
+        [info.version, info.recordSize, info.slots, info.boot, info.nextSeq].some(Number.isNaN)
+      )
         return corrupt("malformed BEGIN line");
       return { type: "begin", info };
     }
-    if (kind === "END") return f.length === 2 && !Number.isNaN(num(1)) ? { type: "end", count: num(1) } : corrupt("malformed END line");
+    if (kind === "END")
+      return f.length === 2 && !Number.isNaN(num(1))
+        ? { type: "end", count: num(1) }
+        : corrupt("malformed END line");
     if (kind === "CLEARED")
-      return f.length === 2 && !Number.isNaN(num(1)) ? { type: "cleared", count: num(1) } : corrupt("malformed CLEARED line");
+      return f.length === 2 && !Number.isNaN(num(1))
+        ? { type: "cleared", count: num(1) }
+        : corrupt("malformed CLEARED line");
     if (kind === "ERROR") return { type: "error", message: body.slice(6) };
     if (kind === "REC") {
       if (f.length !== 7) return corrupt("REC line has " + f.length + " fields, expected 7");
@@ -109,8 +121,9 @@ export class ProtocolParser {
       } catch (e) {
         return corrupt("REC data does not decode: " + (e instanceof Error ? e.message : String(e)));
       }
-      if (raw.length !== length) return corrupt("REC length " + raw.length + ", expected " + length);
-      if ((this.deps.crc32(raw) >>> 0) !== parseInt(crcHex, 16)) return corrupt("REC CRC mismatch");
+      if (raw.length !== length)
+        return corrupt("REC length " + raw.length + ", expected " + length);
+      if (this.deps.crc32(raw) >>> 0 !== parseInt(crcHex, 16)) return corrupt("REC CRC mismatch");
       return { type: "record", record: { seq, slot, raw } };
     }
     return corrupt("unknown line kind " + kind);

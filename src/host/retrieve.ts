@@ -661,7 +661,8 @@ class Retrieval {
       // Bytes are counted when they arrive, lines when they are read: a chunk that holds the
       // BEGIN line and the records after it (a fast link) must not count against the caps
       // before its lines are read. A flood that keeps lines waiting still meets a hard cap.
-      const waiting = this.inbox.hasLines() && this.bytesSinceProgress <= 4 * this.noiseCap() + PRE_BEGIN_BYTES;
+      const waiting =
+        this.inbox.hasLines() && this.bytesSinceProgress <= 4 * this.noiseCap() + PRE_BEGIN_BYTES;
       if (!waiting && !this.everBegin && this.bytesSinceProgress > PRE_BEGIN_BYTES) {
         throw this.classifyNoBegin(
           `${this.bytesSinceProgress} bytes came from ${this.o.port} and no MTDOOPS:BEGIN line`,

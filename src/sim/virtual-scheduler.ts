@@ -22,7 +22,11 @@ export class VirtualScheduler implements Scheduler, Clock {
   }
 
   defer<T>(job: (arg: T) => void, delayMs: number, arg: T): void {
-    this.jobs.push({ due: this.nowMs + Math.max(0, delayMs), order: this.order++, run: () => job(arg) });
+    this.jobs.push({
+      due: this.nowMs + Math.max(0, delayMs),
+      order: this.order++,
+      run: () => job(arg),
+    });
   }
 
   now(): number {

@@ -529,13 +529,11 @@ function downloadAll(): void {
   const folder = folderName(s);
   const entries: ZipEntry[] =
     s.fs && s.archive?.folder
-      ? s.fs
-          .list(s.archive.folder)
-          .map(([name, f]) => ({
-            name: `${folder}/${safeFileName(name)}`,
-            data: f.data,
-            mtime: f.mtime,
-          }))
+      ? s.fs.list(s.archive.folder).map(([name, f]) => ({
+          name: `${folder}/${safeFileName(name)}`,
+          data: f.data,
+          mtime: f.mtime,
+        }))
       : s.records.flatMap((r) => {
           const when = r.time ? new Date(r.time) : new Date();
           const out: ZipEntry[] = [

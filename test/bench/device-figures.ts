@@ -37,15 +37,24 @@ export function deviceScript(root: string): string {
 }
 
 /** Runs `script --json` with tsx from `cwd` (the repository root), for at most `timeoutMs`. */
-export function runDeviceBench(script: string, cwd: string, timeoutMs: number, quick = false): DeviceResult {
+export function runDeviceBench(
+  script: string,
+  cwd: string,
+  timeoutMs: number,
+  quick = false,
+): DeviceResult {
   if (!existsSync(script))
     return { figures: null, why: relative(cwd, script) + " does not exist in this tree" };
-  const r = spawnSync(process.execPath, ["--import", "tsx", script, "--json", ...(quick ? ["--quick"] : [])], {
-    cwd,
-    encoding: "utf8",
-    timeout: timeoutMs,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", script, "--json", ...(quick ? ["--quick"] : [])],
+    {
+      cwd,
+      encoding: "utf8",
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   if (r.error) return { figures: null, why: "it could not run: " + r.error.message };
   if (r.status !== 0) {
     const tail = (r.stderr || "").trim().split("\n").slice(-3).join(" | ");

@@ -77,7 +77,11 @@ export interface DeviceFigures {
   bundleBytes: number;
 }
 
-async function withProcess<T>(bin: string, dir: string, f: (e: Espruino) => Promise<T>): Promise<T> {
+async function withProcess<T>(
+  bin: string,
+  dir: string,
+  f: (e: Espruino) => Promise<T>,
+): Promise<T> {
   const e = await Espruino.start(bin, dir);
   try {
     return await f(e);
@@ -89,7 +93,8 @@ async function withProcess<T>(bin: string, dir: string, f: (e: Espruino) => Prom
 /** Installs the modules under their names and .boot0's code under BOOT_COPY (or as .boot0 when `asBoot`). */
 async function install(e: Espruino, files: Record<string, string>, asBoot: boolean): Promise<void> {
   const o: Record<string, string> = {};
-  for (const [k, v] of Object.entries(files)) o[k === FirmwareFile.Boot && !asBoot ? BOOT_COPY : k] = v;
+  for (const [k, v] of Object.entries(files))
+    o[k === FirmwareFile.Boot && !asBoot ? BOOT_COPY : k] = v;
   await e.writeFiles(o, crc32);
 }
 
@@ -106,12 +111,18 @@ async function replMs(e: Espruino, n: number): Promise<number> {
 
 async function burstsLost(e: Espruino, reference: number[], longRef: boolean[]): Promise<number> {
   let lost = 0;
-  for (let i = 0; i < BURSTS.length; i++) lost += Math.max(0, (reference[i] ?? 0) - (await burstReceived(e, BURSTS[i] as number)));
-  for (let i = 0; i < LONG_PRINTS.length; i++) if (longRef[i] && !(await longPrintArrives(e, LONG_PRINTS[i] as number))) lost++;
+  for (let i = 0; i < BURSTS.length; i++)
+    lost += Math.max(0, (reference[i] ?? 0) - (await burstReceived(e, BURSTS[i] as number)));
+  for (let i = 0; i < LONG_PRINTS.length; i++)
+    if (longRef[i] && !(await longPrintArrives(e, LONG_PRINTS[i] as number))) lost++;
   return lost;
 }
 
-export async function measureDevice(stock: string, small: string | undefined, repeats = 3): Promise<DeviceFigures> {
+export async function measureDevice(
+  stock: string,
+  small: string | undefined,
+  repeats = 3,
+): Promise<DeviceFigures> {
   const board = loadBoard("linux");
   const files = await linuxFirmware();
   const s = scratch();
@@ -191,7 +202,8 @@ export async function measureDevice(stock: string, small: string | undefined, re
         const L = await e.measureL();
         await fillConsole(e, 100);
         const panics: number[] = [];
-        for (let i = 0; i < 3; i++) panics.push(await timeL(e, L, "mtdoops.panic('bench panic " + i + "')"));
+        for (let i = 0; i < 3; i++)
+          panics.push(await timeL(e, L, "mtdoops.panic('bench panic " + i + "')"));
         const crashes: number[] = [];
         for (let i = 0; i < 3; i++) crashes.push(await crashCost(e, L));
         // Past the per-boot cap: every further crash is suppressed.
@@ -284,12 +296,20 @@ export async function measureDevice(stock: string, small: string | undefined, re
  * again once the app lets its memory go; the crash must be recorded, or (below 200 free)
  * counted lost.
  */
-export async function lowMemCrash(e: Espruino, free: number, how: "panic" | "uncaught"): Promise<LowMemRun> {
+export async function lowMemCrash(
+  e: Espruino,
+  free: number,
+  how: "panic" | "uncaught",
+): Promise<LowMemRun> {
   // Counted before the app takes the memory: stats() loads the retrieval module.
   const before = Number(await e.query("mtdoops.stats().written"));
   await e.run(
-    "global.__hog=[];while(process.memory().free>" + (free + 40) + ")__hog.push(new Array(24).join('h'));" +
-      "while(process.memory().free>" + free + ")__hog.push(1);",
+    "global.__hog=[];while(process.memory().free>" +
+      (free + 40) +
+      ")__hog.push(new Array(24).join('h'));" +
+      "while(process.memory().free>" +
+      free +
+      ")__hog.push(1);",
     30_000,
   );
   e.since();
@@ -302,8 +322,16 @@ export async function lowMemCrash(e: Espruino, free: number, how: "panic" | "unc
   );
   await e.run("__hog=undefined", 10_000).catch(() => undefined);
   await new Promise((r) => setTimeout(r, 1500));
-  const after = await e.query("mtdoops.stats().written+','+mtdoops.stats().lost", 10_000).catch(() => "");
+  const after = await e
+    .query("mtdoops.stats().written+','+mtdoops.stats().lost", 10_000)
+    .catch(() => "");
   survived = survived && after !== "";
   const [written, lost] = after.split(",").map(Number) as [number, number];
-  return { free, how, survived, recorded: written > before || (free < 200 && lost > 0), lost: lost || 0 };
+  return {
+    free,
+    how,
+    survived,
+    recorded: written > before || (free < 200 && lost > 0),
+    lost: lost || 0,
+  };
 }

@@ -25,7 +25,11 @@ export function scratch(): { dir: string; done: () => void } {
 }
 
 /** Starts an interpreter in `dir` with `files` installed and restarts it, so that .boot0 runs at boot. */
-export async function bootWith(bin: string, dir: string, files: Record<string, string>): Promise<Espruino> {
+export async function bootWith(
+  bin: string,
+  dir: string,
+  files: Record<string, string>,
+): Promise<Espruino> {
   const e = await Espruino.start(bin, dir);
   await e.writeFiles(files, crc32);
   await e.kill();
@@ -41,7 +45,9 @@ export function median(xs: number[]): number {
 
 /** Fills the console ring: `n` lines printed by the app. */
 export async function fillConsole(e: Espruino, n: number): Promise<void> {
-  await e.run("for(var i=0;i<" + n + ";i++)console.log('app line '+i+' with some text to fill the ring')");
+  await e.run(
+    "for(var i=0;i<" + n + ";i++)console.log('app line '+i+' with some text to fill the ring')",
+  );
 }
 
 /**
@@ -51,7 +57,11 @@ export async function fillConsole(e: Espruino, n: number): Promise<void> {
  */
 export async function bootCost(e: Espruino, L: number, boot0: string): Promise<number> {
   const ms = Number(
-    await e.query("(function(){var c=require('Storage').read(" + JSON.stringify(boot0) + ");var t=getTime();eval(c);return (getTime()-t)*1000;})()"),
+    await e.query(
+      "(function(){var c=require('Storage').read(" +
+        JSON.stringify(boot0) +
+        ");var t=getTime();eval(c);return (getTime()-t)*1000;})()",
+    ),
   );
   return ms / L;
 }
@@ -60,7 +70,9 @@ export async function bootCost(e: Espruino, L: number, boot0: string): Promise<n
 export async function timeL(e: Espruino, L: number, code: string, n = 1): Promise<number> {
   let best = Infinity;
   for (let i = 0; i < n; i++) {
-    const ms = Number(await e.query("(function(){var t=getTime();" + code + ";return (getTime()-t)*1000;})()"));
+    const ms = Number(
+      await e.query("(function(){var t=getTime();" + code + ";return (getTime()-t)*1000;})()"),
+    );
     best = Math.min(best, ms);
   }
   return best / L;
@@ -87,14 +99,26 @@ export async function crashCost(e: Espruino, L: number): Promise<number> {
 
 /** Without the logger: a handler that prints what the interpreter prints for an unhandled error (src/jsinteractive.c jsiCheckErrors). */
 export async function reportLikeInterpreter(e: Espruino): Promise<void> {
-  await e.run("process.on('uncaughtException',function(x){print('Uncaught '+x+(x&&x.stack?'\\n'+x.stack:''))})");
+  await e.run(
+    "process.on('uncaughtException',function(x){print('Uncaught '+x+(x&&x.stack?'\\n'+x.stack:''))})",
+  );
 }
 
 /** Lines of a synchronous burst of `n` console.log lines that reach the terminal. */
 export async function burstReceived(e: Espruino, n: number, width = 50): Promise<number> {
   const tag = "B" + Math.floor(Math.random() * 1e6);
   e.since();
-  e.send("\x10for(var i=0;i<" + n + ";i++)console.log('" + tag + " '+i+' " + "x".repeat(width) + "');print('" + tag + "-done')\n");
+  e.send(
+    "\x10for(var i=0;i<" +
+      n +
+      ";i++)console.log('" +
+      tag +
+      " '+i+' " +
+      "x".repeat(width) +
+      "');print('" +
+      tag +
+      "-done')\n",
+  );
   const text = await e.waitFor(tag + "-done", 20_000);
   return (text.match(new RegExp(tag + " \\d+ x+", "g")) ?? []).length;
 }

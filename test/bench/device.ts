@@ -15,11 +15,18 @@ async function main(): Promise<void> {
   let json = false;
   let quick = false;
   try {
-    const v = parseArgs({ options: { json: { type: "boolean" }, quick: { type: "boolean" } }, strict: true }).values;
+    const v = parseArgs({
+      options: { json: { type: "boolean" }, quick: { type: "boolean" } },
+      strict: true,
+    }).values;
     json = v.json === true;
     quick = v.quick === true;
   } catch (e) {
-    process.stderr.write("bench:device: " + (e as Error).message + " (usage: npm run bench:device [-- --json] [--quick])\n");
+    process.stderr.write(
+      "bench:device: " +
+        (e as Error).message +
+        " (usage: npm run bench:device [-- --json] [--quick])\n",
+    );
     process.exit(2);
   }
   const bins = interpreters();
@@ -31,9 +38,24 @@ async function main(): Promise<void> {
   // --quick (the bench's quick mode in CI): one boot timing each, no memory scenarios.
   const d = await measureDevice(bins.stock, quick ? undefined : bins.small, quick ? 1 : 3);
   const line =
-    "device: L=" + d.L.toFixed(3) + " boot=" + d.bootL.toFixed(2) + "L panic=" + d.panicL.toFixed(2) + "L crash=" +
-    d.crashL.toFixed(2) + "L suppressed=" + d.suppressedL.toFixed(3) + "L burstLost=" + d.burstLost +
-    " lowmemSurvived=" + d.lowmemSurvived + "/" + d.lowmemRuns + " idleJsVars=" + d.idleJsVars;
+    "device: L=" +
+    d.L.toFixed(3) +
+    " boot=" +
+    d.bootL.toFixed(2) +
+    "L panic=" +
+    d.panicL.toFixed(2) +
+    "L crash=" +
+    d.crashL.toFixed(2) +
+    "L suppressed=" +
+    d.suppressedL.toFixed(3) +
+    "L burstLost=" +
+    d.burstLost +
+    " lowmemSurvived=" +
+    d.lowmemSurvived +
+    "/" +
+    d.lowmemRuns +
+    " idleJsVars=" +
+    d.idleJsVars;
   if (json) {
     process.stderr.write(line + "\n");
     process.stdout.write(JSON.stringify(d) + "\n");

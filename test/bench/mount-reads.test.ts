@@ -14,7 +14,9 @@ describe("measureMountReads", () => {
       expect(r.slots).toBe(slots);
       expect(r.fullScan).toBe(false);
       expect(r.reads).toBeGreaterThan(Math.log2(slots)); // a binary search, not a guess
-      expect(r.reads).toBeLessThanOrEqual(mountReadGoal(slots) + (2 * geometry.size) / geometry.eraseSize);
+      expect(r.reads).toBeLessThanOrEqual(
+        mountReadGoal(slots) + (2 * geometry.size) / geometry.eraseSize,
+      );
       expect(r.mtdoopsReads).toBe(slots);
     },
   );

@@ -34,10 +34,29 @@ if (!bins.stock || !bins.small) {
     it("measures every scenario with and without the logger", async () => {
       d = await measureDevice(bins.stock as string, bins.small);
       console.log(
-        "device: L=" + d.L.toFixed(3) + "ms boot=" + d.bootL.toFixed(1) + "L (first " + d.firstBootL.toFixed(0) +
-          "L) panic=" + d.panicL.toFixed(2) + "L crash=" + d.crashL.toFixed(2) + "L suppressed=" +
-          d.suppressedL.toFixed(3) + "L burstLost=" + d.burstLost + " lowmemSurvived=" + d.lowmemSurvived + "/" +
-          d.lowmemRuns + " idleJsVars=" + d.idleJsVars + " replUnderCrashes=" + d.replUnderCrashesRatio.toFixed(2) + "x",
+        "device: L=" +
+          d.L.toFixed(3) +
+          "ms boot=" +
+          d.bootL.toFixed(1) +
+          "L (first " +
+          d.firstBootL.toFixed(0) +
+          "L) panic=" +
+          d.panicL.toFixed(2) +
+          "L crash=" +
+          d.crashL.toFixed(2) +
+          "L suppressed=" +
+          d.suppressedL.toFixed(3) +
+          "L burstLost=" +
+          d.burstLost +
+          " lowmemSurvived=" +
+          d.lowmemSurvived +
+          "/" +
+          d.lowmemRuns +
+          " idleJsVars=" +
+          d.idleJsVars +
+          " replUnderCrashes=" +
+          d.replUnderCrashesRatio.toFixed(2) +
+          "x",
       );
       expect(d.L).toBeGreaterThan(0);
     }, 900_000);

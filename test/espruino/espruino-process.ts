@@ -70,7 +70,9 @@ export class Espruino {
       if (hit) return text;
       if (this.exited) throw new Error("espruino exited; output:\n" + this.out.slice(-2000));
       if (Date.now() - start > ms)
-        throw new Error("timed out waiting for " + String(what) + "; output:\n" + text.slice(-2000));
+        throw new Error(
+          "timed out waiting for " + String(what) + "; output:\n" + text.slice(-2000),
+        );
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -108,13 +110,25 @@ export class Espruino {
         const size = off === 0 ? "," + code.length : "";
         this.since();
         this.send(
-          "\x10require(\"Storage\").write(" + JSON.stringify(name) + ',atob("' + b64.slice(i, i + CHUNK) + '"),' +
-            off + size + ");print('W" + n + "')\n",
+          '\x10require("Storage").write(' +
+            JSON.stringify(name) +
+            ',atob("' +
+            b64.slice(i, i + CHUNK) +
+            '"),' +
+            off +
+            size +
+            ");print('W" +
+            n +
+            "')\n",
         );
         await this.waitFor("W" + n + "\r\n");
       }
-      const len = Number(await this.query('require("Storage").read(' + JSON.stringify(name) + ").length"));
-      const crc = Number(await this.query('E.CRC32(require("Storage").read(' + JSON.stringify(name) + "))"));
+      const len = Number(
+        await this.query('require("Storage").read(' + JSON.stringify(name) + ").length"),
+      );
+      const crc = Number(
+        await this.query('E.CRC32(require("Storage").read(' + JSON.stringify(name) + "))"),
+      );
       if (len !== code.length || crc !== crc32(Buffer.from(code, "latin1")))
         throw new Error("Storage file " + name + " did not arrive whole");
     }
@@ -122,7 +136,9 @@ export class Espruino {
 
   /** L, in ms: the best of `n` timings of `for(var i=0;i<1000;i++);` in this process. */
   async measureL(n = 7): Promise<number> {
-    await this.run("global.__L=function(){var t=getTime();for(var i=0;i<1000;i++);return getTime()-t;}");
+    await this.run(
+      "global.__L=function(){var t=getTime();for(var i=0;i<1000;i++);return getTime()-t;}",
+    );
     let best = Infinity;
     for (let i = 0; i < n; i++) best = Math.min(best, Number(await this.query("__L()")) * 1000);
     await this.run("delete global.__L");

@@ -62,7 +62,9 @@ if (!BIN) {
   if (process.env["CI"] === "true")
     describe("interpreter tier", () => {
       it("has an interpreter (CI=true)", () => {
-        throw new Error("ESPRUINO_BIN is not set: CI must run the interpreter tier (.ci/run sets it)");
+        throw new Error(
+          "ESPRUINO_BIN is not set: CI must run the interpreter tier (.ci/run sets it)",
+        );
       });
     });
   else
@@ -203,7 +205,9 @@ if (!BIN) {
       e.send("setTimeout(function(){ throw new Error('saved by onErrorSave'); }, 10)\n");
       await e.waitFor("Uncaught Error: saved by onErrorSave");
       await new Promise((r) => setTimeout(r, 200));
-      expect(await e.query('require("Storage").read("ERROR")')).toContain("Error: saved by onErrorSave");
+      expect(await e.query('require("Storage").read("ERROR")')).toContain(
+        "Error: saved by onErrorSave",
+      );
       // Only the first error is kept, as the interpreter does.
       e.send("setTimeout(function(){ throw new Error('second'); }, 10)\n");
       await e.waitFor("Uncaught Error: second");

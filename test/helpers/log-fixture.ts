@@ -4,9 +4,27 @@
 import type { CrashLog } from "../../src/core/log.js";
 import type { FlashGeometry } from "../../src/core/flash.js";
 
-export const NOR_4K: FlashGeometry = { size: 8 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff };
-export const NRF_4K: FlashGeometry = { size: 4 * 4096, eraseSize: 4096, progUnit: 4, pageSize: 4096, erasedValue: 0xff };
-export const SMALL: FlashGeometry = { size: 4 * 512, eraseSize: 512, progUnit: 4, pageSize: 256, erasedValue: 0xff };
+export const NOR_4K: FlashGeometry = {
+  size: 8 * 4096,
+  eraseSize: 4096,
+  progUnit: 1,
+  pageSize: 256,
+  erasedValue: 0xff,
+};
+export const NRF_4K: FlashGeometry = {
+  size: 4 * 4096,
+  eraseSize: 4096,
+  progUnit: 4,
+  pageSize: 4096,
+  erasedValue: 0xff,
+};
+export const SMALL: FlashGeometry = {
+  size: 4 * 512,
+  eraseSize: 512,
+  progUnit: 4,
+  pageSize: 256,
+  erasedValue: 0xff,
+};
 
 export function liveSeqs(log: CrashLog): number[] {
   const out: number[] = [];

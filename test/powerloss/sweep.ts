@@ -19,7 +19,14 @@
 import { crc32 } from "../../src/core/crc32.js";
 import { CrashLog } from "../../src/core/log.js";
 import type { Flash, FlashGeometry } from "../../src/core/flash.js";
-import { COMMIT_VALUE, OFF_COMMIT, OFF_FREED, Reason, getU32, splitPayload } from "../../src/core/record.js";
+import {
+  COMMIT_VALUE,
+  OFF_COMMIT,
+  OFF_FREED,
+  Reason,
+  getU32,
+  splitPayload,
+} from "../../src/core/record.js";
 import { ConsoleRing } from "../../src/core/ring.js";
 import { seqNewer } from "../../src/core/seq.js";
 import { SimulatedNorFlash, isPowerCut } from "../../src/sim/nor-flash.js";
@@ -33,12 +40,36 @@ export interface SweepGeometry {
 }
 
 export const GEOMETRIES: SweepGeometry[] = [
-  { name: "spi-nor 4K/256 prog1, 1K records", geometry: { size: 4 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff }, recordSize: 1024 },
-  { name: "nrf52 4K prog4, 4K records", geometry: { size: 3 * 4096, eraseSize: 4096, progUnit: 4, pageSize: 4096, erasedValue: 0xff }, recordSize: 4096 },
-  { name: "small 512 prog4, 128 records", geometry: { size: 4 * 512, eraseSize: 512, progUnit: 4, pageSize: 256, erasedValue: 0xff }, recordSize: 128 },
-  { name: "stm32l4 2K prog8, 512 records (2 blocks)", geometry: { size: 2 * 2048, eraseSize: 2048, progUnit: 8, pageSize: 2048, erasedValue: 0xff }, recordSize: 512 },
-  { name: "linux 1K pages prog4, 256 records", geometry: { size: 6 * 1024, eraseSize: 1024, progUnit: 4, pageSize: 1024, erasedValue: 0xff }, recordSize: 256 },
-  { name: "spi-nor 4K prog1, 64 records", geometry: { size: 3 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff }, recordSize: 64 },
+  {
+    name: "spi-nor 4K/256 prog1, 1K records",
+    geometry: { size: 4 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff },
+    recordSize: 1024,
+  },
+  {
+    name: "nrf52 4K prog4, 4K records",
+    geometry: { size: 3 * 4096, eraseSize: 4096, progUnit: 4, pageSize: 4096, erasedValue: 0xff },
+    recordSize: 4096,
+  },
+  {
+    name: "small 512 prog4, 128 records",
+    geometry: { size: 4 * 512, eraseSize: 512, progUnit: 4, pageSize: 256, erasedValue: 0xff },
+    recordSize: 128,
+  },
+  {
+    name: "stm32l4 2K prog8, 512 records (2 blocks)",
+    geometry: { size: 2 * 2048, eraseSize: 2048, progUnit: 8, pageSize: 2048, erasedValue: 0xff },
+    recordSize: 512,
+  },
+  {
+    name: "linux 1K pages prog4, 256 records",
+    geometry: { size: 6 * 1024, eraseSize: 1024, progUnit: 4, pageSize: 1024, erasedValue: 0xff },
+    recordSize: 256,
+  },
+  {
+    name: "spi-nor 4K prog1, 64 records",
+    geometry: { size: 3 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff },
+    recordSize: 64,
+  },
 ];
 
 export interface SweepOptions {
@@ -78,8 +109,18 @@ class WatchedFlash implements Flash {
   ops = 0;
   constructor(
     readonly inner: SimulatedNorFlash,
-    private readonly before: (kind: "program" | "erase", addr: number, data: Uint8Array | null, op: number) => void,
-    private readonly after: (kind: "program" | "erase", addr: number, data: Uint8Array | null, op: number) => void,
+    private readonly before: (
+      kind: "program" | "erase",
+      addr: number,
+      data: Uint8Array | null,
+      op: number,
+    ) => void,
+    private readonly after: (
+      kind: "program" | "erase",
+      addr: number,
+      data: Uint8Array | null,
+      op: number,
+    ) => void,
   ) {
     this.geometry = inner.geometry;
   }
@@ -102,10 +143,20 @@ class WatchedFlash implements Flash {
 
 const LOG_OPTS = { maxRecordsPerBoot: 1000, loopThreshold: 0 };
 
-function mountOn(flash: Flash, recordSize: number): { log: CrashLog; sched: VirtualScheduler; ring: ConsoleRing } {
+function mountOn(
+  flash: Flash,
+  recordSize: number,
+): { log: CrashLog; sched: VirtualScheduler; ring: ConsoleRing } {
   const sched = new VirtualScheduler(1_764_115_200_000);
   const ring = new ConsoleRing(512);
-  const log = new CrashLog({ flash, recordSize, scheduler: sched, clock: sched, ring, ...LOG_OPTS });
+  const log = new CrashLog({
+    flash,
+    recordSize,
+    scheduler: sched,
+    clock: sched,
+    ring,
+    ...LOG_OPTS,
+  });
   log.mount();
   return { log, sched, ring };
 }
@@ -139,14 +190,25 @@ function sweepOne(
   const slotsPerBlock = g.geometry.eraseSize / rs;
   const slots = g.geometry.size / rs;
   const blocks = g.geometry.size / g.geometry.eraseSize;
-  const primary = new SimulatedNorFlash({ geometry: g.geometry, strict: true, seed, part: "w25q128jv" });
+  const primary = new SimulatedNorFlash({
+    geometry: g.geometry,
+    strict: true,
+    seed,
+    part: "w25q128jv",
+  });
   const rng = new Prng(seed * 7919);
   const written: Written[] = [];
   const bySlot = new Map<number, Written>();
   const intended = new Map<string, string>(); // id -> context, every dump the workload attempted
   let newest: Written | undefined;
 
-  const check = (op: number, kind: "program" | "erase", addr: number, data: Uint8Array | null, mode: "clean" | "torn"): void => {
+  const check = (
+    op: number,
+    kind: "program" | "erase",
+    addr: number,
+    data: Uint8Array | null,
+    mode: "clean" | "torn",
+  ): void => {
     result.scenarios++;
     const fork = primary.clone();
     fork.cutPowerAfter({ ops: 0, mode });
@@ -158,7 +220,8 @@ function sweepOne(
     }
     fork.powerOn();
     const where = `${g.name} seed ${seed} op ${op} (${kind} @${addr}, ${mode})`;
-    if (options.sabotage === "erase-newest" && newest) fork.erase(newest.block * g.geometry.eraseSize);
+    if (options.sabotage === "erase-newest" && newest)
+      fork.erase(newest.block * g.geometry.eraseSize);
     if (options.sabotage === "forge-record" && newest) {
       // Rewrite the newest record's context with a valid CRC: a record the workload never wrote.
       forge(fork, newest.slot * rs);
@@ -178,7 +241,9 @@ function sweepOne(
       const id = /"id":"([^"]+)"/.exec(ctx)?.[1] ?? "";
       if (intended.get(id) !== ctx || seen.has(id)) {
         result.corrupt++;
-        fail(`${where}: accepted a record that was not written: seq ${r.record.seq} context ${ctx.slice(0, 60)}`);
+        fail(
+          `${where}: accepted a record that was not written: seq ${r.record.seq} context ${ctx.slice(0, 60)}`,
+        );
         return;
       }
       const w = written.find((x) => x.id === id);
@@ -215,7 +280,9 @@ function sweepOne(
     m.sched.runAll();
     if (m.log.stats.written - before !== 2) {
       result.lost++;
-      fail(`${where}: after remount the log wrote ${m.log.stats.written - before} of 2 records (state ${m.log.state})`);
+      fail(
+        `${where}: after remount the log wrote ${m.log.stats.written - before} of 2 records (state ${m.log.state})`,
+      );
       return;
     }
     const again = mountOn(fork, rs);
@@ -223,17 +290,25 @@ function sweepOne(
     again.log.forEach((r) => ids.push(contextOf(r.record.payload)));
     if (ids.slice(-2).join() !== '{"id":"A1"},{"id":"A2"}') {
       result.lost++;
-      fail(`${where}: records written after the cut are not the newest: ${ids.slice(-3).join(" ")}`);
+      fail(
+        `${where}: records written after the cut are not the newest: ${ids.slice(-3).join(" ")}`,
+      );
     }
   };
 
-  const before = (kind: "program" | "erase", addr: number, data: Uint8Array | null, op: number): void => {
+  const before = (
+    kind: "program" | "erase",
+    addr: number,
+    data: Uint8Array | null,
+    op: number,
+  ): void => {
     if (kind === "erase") {
       // An erase may legitimately remove the records of its block, provided it does not
       // touch the newest committed record.
       const block = addr / g.geometry.eraseSize;
       if (!newest || newest.block !== block) {
-        for (const w of written) if (w.block === block && w.rotatedAt < 0 && w.committedAt < op) w.rotatedAt = op;
+        for (const w of written)
+          if (w.block === block && w.rotatedAt < 0 && w.committedAt < op) w.rotatedAt = op;
       }
     } else if (data && addr % rs === OFF_FREED) {
       const w = bySlot.get(Math.floor(addr / rs));
@@ -243,14 +318,33 @@ function sweepOne(
     check(op, kind, addr, data, "torn");
   };
 
-  const after = (kind: "program" | "erase", addr: number, data: Uint8Array | null, op: number): void => {
-    if (kind === "program" && data && addr % rs === OFF_COMMIT && getU32(data, 0) === COMMIT_VALUE) {
+  const after = (
+    kind: "program" | "erase",
+    addr: number,
+    data: Uint8Array | null,
+    op: number,
+  ): void => {
+    if (
+      kind === "program" &&
+      data &&
+      addr % rs === OFF_COMMIT &&
+      getU32(data, 0) === COMMIT_VALUE
+    ) {
       const slot = addr / rs;
       const rec = primary.peek(slot * rs, rs);
       const seq = getU32(rec, 28);
       const ctx = contextOf(rec.subarray(48, 48 + (rec[44]! | (rec[45]! << 8))));
       const id = /"id":"([^"]+)"/.exec(ctx)?.[1] ?? "?";
-      const w: Written = { id, seq, slot, block: Math.floor(slot / slotsPerBlock), committedAt: op, rotatedAt: -1, freeStarted: -1, freeDone: false };
+      const w: Written = {
+        id,
+        seq,
+        slot,
+        block: Math.floor(slot / slotsPerBlock),
+        committedAt: op,
+        rotatedAt: -1,
+        freeStarted: -1,
+        freeDone: false,
+      };
       written.push(w);
       bySlot.set(slot, w);
       newest = w;
@@ -305,7 +399,8 @@ function forge(fork: SimulatedNorFlash, base: number): void {
   img[base + 23] = (crc >>> 24) & 255;
   const copy = SimulatedNorFlash.fromImage(img, { geometry: fork.geometry });
   // Replace the fork's contents: erase every block and program the forged image back.
-  for (let b = 0; b < fork.geometry.size / fork.geometry.eraseSize; b++) fork.erase(b * fork.geometry.eraseSize);
+  for (let b = 0; b < fork.geometry.size / fork.geometry.eraseSize; b++)
+    fork.erase(b * fork.geometry.eraseSize);
   const page = fork.geometry.pageSize;
   for (let a = 0; a < fork.geometry.size; a += page) {
     const chunk = copy.peek(a, page);
@@ -318,7 +413,9 @@ function main(): void {
     ? runSweep({ seeds: [1] })
     : runSweep({ seeds: Array.from({ length: 24 }, (_, i) => i + 1) });
   for (const f of full.failures) console.error("  " + f);
-  console.log(`powerloss: ${full.scenarios} scenarios, ${full.lost} lost, ${full.corrupt} corrupt accepted`);
+  console.log(
+    `powerloss: ${full.scenarios} scenarios, ${full.lost} lost, ${full.corrupt} corrupt accepted`,
+  );
   process.exitCode = full.lost === 0 && full.corrupt === 0 && full.scenarios > 0 ? 0 : 1;
 }
 
