@@ -1,7 +1,7 @@
 // The device-side types: @types/espruino (tsconfig.firmware.json loads it for firmware/),
 // and here, merged into its declarations, what version 1.95 (the newest published) lacks
-// of the API the firmware uses, as measured on the 2v29 interpreter (docs/DIALECT.md,
-// shared/reference/espruino.md): E.CRC32, E.toString, E.getConsole/setConsole, E.on,
+// of the API the firmware uses, as measured on the 2v29 interpreter (docs/DIALECT.md;
+// Espruino's src/jswrap_espruino.c, src/jswrap_process.c): E.CRC32, E.toString, E.getConsole/setConsole, E.on,
 // process, the timers, require() of the Storage, heatshrink and Flash modules,
 // ESP8266.getResetInfo, the SPI constructor and string pin names, and the optional
 // arguments of peek32 and Serial.setConsole.

@@ -16,7 +16,7 @@
 // TypeScript compiler (--mangle auto, the default); --mangle underscore renames only the
 // members named with a leading "_" (the previous setting), --mangle off nothing.
 
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -27,6 +27,7 @@ import { isBoardError, listBoards, loadBoard } from "../src/boards/load.js";
 import { checkDialect, formatFinding, repoRoot } from "./check-dialect.js";
 import type { Finding } from "./check-dialect.js";
 import { deviceSources, mangleNames } from "./mangle-names.js";
+import { parseScriptArgs } from "./script-args.js";
 import { FirmwareFile } from "../src/boards/firmware-files.js";
 import {
   FIRMWARE_MODULES,
@@ -62,6 +63,12 @@ export interface BoardBuild {
   findings: Finding[];
   /** Bytes each source file contributes to the bundle (esbuild's metafile), largest first. */
   inputs: Array<[string, number]>;
+  /**
+   * Every file the build read, repository-relative: the sources esbuild bundled (its
+   * metafile) and the build's own code and configuration. Written beside the bundle as
+   * <board>.inputs.json, from which the CLI tells a stale bundle (src/host/firmware-build.ts).
+   */
+  buildInputs: string[];
 }
 
 /** The generated entry module for `board`. */
@@ -188,6 +195,7 @@ export async function buildBoard(
   ];
   const findings: Finding[] = opts.dialect === false ? [] : checkDialect(code, shown);
   const inputs = contributions(result.metafile);
+  const sources = new Set<string>(sourceFiles(result.metafile));
   let cache = result.mangleCache;
   for (const [storage, suffix, src] of withModules ? moduleSources() : []) {
     const r = await build({
@@ -223,9 +231,17 @@ export async function buildBoard(
         ...checkDialect(mcode, mfile ? relative(process.cwd(), mfile) || mfile : board.id + suffix),
       );
     for (const [name, n] of contributions(r.metafile)) inputs.push([storage + " " + name, n]);
+    for (const f of sourceFiles(r.metafile)) sources.add(f);
   }
+  const buildInputs = [...sources, ...toolInputs(board)].sort();
+  if (opts.write !== false && withModules)
+    writeFileSync(
+      join(outDir, board.id + INPUTS_SUFFIX),
+      JSON.stringify({ inputs: buildInputs }, null, 1) + "\n",
+    );
   return {
     board: board.id,
+    buildInputs,
     bytes,
     gzip: files[0]?.gzip ?? 0,
     code,
@@ -242,6 +258,36 @@ export function storageFiles(b: BoardBuild): Record<string, string> {
   const o: Record<string, string> = {};
   for (const f of b.files) o[f.storage] = f.code;
   return o;
+}
+
+/** Suffix of the list of a board's build inputs in firmware/dist (src/host/firmware-build.ts reads it). */
+export const INPUTS_SUFFIX = ".inputs.json";
+
+/** The files esbuild read for a build, repository-relative (the generated entry left out). */
+function sourceFiles(meta: Metafile | undefined): string[] {
+  if (!meta) return [];
+  return Object.keys(meta.inputs)
+    .filter((k) => !k.startsWith("<") && !k.includes("-entry.ts"))
+    .map((k) => relative(ROOT, resolve(k)).split("\\").join("/"));
+}
+
+/**
+ * The files that decide a board's build besides the sources: the build's own code (the
+ * scripts, the esbuild options and entries), the board file, and what the options read
+ * (package.json's version, tsconfig.json, the device types the property analysis reads).
+ */
+function toolInputs(board: BoardDefinition): string[] {
+  const scripts = readdirSync(join(ROOT, "scripts"))
+    .filter((n) => n.endsWith(".ts"))
+    .map((n) => "scripts/" + n);
+  return [
+    ...scripts,
+    "src/boards/firmware-build.ts",
+    "firmware/espruino.d.ts",
+    "boards/" + board.id + ".json",
+    "package.json",
+    "tsconfig.json",
+  ];
 }
 
 function contributions(meta: Metafile | undefined): Array<[string, number]> {
@@ -311,31 +357,47 @@ async function main(argv: string[]): Promise<number> {
   // --warn-budget: report files over the budget without failing the build (for trying
   // changes out; npm run build:firmware fails on them).
   let warnOnly = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(a + " needs a value");
-      return v;
-    };
-    if (a === "--board") boards.push(next());
-    else if (a === "--entry") opts.entry = next();
-    else if (a === "--out") opts.outDir = next();
-    else if (a === "--budget") opts.budget = Number(next());
-    else if (a === "--no-dialect") opts.dialect = false;
-    else if (a === "--warn-budget") warnOnly = true;
-    else if (a === "--inputs") showInputs = true;
-    else if (a === "--mangle") {
-      const m = next();
-      if (m !== "auto" && m !== "underscore" && m !== "off") {
-        console.error("build-firmware: --mangle is auto, underscore or off, not " + m);
-        return 2;
-      }
-      opts.mangle = m;
-    } else {
-      console.error("build-firmware: unknown argument " + a);
+  const usage =
+    "npm run build:firmware [-- --board <id> ...] [--entry <file.ts>] [--out <dir>] [--budget <bytes>] " +
+    "[--no-dialect] [--warn-budget] [--inputs] [--mangle auto|underscore|off]";
+  const args = parseScriptArgs(
+    "build-firmware",
+    argv,
+    {
+      board: { type: "string", multiple: true },
+      entry: { type: "string" },
+      out: { type: "string" },
+      budget: { type: "string" },
+      "no-dialect": { type: "boolean" },
+      "warn-budget": { type: "boolean" },
+      inputs: { type: "boolean" },
+      mangle: { type: "string" },
+    },
+    usage,
+  );
+  if (!args) return 2;
+  const v = args.values;
+  for (const b of (v["board"] as string[] | undefined) ?? []) boards.push(b);
+  if (typeof v["entry"] === "string") opts.entry = v["entry"];
+  if (typeof v["out"] === "string") opts.outDir = v["out"];
+  if (typeof v["budget"] === "string") {
+    const n = Number(v["budget"]);
+    if (!(Number.isInteger(n) && n > 0)) {
+      console.error("build-firmware: --budget is a whole number of bytes, not " + v["budget"]);
       return 2;
     }
+    opts.budget = n;
+  }
+  if (v["no-dialect"] === true) opts.dialect = false;
+  if (v["warn-budget"] === true) warnOnly = true;
+  if (v["inputs"] === true) showInputs = true;
+  if (typeof v["mangle"] === "string") {
+    const m = v["mangle"];
+    if (m !== "auto" && m !== "underscore" && m !== "off") {
+      console.error("build-firmware: --mangle is auto, underscore or off, not " + m);
+      return 2;
+    }
+    opts.mangle = m;
   }
   const entry = resolve(opts.entry ?? DEFAULT_ENTRY);
   if (!existsSync(entry)) {

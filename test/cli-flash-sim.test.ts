@@ -50,9 +50,20 @@ describe("flash: the bundle and its sources", () => {
     writeFileSync(path.join(root, "firmware", "dist", "x.mount.js"), "m");
     expect(bundleStale("x", root)).toBe("missing");
     writeFileSync(path.join(root, "firmware", "dist", "x.read.js"), "r");
+    // Without the build's list of what it read, nothing says the bundle is current.
+    expect(bundleStale("x", root)).toBe("missing its list of inputs");
+    writeFileSync(
+      path.join(root, "firmware", "dist", "x.inputs.json"),
+      JSON.stringify({ inputs: ["firmware/main.ts"] }),
+    );
     expect(bundleStale("x", root)).toBeNull();
     utimesSync(bundle, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
     expect(bundleStale("x", root)).toBe("older than its sources");
+    writeFileSync(
+      path.join(root, "firmware", "dist", "x.inputs.json"),
+      JSON.stringify({ inputs: ["firmware/renamed.ts"] }),
+    );
+    expect(bundleStale("x", root)).toBe("older than its sources (firmware/renamed.ts is gone)");
   });
 });
 

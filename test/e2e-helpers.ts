@@ -8,8 +8,8 @@ import { writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadBoard } from "../src/boards/load.js";
-import { buildFirmwareBundle } from "../src/sim/virtual-board.js";
+import { firmwareFilesAt } from "../src/sim/virtual-board.js";
+import { ensureBundleSync } from "../src/host/firmware-build.js";
 import { FirmwareFile, FIRMWARE_FILES } from "../src/boards/firmware-files.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -118,11 +118,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * A fresh bundle for `board`, written to `file` (the firmware built from the sources now),
- * with its modules beside it (<file minus .js>.mount.js, .read.js).
+ * A fresh bundle for `board`, written to `file` (the one firmware build's output, built
+ * first when stale), with its modules beside it (<file minus .js>.mount.js, .read.js).
  */
 export function freshBundle(boardId: string, file: string): string {
-  const files = buildFirmwareBundle(loadBoard(boardId));
+  const files = firmwareFilesAt(ensureBundleSync(boardId));
   const base = file.replace(/\.js$/, "");
   for (const [name, suffix] of FIRMWARE_FILES)
     writeFileSync(name === FirmwareFile.Boot ? file : base + suffix, files[name] ?? "");

@@ -1,5 +1,6 @@
-// Property tests of CrashLog on a faulty flash (properties 8-10 of the brief), and of its
-// two write policies, the crash-loop guard (11) and the per-boot cap (12).
+// Property tests of CrashLog on a faulty flash (failing erases and programs, reads that lie,
+// blocks that will not erase: DESIGN.md "Reads that lie, blocks that will not erase"), and of
+// its two write policies, the crash-loop guard and the per-boot cap (SPEC.md §5).
 //
 // On a faulty medium the exact contents are no longer predictable from a simple model, so
 // the fault properties track what the test can know: every write carries a unique id in

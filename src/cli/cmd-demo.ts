@@ -9,8 +9,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { loadBoard } from "../boards/load.js";
-import { VirtualBoard, buildFirmwareBundle } from "../sim/virtual-board.js";
-import { bundleStale } from "../host/firmware-build.js";
+import { VirtualBoard, firmwareFilesAt } from "../sim/virtual-board.js";
+import { bundleStale, ensureBundle } from "../host/firmware-build.js";
 import { repoRoot } from "../host/repo.js";
 import { virtualConnector } from "../host/transport-virtual.js";
 import { boardArg, flag, parse, str } from "./args.js";
@@ -89,12 +89,14 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
 
   w(`espruino-mtdoops demo: a virtual ${board.name} (board "${board.id}", virtual time)\n\n`);
   w(`[1/4] power on; espruino-mtdoops runs from Storage as .boot0\n`);
-  // firmware/dist/<id>.js when it is up to date, else a bundle built now from the sources.
-  const fresh = bundleStale(board.id) === null;
+  // The files `mtdoops flash` would upload: firmware/dist/<id>.js and its modules, built
+  // first by the one firmware build when missing or stale.
+  if (bundleStale(board.id) !== null)
+    w(`      (building the firmware: npm run build:firmware -- --board ${board.id})\n`);
   const vb = new VirtualBoard({
     board,
     epochMs: Date.now(),
-    ...(fresh ? { installFirmware: true } : { firmware: buildFirmwareBundle(board) }),
+    firmware: firmwareFilesAt(await ensureBundle(board.id)),
   });
   let shown = "";
   const show = (text: string): void => {

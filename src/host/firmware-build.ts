@@ -1,8 +1,9 @@
-// Makes sure firmware/dist/<board>.js exists and is newer than its sources, running the
-// project's firmware build (npm run build:firmware) when it is not.
+// Makes sure firmware/dist/<board>.js exists and is newer than every file its last build
+// read (the list the build writes beside it, from esbuild's metafile), running the
+// project's one firmware build (npm run build:firmware) when it is not.
 
-import { spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./repo.js";
 import { FirmwareFile, FIRMWARE_FILES } from "../boards/firmware-files.js";
@@ -18,34 +19,25 @@ export function bundlePath(boardId: string, root = repoRoot()): string {
   return path.join(root, "firmware", "dist", boardId + ".js");
 }
 
-function newestMtime(p: string, exts: string[]): number {
-  let st;
-  try {
-    st = statSync(p);
-  } catch {
-    return 0;
-  }
-  if (st.isFile()) return exts.some((e) => p.endsWith(e)) ? st.mtimeMs : 0;
-  if (!st.isDirectory()) return 0;
-  let newest = 0;
-  for (const name of readdirSync(p)) {
-    if (name === "dist" || name === "node_modules" || name.startsWith(".")) continue;
-    newest = Math.max(newest, newestMtime(path.join(p, name), exts));
-  }
-  return newest;
-}
+/** Suffix of the list of a board's build inputs beside its bundle (written by scripts/build-firmware.ts). */
+const INPUTS_SUFFIX = ".inputs.json";
 
-/** The sources a bundle is built from: the firmware, the device code in src/, the board file, the build script. */
-export function sourcesMtime(boardId: string, root = repoRoot()): number {
-  const ts = [".ts", ".js", ".json"];
-  return Math.max(
-    newestMtime(path.join(root, "firmware"), ts),
-    newestMtime(path.join(root, "src", "core"), ts),
-    newestMtime(path.join(root, "src", "codec"), ts),
-    newestMtime(path.join(root, "src", "boards", "schema.ts"), ts),
-    newestMtime(path.join(root, "boards", boardId + ".json"), ts),
-    newestMtime(path.join(root, "scripts"), [".ts", ".mjs", ".js"]),
-  );
+/**
+ * The files the board's last build read, repository-relative, as that build listed them:
+ * the sources from esbuild's metafile and the build's own code and configuration. Null
+ * when the list is missing or unreadable.
+ */
+export function buildInputs(boardId: string, root = repoRoot()): string[] | null {
+  try {
+    const j = JSON.parse(
+      readFileSync(path.join(root, "firmware", "dist", boardId + INPUTS_SUFFIX), "utf8"),
+    ) as { inputs?: unknown };
+    return Array.isArray(j.inputs) && j.inputs.every((x) => typeof x === "string")
+      ? (j.inputs as string[])
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Why the bundle must be (re)built, or null when it is up to date. */
@@ -60,7 +52,18 @@ export function bundleStale(boardId: string, root = repoRoot()): string | null {
     if (!existsSync(m)) return "missing";
     built = Math.min(built, statSync(m).mtimeMs);
   }
-  return sourcesMtime(boardId, root) > built ? "older than its sources" : null;
+  const inputs = buildInputs(boardId, root);
+  if (!inputs) return "missing its list of inputs";
+  for (const f of inputs) {
+    let t: number;
+    try {
+      t = statSync(path.join(root, f)).mtimeMs;
+    } catch {
+      return "older than its sources (" + f + " is gone)";
+    }
+    if (t > built) return "older than its sources";
+  }
+  return null;
 }
 
 /** Runs `npm run build:firmware -- --board <id>` in the repository; rejects with the build's last lines. */
@@ -99,6 +102,27 @@ export function runFirmwareBuild(boardId: string, root = repoRoot()): Promise<vo
       reject(new FlashToolError(`the firmware build failed (npm run build:firmware): ${last}`));
     });
   });
+}
+
+/**
+ * ensureBundle() for synchronous callers (the virtual board's constructor): the same build,
+ * run with spawnSync. Returns the bundle's path.
+ */
+export function ensureBundleSync(boardId: string, root = repoRoot()): string {
+  if (bundleStale(boardId, root)) {
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const r = spawnSync(npm, ["run", "--silent", "build:firmware", "--", "--board", boardId], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    if (r.error || r.status !== 0) {
+      const last = ((r.stdout ?? "") + (r.stderr ?? "")).trim().split("\n").slice(-2).join(" / ");
+      throw new FlashToolError(
+        "the firmware build failed (npm run build:firmware): " + (r.error?.message ?? last),
+      );
+    }
+  }
+  return bundlePath(boardId, root);
 }
 
 /**

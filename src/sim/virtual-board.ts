@@ -29,14 +29,15 @@
 //                    (block N = file storagePrefix+N) for "storage" boards, the partition's
 //                    region of the SPI NOR chip for "spinor" boards.
 //   storage          a VirtualStorage to use (the other Storage files persist in it).
-//   installFirmware  true: put firmware/dist/<id>.js (built from source with esbuild when
-//                    missing) in Storage as ".boot0" before the first boot, with its
+//   installFirmware  true: put firmware/dist/<id>.js (built first by the one firmware
+//                    build, npm run build:firmware, when missing or older than any file
+//                    its last build read) in Storage as ".boot0" before the first boot, with its
 //                    modules (<id>.mount.js as .mtdmount,
 //                    <id>.read.js as .mtdread:
 //                    src/boards/firmware-files.ts); a string: the path of a bundle to
 //                    install instead (its modules beside it).
 //   firmware         the firmware to install (wins over installFirmware): Storage name ->
-//                    code (buildFirmwareBundle, storageFiles in scripts/build-firmware.ts),
+//                    code (storageFiles in scripts/build-firmware.ts),
 //                    or one string installed as ".boot0" alone.
 //   epochMs          the wall clock at power-on (ms since 1970); default: the real clock in
 //                    real-time mode, 0 ("time not set") in virtual time.
@@ -52,26 +53,17 @@
 // vb.bleConnect() / vb.bleDisconnect(), vb.resetreas (nRF52 RESETREAS), vb.shim.
 
 import { boardGeometry } from "../boards/geometry.js";
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { BoardDefinition } from "../boards/schema.js";
 import { FirmwareFile } from "../boards/firmware-files.js";
-import {
-  FIRMWARE_MODULES,
-  firmwareEsbuildOptions,
-  moduleEntrySource,
-  residentBoard,
-  wrapModule,
-} from "../boards/firmware-build.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import { crc32 } from "../core/crc32.js";
 import { decodeRecord, Flags, splitPayload } from "../core/record.js";
 import type { StoredRecord } from "../core/record.js";
 import { commands } from "../core/protocol.js";
 import { ProtocolParser } from "../host/protocol-parser.js";
-import { repoRoot } from "../host/repo.js";
 import { firmwareFilePaths } from "../host/firmware-paths.js";
+import { ensureBundleSync } from "../host/firmware-build.js";
 import type { BeginInfo } from "../core/protocol.js";
 import type { ProtocolEvent, ProtocolRecord } from "../host/protocol-parser.js";
 import { EspruinoShim, FakeW25Q, isHalt, VirtualStorage } from "./espruino-shim.js";
@@ -108,75 +100,6 @@ export interface VirtualBoardOptions {
 
 /** nRF52 RESETREAS bits (nRF52832 PS, POWER). */
 export const RESETREAS = { RESETPIN: 0x1, DOG: 0x2, SREQ: 0x4, LOCKUP: 0x8 } as const;
-
-/** firmware/dist/<id>.js */
-export function firmwareBundlePath(boardId: string): string {
-  return join(repoRoot(), "firmware", "dist", boardId + ".js");
-}
-
-/**
- * Builds a board's bundle from firmware/main.ts with esbuild (a devDependency), as the
- * firmware build does: IIFE, ES2015, minified, the board (residentBoard: the fields the
- * firmware reads) baked in, the
- * version, backend and reset-reason constants defined. Returns the code.
- */
-export function buildFirmwareBundle(
-  board: BoardDefinition,
-  options: { minify?: boolean } = {},
-): Record<string, string> {
-  const root = repoRoot();
-  const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
-  const copy = residentBoard(board);
-  const main = join(root, "firmware", "main.ts").split("\\").join("/");
-  const common = {
-    ...firmwareEsbuildOptions(root, board),
-    minify: options.minify ?? true,
-    metafile: false,
-    // Only the internal `_` members are mangled here (the firmware build computes the full
-    // list with the TypeScript compiler); one mangling for all the files: the modules read
-    // the resident objects.
-    mangleProps: /^_/,
-  };
-  const r = esbuild.buildSync({
-    ...common,
-    stdin: {
-      contents:
-        "import { start } from " +
-        JSON.stringify(main) +
-        ";\nstart(" +
-        JSON.stringify(copy) +
-        ");\n",
-      resolveDir: root,
-      sourcefile: "mtdoops-" + board.id + "-entry.ts",
-      loader: "ts",
-    },
-    format: "iife",
-    mangleCache: {},
-  });
-  const out = r.outputFiles[0];
-  if (!out) throw new Error("esbuild produced no output for board " + board.id);
-  const files: Record<string, string> = { [FirmwareFile.Boot]: out.text };
-  let cache = r.mangleCache ?? {};
-  for (const [name, , src] of FIRMWARE_MODULES) {
-    const file = join(root, "firmware", src).split("\\").join("/");
-    const m = esbuild.buildSync({
-      ...common,
-      stdin: {
-        contents: moduleEntrySource(file, name, board),
-        resolveDir: root,
-        sourcefile: "mtdoops-" + board.id + "-" + src,
-        loader: "ts",
-      },
-      format: "esm",
-      mangleCache: cache,
-    });
-    const mo = m.outputFiles[0];
-    if (!mo) throw new Error("esbuild produced no output for board " + board.id + " " + name);
-    cache = { ...cache, ...(m.mangleCache ?? {}) };
-    files[name] = wrapModule(mo.text);
-  }
-  return files;
-}
 
 /**
  * A board's firmware files as the build writes them (src/boards/firmware-files.ts): the
@@ -314,9 +237,7 @@ export class VirtualBoard {
           (typeof o.installFirmware === "string"
             ? firmwareFilesAt(o.installFirmware)
             : o.installFirmware
-              ? existsSync(firmwareBundlePath(b.id))
-                ? firmwareFilesAt(firmwareBundlePath(b.id))
-                : buildFirmwareBundle(b)
+              ? firmwareFilesAt(ensureBundleSync(b.id))
               : undefined));
     if (files !== undefined)
       for (const name of Object.keys(files)) this.storage.writeFile(name, files[name] as string);
