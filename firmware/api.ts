@@ -3,7 +3,7 @@
 // object (the device-side commands, docs/FIRMWARE.md, SPEC.md §7). All resident: a dump
 // loads nothing, checks the per-boot cap and the crash-loop guard before it builds
 // anything, and builds its record in buffers allocated at boot (src/core/log-core.ts
-// dump()). list, dump, clear and stats run the retrieval module (retrieve.ts) through
+// dump()). list, dump, clear and stats run the retrieval module (read.ts) through
 // runModule(). Device code (docs/DIALECT.md).
 
 import { FirmwareFile, ReadCommand } from "../src/boards/firmware-files.js";

@@ -99,7 +99,7 @@ export interface BuildOptions {
    */
   mangle?: MangleMode;
   /**
-   * Also build the modules loaded on demand (firmware/mount.ts, firmware/retrieve.ts).
+   * Also build the modules loaded on demand (firmware/mount.ts, firmware/read.ts).
    * Default: true with the default entry, false with a stand-in.
    */
   modules?: boolean;

@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from "vitest";
 import { loadBoard } from "../src/boards/load.js";
-import { VirtualStorage, fromLatin1, latin1 } from "../src/sim/espruino-shim.js";
+import { fromLatin1, latin1 } from "../src/sim/espruino-values.js";
+import { VirtualStorage } from "../src/sim/virtual-storage.js";
 import { RESETREAS, VirtualBoard } from "../src/sim/virtual-board.js";
 
 const linux = loadBoard("linux");

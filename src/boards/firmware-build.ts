@@ -113,7 +113,7 @@ export const MODULE_FIELDS: Record<string, readonly string[]> = {
 /** The firmware modules loaded on demand: [Storage name, file suffix, source in firmware/]. */
 export const FIRMWARE_MODULES: Array<[string, string, string]> = [
   [FirmwareFile.Mount, ".mount.js", "mount.ts"],
-  [FirmwareFile.Read, ".read.js", "retrieve.ts"],
+  [FirmwareFile.Read, ".read.js", "read.ts"],
 ];
 
 /** `fields` of `board`, as the JSON a generated entry bakes in. */

@@ -753,3 +753,23 @@ export class SimulatedNorFlash implements Flash {
     if (this.enduranceCycles === 0 || w < this.enduranceCycles) this.wearCounts[b] = w + 1;
   }
 }
+
+/**
+ * Programs `data` at `addr` as Espruino's Flash.write does: an unaligned start or end is
+ * widened to whole program units (the padding is 0xFF, which leaves bits as they are), and
+ * the program is split at page boundaries.
+ */
+export function programAligned(flash: SimulatedNorFlash, addr: number, data: Uint8Array): void {
+  if (!data.length) return;
+  const u = flash.geometry.progUnit;
+  const ps = flash.geometry.pageSize;
+  const a0 = Math.floor(addr / u) * u;
+  const a1 = Math.ceil((addr + data.length) / u) * u;
+  const buf = new Uint8Array(a1 - a0).fill(0xff);
+  buf.set(data, addr - a0);
+  for (let p = a0; p < a1;) {
+    const e = Math.min(a1, (Math.floor(p / ps) + 1) * ps);
+    flash.program(p, buf.subarray(p - a0, e - a0));
+    p = e;
+  }
+}

@@ -66,7 +66,9 @@ import { firmwareFilePaths } from "../host/firmware-paths.js";
 import { ensureBundleSync } from "../host/firmware-build.js";
 import type { BeginInfo } from "../core/protocol.js";
 import type { ProtocolEvent, ProtocolRecord } from "../host/protocol-parser.js";
-import { EspruinoShim, FakeW25Q, isHalt, VirtualStorage } from "./espruino-shim.js";
+import { EspruinoShim, isHalt } from "./espruino-shim.js";
+import { FakeW25Q } from "./fake-w25q.js";
+import { VirtualStorage } from "./virtual-storage.js";
 import type { ShimHost } from "./espruino-shim.js";
 import { SimulatedNorFlash } from "./nor-flash.js";
 

@@ -77,16 +77,29 @@ export interface DeviceFigures {
   bundleBytes: number;
 }
 
+/**
+ * Runs `f` on a fresh interpreter in `dir`. Once more when the interpreter itself failed an
+ * assertion and exited (the Linux build's IO buffer, src/jsdevices.c: a fault of the
+ * interpreter's terminal input, not of the logger), which the retry reports on stderr.
+ */
 async function withProcess<T>(
   bin: string,
   dir: string,
   f: (e: Espruino) => Promise<T>,
 ): Promise<T> {
-  const e = await Espruino.start(bin, dir);
-  try {
-    return await f(e);
-  } finally {
-    await e.kill();
+  for (let attempt = 1; ; attempt++) {
+    const e = await Espruino.start(bin, dir);
+    try {
+      return await f(e);
+    } catch (x) {
+      const crashed = e.exited && /ASSERT\(/.test(e.out);
+      if (!crashed || attempt >= 2) throw x;
+      process.stderr.write(
+        "bench:device: the interpreter failed an assertion and exited; running that step again\n",
+      );
+    } finally {
+      await e.kill();
+    }
   }
 }
 

@@ -422,7 +422,7 @@ export function renderReport(d: BenchDetails, json: Record<string, unknown>): Re
   md.push("## Retrieval: bytes on the wire and time");
   md.push("");
   md.push(
-    "On the virtual board, which runs the firmware's own dump path (firmware/retrieve.ts) and protocol " +
+    "On the virtual board, which runs the firmware's own dump path (firmware/read.ts) and protocol " +
       "(src/core/protocol.ts) over the simulated flash: the app prints a realistic log (test/bench/console-log.ts: " +
       "sensor lines that repeat with small changes, BLE notices, warnings, Espruino stack traces) and dies of an " +
       "uncaught error, until every slot holds a crash; then `mtdoops.dump(-1, 0)` (plain) and `mtdoops.dump(-1, 1)` " +
@@ -486,7 +486,7 @@ export function renderReport(d: BenchDetails, json: Record<string, unknown>): Re
         ".** Three causes, " +
         "measured above: (1) a record whose console does not fit its slot is already stored heatshrink-compressed " +
         "(DESIGN.md §Console ring), and compressing it again in transit only adds heatshrink's overhead; " +
-        "firmware/retrieve.ts sends the `h` encoding whenever it is asked for, even when it is larger than the " +
+        "firmware/read.ts now sends the `h` encoding only when it is shorter than the record, so compressed is never worse than plain; before that it was sent whenever asked for, even when larger than the " +
         "record. Sending `h` only when it is shorter would make compressed never worse than plain (a firmware " +
         "change, left to its owner). (2) base64 costs 4/3: heatshrink with Espruino's fixed window (8 bits, 256 " +
         "bytes) gets this log to " +

@@ -1,6 +1,6 @@
 // Retrieval on the wire: bytes on the console link per byte of console text retrieved, and
 // the retrieval's time on a modelled link against its wire bytes at line rate. Measured on
-// the virtual board, which runs the firmware's own dump path (firmware/retrieve.ts) and
+// the virtual board, which runs the firmware's own dump path (firmware/read.ts) and
 // protocol (src/core/protocol.ts) unchanged over a simulated flash; the console it fills is
 // the realistic log of console-log.ts. Host-only; bench code.
 

@@ -77,8 +77,29 @@ export class Espruino {
     }
   }
 
+  private queue = "";
+  private pumping = false;
+
+  /**
+   * Types `text` in pieces of at most 64 bytes, 2 ms apart, in order. A larger burst on
+   * stdin can corrupt the Linux build's IO event buffer (seen as "ASSERT(len <= 64) FAILED
+   * AT src/jsdevices.c:601" and the interpreter exiting), and a person at a terminal or a
+   * serial link at 115200 baud never delivers faster than this.
+   */
   send(text: string): void {
-    this.proc.stdin.write(text);
+    this.queue += text;
+    if (this.pumping) return;
+    this.pumping = true;
+    const pump = (): void => {
+      if (this.exited || !this.queue) {
+        this.pumping = false;
+        return;
+      }
+      this.proc.stdin.write(this.queue.slice(0, 64));
+      this.queue = this.queue.slice(64);
+      setTimeout(pump, 2);
+    };
+    pump();
   }
 
   /** Evaluates an expression silently (DLE) and returns what it prints between markers. */
