@@ -8,12 +8,7 @@
 
 import { FirmwareFile, ReadCommand } from "../src/boards/firmware-files.js";
 import { admission, dump, runJobs } from "../src/core/log-core.js";
-import {
-  REASON_ERRORFLAG,
-  REASON_OOPS,
-  REASON_PANIC,
-  REASON_SHUTDOWN,
-} from "../src/core/record.js";
+import { Reason } from "../src/core/record.js";
 import { printUnrecorded, ringText } from "./console.js";
 import { context } from "./context.js";
 import type { DeviceLog } from "./env.js";
@@ -83,8 +78,8 @@ function reportUncaught(e: unknown, stack: string | undefined): void {
 export function install(log: DeviceLog): void {
   const api: MtdoopsApi = {
     version: typeof MTDOOPS_VERSION === "string" ? MTDOOPS_VERSION : "dev",
-    panic: (m: string): boolean => record(log, REASON_PANIC, String(m)),
-    oops: (m: string): boolean => record(log, REASON_OOPS, String(m)),
+    panic: (m: string): boolean => record(log, Reason.PANIC, String(m)),
+    oops: (m: string): boolean => record(log, Reason.OOPS, String(m)),
     note: (m: string): void => ringText("[note] " + m + "\n"),
     list: (): void =>
       runModule(FirmwareFile.Read, log, ReadCommand.List, 0, 0, printUnrecorded) as void,
@@ -107,7 +102,7 @@ export function install(log: DeviceLog): void {
       const x = e as { message?: string; stack?: string } | undefined;
       const stack = x && typeof x === "object" && x.stack ? String(x.stack) : undefined;
       reportUncaught(e, stack);
-      record(log, REASON_OOPS, x && x.message !== undefined ? String(x.message) : String(e), stack);
+      record(log, Reason.OOPS, x && x.message !== undefined ? String(x.message) : String(e), stack);
     } catch (z) {
       log.stats.lost++;
     }
@@ -123,7 +118,7 @@ export function install(log: DeviceLog): void {
         return;
       }
       ringText("New interpreter error: " + flags.join(",") + "\n");
-      record(log, REASON_ERRORFLAG, "interpreter error " + flags.join(","), undefined, flags);
+      record(log, Reason.ERRORFLAG, "interpreter error " + flags.join(","), undefined, flags);
     } catch (z) {
       log.stats.lost++;
     }
@@ -133,7 +128,7 @@ export function install(log: DeviceLog): void {
   // run again, so the record and the pending ones are written now, with no timer queued.
   E.on("kill", () => {
     log._jobQueued = true;
-    record(log, REASON_SHUTDOWN, "shutdown");
+    record(log, Reason.SHUTDOWN, "shutdown");
     runJobs(log);
   });
 }

@@ -23,7 +23,7 @@
 import { FirmwareFile } from "../src/boards/firmware-files.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { createLog } from "../src/core/log-core.js";
-import { REASON_REBOOT } from "../src/core/record.js";
+import { Reason } from "../src/core/record.js";
 import type { Ring } from "../src/core/ring.js";
 import { install, record } from "./api.js";
 import { captureConsole } from "./console.js";
@@ -51,5 +51,5 @@ export function start(board: BoardDefinition): void {
   }
   captureConsole(ring);
   install(log);
-  if (r[0]) record(log, REASON_REBOOT, "reset: " + r[0], undefined, undefined, r[0], r[1]);
+  if (r[0]) record(log, Reason.REBOOT, "reset: " + r[0], undefined, undefined, r[0], r[1]);
 }

@@ -11,7 +11,7 @@ import type { BoardDefinition } from "../src/boards/schema.js";
 import type { LogCore } from "../src/core/log-core.js";
 import { mountLog } from "../src/core/log-mount.js";
 import { readRaw } from "../src/core/log-read.js";
-import { FLAG_UNEXPECTED, getU32, REASON_SHUTDOWN } from "../src/core/record.js";
+import { getU32, Flags, Reason } from "../src/core/record.js";
 import type { DeviceLog } from "./env.js";
 import { repairBlockFiles } from "./flash-storage.js";
 
@@ -62,15 +62,15 @@ export function resetReason(kind: string, log: LogCore): [string, number] | null
   if (kind === "nrf52") {
     const r = peek32(RESETREAS);
     poke32(RESETREAS, r);
-    if (r & 2) return ["watchdog", FLAG_UNEXPECTED];
-    if (r & 8) return ["lockup", FLAG_UNEXPECTED];
+    if (r & 2) return ["watchdog", Flags.UNEXPECTED];
+    if (r & 8) return ["lockup", Flags.UNEXPECTED];
     if (r & 4) {
       // System reset request: E.reboot() (whose 'kill' wrote a shutdown record as the
       // previous boot's last record), or the firmware's own fault handler ("NRF ERROR ...
       // REBOOTING").
       const prev = readRaw(log, (log.nextSlot + log.slots - 1) % log.slots);
       const asked =
-        prev && prev[26] === REASON_SHUTDOWN && getU32(prev, 32) === (log.boot - 1) >>> 0;
+        prev && prev[26] === Reason.SHUTDOWN && getU32(prev, 32) === (log.boot - 1) >>> 0;
       return asked ? null : ["system reset request", 0];
     }
     return null;
@@ -80,7 +80,7 @@ export function resetReason(kind: string, log: LogCore): [string, number] | null
     if (/wdt|exception/.test(i.reason))
       return [
         i.reason + (i.exccause !== undefined ? " exccause " + i.exccause + " epc1 " + i.epc1 : ""),
-        FLAG_UNEXPECTED,
+        Flags.UNEXPECTED,
       ];
   }
   return null;

@@ -99,7 +99,7 @@ export default function retrieve(
       if (compressed && compress) {
         try {
           // Sent compressed only when that is shorter: a record whose payload is already
-          // heatshrink (FLAG_HEATSHRINK) does not shrink again.
+          // heatshrink (Flags.HEATSHRINK) does not shrink again.
           const c = compress(raw);
           if (c.length < raw.length) {
             data = c;

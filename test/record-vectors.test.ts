@@ -131,7 +131,7 @@ describe("record format (SPEC.md §2 and §6)", () => {
     expect(reasonCode("oops")).toBe(2);
     expect(reasonCode("3")).toBe(3);
     expect(reasonCode("nope")).toBe(-1);
-    expect(Flags).toEqual({ HEATSHRINK: 1, TRUNCATED: 2, UNEXPECTED: 4 });
+    expect([Flags.HEATSHRINK, Flags.TRUNCATED, Flags.UNEXPECTED]).toEqual([1, 2, 4]);
   });
 });
 

@@ -27,16 +27,14 @@ import {
   buildPayload,
   COMMIT_VALUE,
   encodeHeaderInto,
-  FLAG_HEATSHRINK,
-  FLAG_TRUNCATED,
   HEADER_SIZE,
   isErased,
   MAX_PAYLOAD,
   OFF_COMMIT,
   OFF_MAGIC,
-  REASON_PANIC,
-  REASON_SHUTDOWN,
   wordUnit,
+  Flags,
+  Reason,
 } from "./record.js";
 import type { StoredRecord } from "./record.js";
 import type { Ring } from "./ring.js";
@@ -144,7 +142,7 @@ declare const MTDOOPS_DEVICE: boolean | undefined;
  */
 export function validateLogOptions(o: LogOptions): void {
   const INT_OPTIONS: Array<[keyof LogOptions, number, number]> = [
-    ["maxReason", 1, REASON_SHUTDOWN],
+    ["maxReason", 1, Reason.SHUTDOWN],
     ["eraseTries", 1, 10],
     ["maxRecordsPerBoot", 1, 1000],
     ["loopThreshold", 0, 100],
@@ -246,7 +244,7 @@ export function configure(log: LogCore, o: LogOptions): void {
   log.slots = g.size / rs;
   log.slotsPerBlock = g.eraseSize / rs;
   log.blocks = g.size / g.eraseSize;
-  log.maxReason = opt(o.maxReason, REASON_SHUTDOWN);
+  log.maxReason = opt(o.maxReason, Reason.SHUTDOWN);
   log._scheduler = o.scheduler;
   log._clock = o.clock;
   // The firmware always passes E.CRC32: the bundle leaves the software CRC-32 out.
@@ -478,7 +476,7 @@ function writeDump(log: LogCore, d: PendingDump, panic: boolean): boolean {
  * context and no allocation (docs/FOOTPRINT.md, "CPU per crash").
  */
 export function admission(log: LogCore, reason: number): number {
-  const panic = reason === REASON_PANIC;
+  const panic = reason === Reason.PANIC;
   if (reason > log.maxReason || reason < 1) return REFUSED_FILTERED;
   if (log.state !== "ready") return REFUSED_LOST;
   const early = log._clock.uptime() < log._loopWindowMs;
@@ -492,7 +490,7 @@ export function admission(log: LogCore, reason: number): number {
 }
 
 /**
- * Records a dump. A panic (REASON_PANIC) is written at once, synchronously (mtdoops's
+ * Records a dump. A panic (Reason.PANIC) is written at once, synchronously (mtdoops's
  * panic path): true when its record is committed on flash. Any other reason is written
  * later, from a job (the oops path): true when it was queued. The console is captured
  * now either way, so output that follows does not change the record. max_reason, the
@@ -501,7 +499,7 @@ export function admission(log: LogCore, reason: number): number {
  */
 export function dump(log: LogCore, reason: number, context: string, flags?: number): boolean {
   const stats = log.stats;
-  const panic = reason === REASON_PANIC;
+  const panic = reason === Reason.PANIC;
   const refused = admission(log, reason);
   if (refused) {
     if (refused === REFUSED_FILTERED) stats.filtered++;
@@ -548,13 +546,13 @@ export function dump(log: LogCore, reason: number, context: string, flags?: numb
         payload = bytes.subarray(HEADER_SIZE, HEADER_SIZE + packed.length);
         rawLength = candidate.length;
         taken = take;
-        f |= FLAG_HEATSHRINK;
+        f |= Flags.HEATSHRINK;
         break;
       }
       take = Math.floor((take * room * 0.9) / packed.length);
     }
   }
-  if (taken < ring.length || ring.written > ring.length) f |= FLAG_TRUNCATED;
+  if (taken < ring.length || ring.written > ring.length) f |= Flags.TRUNCATED;
   const now = log._clock.now();
   const d: PendingDump = {
     reason: reason,

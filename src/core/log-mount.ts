@@ -6,13 +6,7 @@
 import type { LogCore, MountInfo } from "./log-core.js";
 import { eraseAhead, rangeErased } from "./log-core.js";
 import { readHeader, readValid } from "./log-slot-read.js";
-import {
-  decodeHeader,
-  FLAG_UNEXPECTED,
-  headerState,
-  REASON_ERRORFLAG,
-  REASON_REBOOT,
-} from "./record.js";
+import { decodeHeader, headerState, Flags, Reason } from "./record.js";
 import type { StoredRecord } from "./record.js";
 import { seqAdd, seqDiff, seqNewer } from "./seq.js";
 
@@ -22,7 +16,7 @@ function blockEnd(log: LogCore, slot: number): number {
 
 function isCrash(reason: number, flags: number): boolean {
   return (
-    reason <= REASON_ERRORFLAG || (reason === REASON_REBOOT && (flags & FLAG_UNEXPECTED) !== 0)
+    reason <= Reason.ERRORFLAG || (reason === Reason.REBOOT && (flags & Flags.UNEXPECTED) !== 0)
   );
 }
 

@@ -6,7 +6,7 @@
 import { createLog, dump, runJobs } from "./log-core.js";
 import type { LogCore, LogOptions, MountInfo, SlotRecord } from "./log-core.js";
 import { mountLog } from "./log-mount.js";
-import { REASON_PANIC } from "./record.js";
+import { Reason } from "./record.js";
 import { clearRecords, forEachRecord, readRaw } from "./log-read.js";
 
 export { createLog, dump, runJobs, validateLogOptions } from "./log-core.js";
@@ -34,7 +34,7 @@ export class CrashLog {
   }
 
   /**
-   * Records a dump: a panic (REASON_PANIC) at once, anything else from a job (dump() in
+   * Records a dump: a panic (Reason.PANIC) at once, anything else from a job (dump() in
    * log-core.ts). Returns true when written (panic) or queued.
    */
   dump(reason: number, context: string, flags?: number): boolean {
@@ -42,11 +42,11 @@ export class CrashLog {
   }
 
   /**
-   * Records a fatal dump at once, synchronously (mtdoops's panic path): dump(REASON_PANIC).
+   * Records a fatal dump at once, synchronously (mtdoops's panic path): dump(Reason.PANIC).
    * Returns true when the record is committed on flash.
    */
   panic(context: string): boolean {
-    return dump(this, REASON_PANIC, context);
+    return dump(this, Reason.PANIC, context);
   }
 
   /** Runs the deferred work now (pending oops records, erase-ahead). */

@@ -36,26 +36,18 @@ export const OFF_CRC_START = 24;
 /** Largest payload the u16 length fields can describe. */
 export const MAX_PAYLOAD = 0xffff;
 
-// The reason and flag codes one by one, for device code: esbuild inlines a top-level const
-// number where it is used, but keeps an object (Reason, Flags) and its properties, which
-// cost JsVars on the board for as long as the firmware runs.
-export const REASON_PANIC = 1;
-export const REASON_OOPS = 2;
-export const REASON_ERRORFLAG = 3;
-export const REASON_REBOOT = 4;
-export const REASON_SHUTDOWN = 5;
-export const FLAG_HEATSHRINK = 1;
-export const FLAG_TRUNCATED = 2;
-export const FLAG_UNEXPECTED = 4;
-
-/** Dump reasons, most severe first, as Linux's kmsg_dump_reason orders them. */
-export const Reason = {
-  PANIC: REASON_PANIC,
-  OOPS: REASON_OOPS,
-  ERRORFLAG: REASON_ERRORFLAG,
-  REBOOT: REASON_REBOOT,
-  SHUTDOWN: REASON_SHUTDOWN,
-} as const;
+/**
+ * Dump reasons, most severe first, as Linux's kmsg_dump_reason orders them. An enum: esbuild
+ * writes a member's value where it is used, so device code keeps no object for it (an object
+ * and its properties would cost JsVars on the board for as long as the firmware runs).
+ */
+export enum Reason {
+  PANIC = 1,
+  OOPS = 2,
+  ERRORFLAG = 3,
+  REBOOT = 4,
+  SHUTDOWN = 5,
+}
 
 const REASON_NAMES = ["undef", "panic", "oops", "errorflag", "reboot", "shutdown"];
 
@@ -71,14 +63,15 @@ export function reasonCode(name: string): number {
   return n >= 1 && n <= 5 && String(n) === name ? n : -1;
 }
 
-export const Flags = {
+/** Record flags (SPEC.md §2); an enum for the same reason as Reason. */
+export enum Flags {
   /** The payload is a heatshrink stream (window 8, lookahead 6). */
-  HEATSHRINK: FLAG_HEATSHRINK,
+  HEATSHRINK = 1,
   /** Older console output did not fit and was dropped. */
-  TRUNCATED: FLAG_TRUNCATED,
+  TRUNCATED = 2,
   /** A reboot record whose reset was not a power-on or a requested restart. */
-  UNEXPECTED: FLAG_UNEXPECTED,
-} as const;
+  UNEXPECTED = 4,
+}
 
 export interface RecordHeader {
   seq: number;

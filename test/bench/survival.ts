@@ -13,7 +13,8 @@ import type { BoardDefinition } from "../../src/boards/schema.js";
 import { boardGeometry } from "../../src/boards/geometry.js";
 import { heatshrinkCompress } from "../../src/codec/heatshrink.js";
 import { CrashLog } from "../../src/core/log.js";
-import { REASON_NOTE_FREE_TEXT, REASON_OOPS } from "./storm-reasons.js";
+import { REASON_NOTE_FREE_TEXT } from "./storm-reasons.js";
+import { Reason } from "../../src/core/record.js";
 import { ConsoleRing } from "../../src/core/ring.js";
 import { decodeLinuxMtdoopsImage } from "../../src/host/linux-mtdoops.js";
 import { SimulatedNorFlash } from "../../src/sim/nor-flash.js";
@@ -193,7 +194,7 @@ export function measureStorm(board: BoardDefinition, kind: StormKind, maxK: numb
     }
     const text = crashConsole(n);
     ring.write(text);
-    log.dump(REASON_OOPS, '{"msg":"' + MARK + n + '"}');
+    log.dump(Reason.OOPS, '{"msg":"' + MARK + n + '"}');
     sched.runAll();
     m.dump("oops", text.replace(/\r\n/g, "\n"));
     m.runWork();

@@ -5,7 +5,7 @@
 import type { BoardDefinition } from "../../src/boards/schema.js";
 import { boardGeometry } from "../../src/boards/geometry.js";
 import { CrashLog } from "../../src/core/log.js";
-import { REASON_OOPS, REASON_PANIC, REASON_SHUTDOWN } from "../../src/core/record.js";
+import { Reason } from "../../src/core/record.js";
 import { ConsoleRing } from "../../src/core/ring.js";
 import { SimulatedNorFlash } from "../../src/sim/nor-flash.js";
 import { getPart } from "../../src/boards/parts.js";
@@ -65,7 +65,7 @@ export function measureWear(board: BoardDefinition, records: number): WearFigure
     const inBoot = Math.min(1 + (bootNo % 8), records - written);
     for (let i = 0; i < inBoot; i++) {
       const panic = i === inBoot - 1 && bootNo % 3 === 0;
-      if (!log.dump(panic ? REASON_PANIC : REASON_OOPS, '{"msg":"r' + written + '"}'))
+      if (!log.dump(panic ? Reason.PANIC : Reason.OOPS, '{"msg":"r' + written + '"}'))
         throw new Error("bench: record " + written + " on " + board.id + " was not written");
       sched.runAll();
       m.dump(panic ? "panic" : "oops", "r" + written + "\n");
@@ -112,7 +112,7 @@ export function measureCrashLoop(board: BoardDefinition, hours: number): CrashLo
   const mtdFlash = new SimulatedNorFlash({ geometry: g });
   for (let i = 0; i < slots; i++) {
     const { log, sched } = bootLog(board, flash, 120_000);
-    log.dump(REASON_SHUTDOWN, '{"msg":"old ' + i + '"}');
+    log.dump(Reason.SHUTDOWN, '{"msg":"old ' + i + '"}');
     sched.runAll();
     const m = new MtdoopsModel({ flash: mtdFlash, recordSize: board.recordSize });
     m.attach();
@@ -130,7 +130,7 @@ export function measureCrashLoop(board: BoardDefinition, hours: number): CrashLo
     }
     for (let b = 0; b < bootsPerHour; b++) {
       const { log, sched } = bootLog(board, flash, 2_000);
-      log.dump(REASON_OOPS, '{"msg":"crash"}');
+      log.dump(Reason.OOPS, '{"msg":"crash"}');
       sched.advance(8_000); // jobs run until the restart at 10 s
       const m = new MtdoopsModel({ flash: mtdFlash, recordSize: board.recordSize });
       m.attach();

@@ -16,14 +16,7 @@ import {
   formatEnd,
   formatRecord,
 } from "../../src/core/protocol.js";
-import {
-  COMMIT_VALUE,
-  buildPayload,
-  encodeRecord,
-  putU32,
-  REASON_OOPS,
-  REASON_PANIC,
-} from "../../src/core/record.js";
+import { COMMIT_VALUE, buildPayload, encodeRecord, putU32, Reason } from "../../src/core/record.js";
 import {
   ROOT,
   browserMissing,
@@ -75,13 +68,13 @@ class HostileDevice implements DeviceConsole {
   readonly records = [
     record(
       1,
-      REASON_OOPS,
+      Reason.OOPS,
       { msg: PWN, [`<i onclick="x()">key</i>`]: "\x1b[2J\x1b]0;owned\x07" },
       `app start\r\n${PWN}\r\n\x1b[31mRED\x1b[0m \x1b]8;;http://evil/\x07link\x1b]8;;\x07\r\nbad utf8: \xff\xfe\xc3\x28 end\r\n`,
     ),
     record(
       2,
-      REASON_PANIC,
+      Reason.PANIC,
       { msg: "long line" },
       "L".repeat(LONG) + "\r\n" + "tail after the long line\r\n",
     ),
