@@ -129,6 +129,9 @@ if (!BIN) {
         'setTimeout(function(){ print("about to fail"); throw new Error("boom in timer"); }, 10)\n',
       );
       await e.waitFor("Uncaught Error: boom in timer");
+      // The oops is captured at once and programmed by a job (a zero-delay timer); a panic
+      // typed before that job ran would be written first. Let it run.
+      await new Promise((r) => setTimeout(r, 300));
       e.send('mtdoops.panic("panic message")\n');
       await e.waitFor("=true");
       e.send('mtdoops.oops("oops message")\n');
