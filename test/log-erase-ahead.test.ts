@@ -98,6 +98,34 @@ describe("bad blocks", () => {
     expect(seqs.slice(-2)).toEqual([24, 29]);
   });
 
+  // The hardening campaign once judged this a missing report (seed 125937023 on esp32, where
+  // a block set failing left random bytes twice and then, by chance, all erased): a block
+  // that a retry erased is whole room again, so it is used and not counted in badBlocks.
+  it("uses a block that a retry erased, and does not count it bad", () => {
+    const flash = newFlash(NRF_4K);
+    flash.program(2 * 4096, new Uint8Array(4096).fill(0x12)); // block 2 needs an erase
+    flash.failBlock(2, { erase: true, mode: "error" });
+    const erase = flash.erase.bind(flash);
+    let block2Erases = 0;
+    flash.erase = (addr: number): void => {
+      try {
+        erase(addr);
+      } finally {
+        // Two erases of block 2 fail (EIO, random bytes left); the third erases it.
+        if (addr === 2 * 4096 && ++block2Erases === 2) flash.healBlock(2);
+      }
+    };
+    const b = bootBoard(flash, 1024, OPTS);
+    for (let i = 0; i < 10; i++) {
+      b.log.dump(Reason.OOPS, "{}");
+      b.sched.runAll();
+    }
+    expect(block2Erases).toBe(3);
+    expect(b.log.stats.badBlocks).toBe(0);
+    expect(b.log.state).toBe("ready");
+    expect(liveSeqs(b.log)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]); // slots 8 and 9 in block 2
+  });
+
   it("stops cleanly when every block is bad: no loop, no throw, writes return false", () => {
     const flash = newFlash(NRF_4K);
     for (let blk = 0; blk < 4; blk++) flash.failBlock(blk, { erase: true, mode: "noop" });

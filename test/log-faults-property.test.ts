@@ -20,7 +20,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { SlotRecord } from "../src/core/log.js";
-import { Reason, splitPayload } from "../src/core/record.js";
+import type { FlashGeometry } from "../src/core/flash.js";
+import { Reason, buildPayload, splitPayload } from "../src/core/record.js";
 import {
   GEOS,
   RING_SIZE,
@@ -28,6 +29,7 @@ import {
   blocksOf,
   bootBoard,
   bytesEqual,
+  craftRecord,
   eq,
   expectedDump,
   hexBytes,
@@ -1132,5 +1134,94 @@ describe("stale blocks that silently refuse to erase (DESIGN.md, Limits; SPEC.md
     b = bootBoard(flash, 1024, opts);
     if (b.log.nextSeq !== before)
       throw new Error("mount rewound seq: " + before + " -> " + b.log.nextSeq);
+  });
+});
+
+describe("read flips in the mount's check of each block (hardening campaign, issue 12)", () => {
+  // Puck.js, MDBT42Q and Pixl.js geometry: 3 blocks of 4 slots of 1024 bytes.
+  const PUCK: FlashGeometry = {
+    size: 3 * 4096,
+    eraseSize: 4096,
+    progUnit: 4,
+    pageSize: 4096,
+    erasedValue: 0xff,
+  };
+  const RS = 1024;
+
+  /** A flash holding committed records `seq` at `slot` (as blocks whose programs failed can leave them). */
+  function withRecords(records: Array<[slot: number, seq: number]>): SimulatedNorFlash {
+    const flash = newFlash(PUCK);
+    for (const [slot, seq] of records) {
+      const payload = buildPayload(
+        new TextEncoder().encode('{"id":' + seq + "}"),
+        new Uint8Array(0),
+      );
+      const h = { seq, boot: 4, reason: Reason.PANIC, flags: 0, time: 0, uptime: 1000 };
+      const bytes = craftRecord(
+        { ...h, payloadLength: payload.length, rawLength: payload.length },
+        payload,
+        PUCK.progUnit,
+      );
+      flash.program(slot * RS, bytes);
+    }
+    return flash;
+  }
+
+  /** Flips bit `bit` of byte `byte` in the first read of `slot`'s header (48 bytes) only. */
+  function flipFirstHeaderRead(
+    flash: SimulatedNorFlash,
+    slot: number,
+    byte: number,
+    bit: number,
+  ): void {
+    const read = flash.read.bind(flash);
+    let n = 0;
+    flash.read = (addr: number, len: number): Uint8Array => {
+      const out = read(addr, len);
+      if (addr === slot * RS && len === 48 && ++n === 1)
+        out[byte] = (out[byte] as number) ^ (1 << bit);
+      return out;
+    };
+  }
+
+  // Campaign seed 125937014 (puckjs, mdbt42q, pixljs; step 166, a reboot): blocks 0 and 2
+  // had failed, the one record left was seq 113 in slot 4, the first slot of block 1. Slot 0
+  // and the last slot read erased, so the binary search answered "empty"; the check of each
+  // block read slot 4's header once, a flipped bit in its commit word made it read dirty,
+  // the check read the block's other slots (erased) and accepted "empty": the mount went on
+  // from seq 1, a seq the host had saved long before.
+  it("a flip that makes the only record's header read dirty does not make the partition empty", () => {
+    const flash = withRecords([[4, 113]]);
+    flipFirstHeaderRead(flash, 4, 3, 0); // the commit word's last byte: 0x21 -> 0x20
+    const b = bootBoard(flash, RS, OPTS);
+    expect(b.info.newestSeq).toBe(113); // was -1
+    expect(b.log.nextSeq).toBe(114); // was 1
+    expect(b.log.nextSlot).toBe(5);
+  });
+
+  // The same hole with a flip in the seq field: a newer record (slot 4, seq 53) read once as
+  // older (seq 21, bit 5 cleared) let the check skip its block and keep the binary search's
+  // answer, seq 34.
+  it("a flip that makes a newer record's seq read older does not hide it", () => {
+    const flash = withRecords([
+      [0, 33],
+      [1, 34],
+      [4, 53],
+    ]);
+    flipFirstHeaderRead(flash, 4, 28, 5); // seq 53 (0x35) -> 21 (0x15)
+    const b = bootBoard(flash, RS, OPTS);
+    expect(b.info.newestSeq).toBe(53); // was 34
+    expect(b.log.nextSeq).toBe(54); // was 35
+  });
+
+  it("without a flip, a healthy partition still mounts on the fast path", () => {
+    const flash = withRecords([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+    ]);
+    const b = bootBoard(flash, RS, OPTS);
+    expect(b.info.fullScan).toBe(false);
+    expect(b.info.newestSeq).toBe(3);
   });
 });

@@ -72,6 +72,14 @@ function findNewestFast(log: LogCore): number {
     const h = readHeader(log, i);
     const st = headerState(h, log.recordSize, ev);
     if (st === "committed" && (!rec || seqNewer(decodeHeader(h).seq, rec.seq))) return -2;
+    // A read may flip a bit (the Flash contract): one flip can make a newer record's header
+    // read dirty, or its seq older, and the block would then hide it (the mount went on
+    // from an older seq, or from seq 1, and reused seqs). So a header that lets the check
+    // go on is read again, and the two reads must have the same CRC-32 (which tells any
+    // two reads that differ in up to 3 bits); else only the full scan, whose reads check
+    // each record's CRC, can tell. No flip turns a record's header blank: blank needs no
+    // second read.
+    if (st !== "blank" && log._crc(h) !== log._crc(readHeader(log, i))) return -2;
     // From a block's first slot: committed, the next block; blank, the block's last slot;
     // dirty, every slot of the block.
     if (i % spb === 0 && st !== "dirty") i += st === "blank" ? Math.max(0, spb - 2) : spb - 1;

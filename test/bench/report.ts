@@ -257,8 +257,9 @@ export function renderReport(d: BenchDetails, json: Record<string, unknown>): Re
   if (d.mounts.some((m) => m.reads > mountReadGoal(m.slots))) {
     md.push(
       "**Ours misses the goal beyond a few blocks.** After its binary search the mount checks every " +
-        "erase block for a record newer than the one it found (up to 2 header reads per block: the first " +
-        "slot, and the last when the first reads erased). That check is what keeps a block whose erase " +
+        "erase block for a record newer than the one it found (here 2 header reads per block: the first " +
+        "slot twice when it holds a record, since one flipped bit in a single read could hide a newer one; " +
+        "the first and the last slot when the first reads erased). That check is what keeps a block whose erase " +
         "silently did nothing from rewinding seq or putting a stale lap in the listing (DESIGN.md, " +
         '"Limits"; test/log-faults-property.test.ts), so the reads grow with the block count, not with ' +
         "log2 of the slots. What would close it: a persistent bad-block mark (a small record kept in the " +
