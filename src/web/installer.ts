@@ -14,7 +14,7 @@ import { crc32 } from "../core/crc32.js";
 import { textToBytes } from "../host/transport.js";
 import type { Connect } from "../host/transport.js";
 import { BoardConsole, ConsoleError } from "./board-console.js";
-import type { FirmwareBoard } from "./firmware-manifest.js";
+import type { FirmwareBoard } from "../boards/web-firmware-manifest.js";
 
 /** Raw bytes per Storage.write line (base64: 4/3 of it). */
 export const UPLOAD_CHUNK = 384;
