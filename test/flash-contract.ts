@@ -1,6 +1,7 @@
 // The Flash contract (src/core/flash.ts) as a reusable vitest suite. Every Flash
-// implementation runs it: the simulator (test/flash-contract.test.ts), and later the
-// Espruino-Flash and Storage-file backends. It uses nothing but the Flash interface.
+// implementation runs it: the simulator (test/flash-contract.test.ts) and the firmware's
+// three backends on the virtual board (test/firmware-backends.test.ts). It uses nothing but
+// the Flash interface.
 //
 // It assumes nothing about the contents `make()` returns (it erases what it uses), and
 // never programs a unit twice unless `opts.reprogram` says the backend allows it.

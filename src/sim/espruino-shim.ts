@@ -167,16 +167,21 @@ export class EspruinoShim {
         try {
           h.call(this.processEm, e);
         } catch (e2) {
-          if (isHalt(e2) || this.dead) {
-            this.halted = true;
-            throw new Halt();
-          }
+          this.haltIfPowerCut(e2);
           this.reportUncaught(e2);
         }
       }
       return;
     }
     this.reportUncaught(e);
+  }
+
+  /** Throws Halt when the power is cut: `e` (thrown by board code) is the cut's, or the board is dead. */
+  private haltIfPowerCut(e: unknown): void {
+    if (isHalt(e) || this.dead) {
+      this.halted = true;
+      throw new Halt();
+    }
   }
 
   private reportUncaught(e: unknown): void {
@@ -287,10 +292,7 @@ export class EspruinoShim {
       try {
         f.call(dev.obj, data);
       } catch (e) {
-        if (isHalt(e) || this.dead) {
-          this.halted = true;
-          throw new Halt();
-        }
+        this.haltIfPowerCut(e);
         threw = true;
         this.reportUncaught(e);
       }

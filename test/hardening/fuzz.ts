@@ -24,7 +24,6 @@ import {
   getU32,
   putU32,
 } from "../../src/core/record.js";
-import { crc32Fast } from "../../src/host/crc-index.js";
 import { DecodeImageError, decodeImageDetailed } from "../../src/host/decode-image.js";
 import type { DecodeImageOptions, EspruinoDecodedRecord } from "../../src/host/decode-image.js";
 import {
@@ -158,8 +157,7 @@ function forgeHeader(
   img[off + 46] = img[off + 44] as number;
   img[off + 47] = img[off + 45] as number;
   const end = off + HEADER_SIZE + len;
-  if (validCrc && end <= img.length)
-    putU32(img, off + OFF_CRC, crc32Fast(img.subarray(off + 24, end)));
+  if (validCrc && end <= img.length) putU32(img, off + OFF_CRC, crc32(img.subarray(off + 24, end)));
   else putU32(img, off + OFF_CRC, prng.nextUint32());
 }
 
@@ -207,7 +205,7 @@ const MUTATIONS: Array<[string, Mutation]> = [
         img[off + 44] = len & 255;
         img[off + 45] = len >> 8;
         if (prng.next() < 0.3 && off + HEADER_SIZE + len <= img.length)
-          putU32(img, off + OFF_CRC, crc32Fast(img.subarray(off + 24, off + HEADER_SIZE + len)));
+          putU32(img, off + OFF_CRC, crc32(img.subarray(off + 24, off + HEADER_SIZE + len)));
       }
       return img;
     },

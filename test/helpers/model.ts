@@ -257,7 +257,7 @@ export function serialOrderProblem(seqs: number[]): string {
 
 /** Decodes slot `slot` from the flash out of band (no counters, no flips). */
 export function peekRecord(flash: SimulatedNorFlash, recordSize: number, slot: number) {
-  // The reference (bitwise) CRC of src/core/crc32.ts, not the log's.
+  // src/core/crc32.ts (zlib's CRC-32), not the CRC the log under test was given.
   return decodeRecord(
     flash.peek(slot * recordSize, recordSize),
     recordSize,
