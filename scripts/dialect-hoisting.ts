@@ -48,6 +48,19 @@ const SYNC_CALLBACKS = [
   "sort",
 ];
 
+/** Whether `n` is an argument of `parent`, a call of an array method in SYNC_CALLBACKS. */
+function passedToSyncCallback(n: N, parent: N | undefined): boolean {
+  return (
+    parent !== undefined &&
+    parent.type === "CallExpression" &&
+    parent.arguments.includes(n as never) &&
+    parent.callee.type === "MemberExpression" &&
+    !parent.callee.computed &&
+    parent.callee.property.type === "Identifier" &&
+    SYNC_CALLBACKS.includes(parent.callee.property.name)
+  );
+}
+
 export type HoistReport = (n: N, message: string) => void;
 
 const lineOf = (n: N): number => (n.loc ? n.loc.start.line : 0);
@@ -67,6 +80,9 @@ export function checkHoisting(program: N, report: HoistReport): void {
   const bind = (scope: Scope, name: string, b: Omit<Binding, "name">): void => {
     if (!scope.names.has(name)) scope.names.set(name, { name, ...b });
   };
+  /** A name no statement list declares (a parameter, a catch or class-expression name...), at `at`'s line. */
+  const bindLocal = (scope: Scope, name: string, kind: string, at: N, value?: N): void =>
+    bind(scope, name, { kind, value, list: undefined, index: 0, line: lineOf(at) });
   const lookup = (scope: Scope | undefined, name: string): Binding | undefined => {
     for (let s = scope; s; s = s.parent) {
       const b = s.names.get(name);
@@ -120,24 +136,12 @@ export function checkHoisting(program: N, report: HoistReport): void {
       let outer = scope;
       if (n.type === "FunctionExpression" && n.id) {
         outer = newScope(scope, false);
-        bind(outer, n.id.name, {
-          kind: "function",
-          value: n,
-          list: undefined,
-          index: 0,
-          line: lineOf(n),
-        });
+        bindLocal(outer, n.id.name, "function", n, n);
       }
       const fs = newScope(outer, true);
       for (const p of n.params) {
         for (const name of patternNames(p)) {
-          bind(fs, name, {
-            kind: "param",
-            value: undefined,
-            list: undefined,
-            index: 0,
-            line: lineOf(p),
-          });
+          bindLocal(fs, name, "param", p);
         }
       }
       for (const p of n.params) visit(p, fs, n);
@@ -171,13 +175,7 @@ export function checkHoisting(program: N, report: HoistReport): void {
           const fsc = newScope(scope, false);
           for (const d of decl.declarations) {
             for (const name of patternNames(d.id)) {
-              bind(fsc, name, {
-                kind: decl.kind,
-                value: undefined,
-                list: undefined,
-                index: 0,
-                line: lineOf(d),
-              });
+              bindLocal(fsc, name, decl.kind, d);
             }
           }
           for (const c of children(n)) visit(c, fsc, n);
@@ -189,13 +187,7 @@ export function checkHoisting(program: N, report: HoistReport): void {
         const cs = newScope(scope, false);
         if (n.param) {
           for (const name of patternNames(n.param)) {
-            bind(cs, name, {
-              kind: "catch",
-              value: undefined,
-              list: undefined,
-              index: 0,
-              line: lineOf(n),
-            });
+            bindLocal(cs, name, "catch", n);
           }
         }
         for (const c of children(n)) visit(c, cs, n);
@@ -216,13 +208,7 @@ export function checkHoisting(program: N, report: HoistReport): void {
         }
         if (n.type === "ClassExpression" && n.id) {
           const cs = newScope(scope, false);
-          bind(cs, n.id.name, {
-            kind: "class",
-            value: n,
-            list: undefined,
-            index: 0,
-            line: lineOf(n),
-          });
+          bindLocal(cs, n.id.name, "class", n, n);
           for (const c of children(n)) visit(c, cs, n);
           return;
         }
@@ -277,14 +263,7 @@ export function checkHoisting(program: N, report: HoistReport): void {
           const parent = anc[anc.length - 1];
           if (n !== root && isFn(n)) {
             const iife = parent && parent.type === "CallExpression" && parent.callee === n;
-            const callback =
-              parent &&
-              parent.type === "CallExpression" &&
-              parent.arguments.includes(n as never) &&
-              parent.callee.type === "MemberExpression" &&
-              !parent.callee.computed &&
-              parent.callee.property.type === "Identifier" &&
-              SYNC_CALLBACKS.includes(parent.callee.property.name);
+            const callback = passedToSyncCallback(n, parent);
             if ((iife || callback) && !seen.has(n)) {
               seen.add(n);
               run(n.body, via);
@@ -331,14 +310,7 @@ export function checkHoisting(program: N, report: HoistReport): void {
                   " (Espruino does not hoist functions or var)",
               );
             }
-            const passed =
-              parent &&
-              parent.type === "CallExpression" &&
-              parent.arguments.includes(n as never) &&
-              parent.callee.type === "MemberExpression" &&
-              !parent.callee.computed &&
-              parent.callee.property.type === "Identifier" &&
-              SYNC_CALLBACKS.includes(parent.callee.property.name);
+            const passed = passedToSyncCallback(n, parent);
             const v = b.value;
             if (v && (callee || passed) && !seen.has(v) && inside(v)) {
               seen.add(v);

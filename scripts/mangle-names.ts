@@ -160,24 +160,40 @@ function nameText(name: ts.Node | undefined): string | undefined {
   return undefined; // computed names, #private
 }
 
+/** A declaration of a property or method name: in a type, a class or an object literal. */
+function isMemberDeclaration(
+  n: ts.Node,
+): n is
+  | ts.PropertySignature
+  | ts.MethodSignature
+  | ts.PropertyDeclaration
+  | ts.MethodDeclaration
+  | ts.GetAccessorDeclaration
+  | ts.SetAccessorDeclaration
+  | ts.PropertyAssignment {
+  return (
+    ts.isPropertySignature(n) ||
+    ts.isMethodSignature(n) ||
+    ts.isPropertyDeclaration(n) ||
+    ts.isMethodDeclaration(n) ||
+    ts.isGetAccessorDeclaration(n) ||
+    ts.isSetAccessorDeclaration(n) ||
+    ts.isPropertyAssignment(n)
+  );
+}
+
 /** Every declared name in a declaration file (lib, @types): members, globals, modules. */
 function declarationNames(sf: ts.SourceFile, add: (name: string) => void): void {
   const visit = (n: ts.Node): void => {
     if (
-      ts.isPropertySignature(n) ||
-      ts.isMethodSignature(n) ||
-      ts.isPropertyDeclaration(n) ||
-      ts.isMethodDeclaration(n) ||
-      ts.isGetAccessorDeclaration(n) ||
-      ts.isSetAccessorDeclaration(n) ||
+      isMemberDeclaration(n) ||
       ts.isFunctionDeclaration(n) ||
       ts.isVariableDeclaration(n) ||
       ts.isClassDeclaration(n) ||
       ts.isInterfaceDeclaration(n) ||
       ts.isModuleDeclaration(n) ||
       ts.isEnumDeclaration(n) ||
-      ts.isEnumMember(n) ||
-      ts.isPropertyAssignment(n)
+      ts.isEnumMember(n)
     ) {
       const t = nameText(n.name);
       if (t) add(t);
@@ -332,13 +348,7 @@ function compute(root: string, extra: string[], dom: boolean): MangleNames {
       const amb = ambient || hasDeclare(n);
       // declared names
       if (
-        ts.isPropertySignature(n) ||
-        ts.isMethodSignature(n) ||
-        ts.isPropertyDeclaration(n) ||
-        ts.isMethodDeclaration(n) ||
-        ts.isGetAccessorDeclaration(n) ||
-        ts.isSetAccessorDeclaration(n) ||
-        ts.isPropertyAssignment(n) ||
+        isMemberDeclaration(n) ||
         ts.isShorthandPropertyAssignment(n) ||
         (ts.isParameter(n) && ts.isConstructorDeclaration(n.parent) && ts.getModifiers(n)?.length)
       ) {

@@ -18,11 +18,9 @@ import type { BoardDefinition } from "../src/boards/schema.js";
 import { checkSchema } from "../src/boards/json-schema.js";
 import type { JsonSchema } from "../src/boards/json-schema.js";
 import { checkGeometry } from "../src/core/flash.js";
-import { CrashLog } from "../src/core/log.js";
 import { Reason } from "../src/core/record.js";
-import { ConsoleRing } from "../src/core/ring.js";
 import { SimulatedNorFlash } from "../src/sim/nor-flash.js";
-import { VirtualScheduler } from "../src/sim/virtual-scheduler.js";
+import { bootBoard } from "./helpers/model.js";
 
 const IDS = ["banglejs2", "esp32", "espruinowifi", "linux", "mdbt42q", "pico", "pixljs", "puckjs"];
 
@@ -120,16 +118,7 @@ describe("board files", () => {
         part: b.part,
         strict: true,
       });
-      const sched = new VirtualScheduler(1_764_115_200_000);
-      const ring = new ConsoleRing(b.ringSize);
-      const log = new CrashLog({
-        flash,
-        recordSize: b.recordSize,
-        scheduler: sched,
-        clock: sched,
-        ring,
-      });
-      log.mount();
+      const { ring, log } = bootBoard(flash, b.recordSize, {}, b.ringSize);
       ring.write("x".repeat(b.ringSize));
       expect(log.panic('{"board":"' + b.id + '"}')).toBe(true);
       const seen: number[] = [];

@@ -1,6 +1,6 @@
 // The firmware build (scripts/build-firmware.ts): a stand-in entry for the mechanics (size
 // table, budget, dialect check, the board baked in), then the real firmware/main.ts for
-// every board when it exists.
+// every board.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";

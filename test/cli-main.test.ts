@@ -8,11 +8,9 @@ import { main } from "../src/cli/main.js";
 import { BufferStream } from "../src/cli/io.js";
 import type { CliIo } from "../src/cli/io.js";
 import { logsCommand } from "../src/cli/cmd-logs.js";
-import { CrashLog } from "../src/core/log.js";
 import { Reason } from "../src/core/record.js";
-import { ConsoleRing } from "../src/core/ring.js";
 import { SimulatedNorFlash } from "../src/sim/nor-flash.js";
-import { VirtualScheduler } from "../src/sim/virtual-scheduler.js";
+import { bootBoard } from "./helpers/model.js";
 import { FakeBoard } from "./retrieve-fake-board.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -46,17 +44,7 @@ function makeImage(dir: string, n = 3): string {
   const flash = new SimulatedNorFlash({
     geometry: { size: 4 * 1024, eraseSize: 1024, progUnit: 4, pageSize: 256, erasedValue: 0xff },
   });
-  const sched = new VirtualScheduler(1_764_115_200_000);
-  const ring = new ConsoleRing(1024);
-  const log = new CrashLog({
-    flash,
-    recordSize: 256,
-    scheduler: sched,
-    clock: sched,
-    ring,
-    loopThreshold: 0,
-  });
-  log.mount();
+  const { sched, ring, log } = bootBoard(flash, 256, { loopThreshold: 0 }, 1024);
   for (let i = 0; i < n; i++) {
     ring.write(`>doSomething()\r\nUncaught Error: failure ${i}\r\n at line 1 col 7\r\n`);
     sched.advance(2500);

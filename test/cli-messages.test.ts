@@ -1,4 +1,4 @@
-// One clear message for each misuse the hardening campaign found (issue 12), and help
+// One clear message for each misuse the hardening campaign found (test/hardening/), and help
 // texts that list every option each command takes.
 
 import { execFileSync } from "node:child_process";

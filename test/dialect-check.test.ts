@@ -270,7 +270,7 @@ function probeEntries(): Array<{ id: string; src: string }> {
   return out;
 }
 
-/** Constructs that run on the interpreter but that the checker rejects on purpose (DIALECT.md "policy"). */
+/** Constructs that run on the interpreter but that the checker rejects on purpose (docs/DIALECT.md, "Policy, not failure"). */
 const POLICY = ["esbuild-object-spread"];
 
 describe("check-dialect against the interpreter probe", () => {

@@ -103,7 +103,8 @@ describe.each(boards.map((b) => [b.id, b] as const))("firmware on %s", (_id, boa
     expect(shutdown.context["msg"]).toBe("shutdown");
     // An error flag's record is written once the interpreter's report reached the ring.
     expect(flag.console).toMatch(/New interpreter error: FIFO_FULL\n$/);
-    // 'kill' cannot wait: the echo of "reset()" is still in the loopback when it runs.
+    // The shutdown record holds the ring as the 'kill' handler found it: what came before
+    // reset(), the error flag's report included.
     expect(shutdown.console).toContain("New interpreter error: FIFO_FULL");
     // Each record decodes the same way when sent compressed.
     const z = opened(vb, -1, true);

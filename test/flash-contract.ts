@@ -1,6 +1,7 @@
 // The Flash contract (src/core/flash.ts) as a reusable vitest suite. Every Flash
-// implementation runs it: the simulator (test/flash-contract.test.ts), and later the
-// Espruino-Flash and Storage-file backends. It uses nothing but the Flash interface.
+// implementation runs it: the simulator (test/flash-contract.test.ts) and the firmware's
+// three backends on the virtual board (test/firmware-backends.test.ts). It uses nothing but
+// the Flash interface.
 //
 // It assumes nothing about the contents `make()` returns (it erases what it uses), and
 // never programs a unit twice unless `opts.reprogram` says the backend allows it.
@@ -71,7 +72,8 @@ export function combined(before: Uint8Array, data: Uint8Array, erasedValue: numb
   return out;
 }
 
-function erasedBytes(len: number, value: number): Uint8Array {
+/** `len` bytes of `value` (erased flash, or a fill). */
+export function filled(len: number, value: number): Uint8Array {
   return new Uint8Array(len).fill(value);
 }
 
@@ -91,7 +93,7 @@ export function describeFlashContract(
       const { size, eraseSize, erasedValue } = flash.geometry;
       for (const addr of [0, size - eraseSize]) {
         flash.erase(addr);
-        expectBytes(flash.read(addr, eraseSize), erasedBytes(eraseSize, erasedValue));
+        expectBytes(flash.read(addr, eraseSize), filled(eraseSize, erasedValue));
       }
     });
 
@@ -103,7 +105,7 @@ export function describeFlashContract(
         flash.program(addr, pattern(pageSize, addr));
       }
       flash.erase(0);
-      expectBytes(flash.read(0, eraseSize), erasedBytes(eraseSize, erasedValue));
+      expectBytes(flash.read(0, eraseSize), filled(eraseSize, erasedValue));
     });
 
     it("read returns a new array of the requested length, every time", () => {
@@ -115,7 +117,7 @@ export function describeFlashContract(
       expect(a).toBeInstanceOf(Uint8Array);
       expect(a.length).toBe(n);
       a.fill(erasedValue ^ 0xff);
-      expectBytes(flash.read(0, n), erasedBytes(n, erasedValue));
+      expectBytes(flash.read(0, n), filled(n, erasedValue));
       const b = flash.read(0, n);
       const c = flash.read(0, n);
       expect(b).not.toBe(c);
@@ -151,7 +153,7 @@ export function describeFlashContract(
       const addr = pageSize > progUnit ? progUnit : 0;
       flash.program(addr, unit);
       expectBytes(flash.read(addr, progUnit), unit);
-      if (addr > 0) expectBytes(flash.read(0, addr), erasedBytes(addr, erasedValue));
+      if (addr > 0) expectBytes(flash.read(0, addr), filled(addr, erasedValue));
     });
 
     it("keeps no reference to the caller's data", () => {
@@ -196,8 +198,8 @@ export function describeFlashContract(
       flash.program(start, data);
       const all = flash.read(0, eraseSize);
       expectBytes(all.subarray(start, start + len), data);
-      expectBytes(all.subarray(0, start), erasedBytes(start, erasedValue));
-      expectBytes(all.subarray(start + len), erasedBytes(eraseSize - start - len, erasedValue));
+      expectBytes(all.subarray(0, start), filled(start, erasedValue));
+      expectBytes(all.subarray(start + len), filled(eraseSize - start - len, erasedValue));
     });
 
     it("an erase touches no other block", ({ skip }) => {
@@ -216,10 +218,7 @@ export function describeFlashContract(
       flash.erase(eraseSize);
       expectBytes(flash.read(0, eraseSize), before0);
       expectBytes(flash.read(2 * eraseSize, eraseSize), before2);
-      expectBytes(
-        flash.read(eraseSize, eraseSize),
-        erasedBytes(eraseSize, flash.geometry.erasedValue),
-      );
+      expectBytes(flash.read(eraseSize, eraseSize), filled(eraseSize, flash.geometry.erasedValue));
     });
 
     it("reads across block boundaries", ({ skip }) => {
@@ -286,7 +285,7 @@ export function describeFlashContract(
         flash.erase(0);
         expectFlashError(() => flash.program(1, pattern(progUnit, 42)), "EINVAL");
         expectFlashError(() => flash.program(progUnit / 2, pattern(progUnit, 43)), "EINVAL");
-        expectBytes(flash.read(0, 2 * progUnit), erasedBytes(2 * progUnit, erasedValue));
+        expectBytes(flash.read(0, 2 * progUnit), filled(2 * progUnit, erasedValue));
       });
 
       it("program at a non-integer address", () => {
@@ -307,7 +306,7 @@ export function describeFlashContract(
         flash.erase(0);
         expectFlashError(() => flash.program(0, pattern(progUnit + 1, 45)), "EINVAL");
         expectFlashError(() => flash.program(0, pattern(progUnit - 1, 46)), "EINVAL");
-        expectBytes(flash.read(0, 2 * progUnit), erasedBytes(2 * progUnit, erasedValue));
+        expectBytes(flash.read(0, 2 * progUnit), filled(2 * progUnit, erasedValue));
       });
 
       it("program that crosses a page boundary", ({ skip }) => {
@@ -325,7 +324,7 @@ export function describeFlashContract(
         );
         expectFlashError(() => flash.program(0, pattern(pageSize + progUnit, 48)), "EINVAL");
         expectFlashError(() => flash.program(0, pattern(2 * pageSize, 49)), "EINVAL");
-        expectBytes(flash.read(0, 2 * pageSize), erasedBytes(2 * pageSize, erasedValue));
+        expectBytes(flash.read(0, 2 * pageSize), filled(2 * pageSize, erasedValue));
       });
 
       it("erase at an address that is not a multiple of eraseSize", () => {

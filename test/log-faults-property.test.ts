@@ -14,8 +14,8 @@
 // Stronger checks (serial order, newest listed last, seq only grows) hold only where the
 // log can keep them: with at least 2 good blocks (silently-failing "noop" erases included:
 // their stale records are not part of the log, SPEC.md §3), and read flips confined to
-// listings. Outside those, the BUG-n tests at the end show what
-// breaks.
+// listings. The BUG-n tests at the end keep the fixes of what the properties found
+// outside those.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -945,11 +945,11 @@ describe("per-boot cap (property 12)", () => {
   });
 });
 
-// ---------------------------------------------------------------- bugs found (it.fails)
+// ---------------------------------------------------------------- bugs found, now fixed
 //
-// Each of these asserts what SPEC.md / DESIGN.md promise and currently fails on
-// src/core/log.ts; it.fails keeps the suite green while the bug is there, and turns red
-// once it is fixed (then change it.fails to it).
+// Each of these asserts what SPEC.md / DESIGN.md promise, on the counterexample that once
+// broke it. The comment above each describes the bug as it was; "was:" after an assertion
+// is the value the log gave then.
 
 describe("bugs found by the properties", () => {
   const NRF: Geo = {
@@ -998,8 +998,8 @@ describe("bugs found by the properties", () => {
   it("BUG-1: a stale bad block 0 makes mount rewind seq (noop erase failure + reboot at a block start)", () => {
     const h = staleBlock0();
     h.remount();
-    expect(h.b.info.newestSeq).toBe(32); // actual: 4, on the fast path (fullScan false)
-    expect(h.log.nextSeq).toBe(37); // actual: 5
+    expect(h.b.info.newestSeq).toBe(32); // was: 4, on the fast path (fullScan false)
+    expect(h.log.nextSeq).toBe(37); // was: 5
   });
 
   // BUG-2 (same property; e.g. 4x4096: 15 writes, fail(0,noop), 1 write + its job ->
@@ -1017,7 +1017,7 @@ describe("bugs found by the properties", () => {
     const h = staleBlock0();
     h.panic();
     const seqs = h.cleanList().map((r) => r.record.seq);
-    expect(serialOrderProblem(seqs)).toBe(""); // actual: [25..32, 1, 2, 3, 4, 37]
+    expect(serialOrderProblem(seqs)).toBe(""); // was: [25..32, 1, 2, 3, 4, 37]
   });
 
   /** Records seq 1..5 in slots 0..4 (slot 4 is the first of block 1), jobs done. */
@@ -1061,9 +1061,9 @@ describe("bugs found by the properties", () => {
     flipRecordReads(h, 4, (n) => n === 2); // the 1st full read (fast path) is clean
     h.remount();
     expect(h.b.info.fullScan).toBe(false);
-    expect(h.b.info.newestSeq).toBe(5); // actual: -1
-    expect(h.log.nextSeq).toBe(6); // actual: 1
-    expect(h.log.boot).toBe(2); // actual: 1
+    expect(h.b.info.newestSeq).toBe(5); // was: -1
+    expect(h.log.nextSeq).toBe(6); // was: 1
+    expect(h.log.boot).toBe(2); // was: 1
   });
 
   // BUG-4 (same property family).
@@ -1083,8 +1083,8 @@ describe("bugs found by the properties", () => {
     h.remount();
     h.flash.read = read;
     expect(h.b.info.fullScan).toBe(true);
-    expect(peekRecord(h.flash, NRF.recordSize, 4)?.seq).toBe(5); // actual: undefined (erased)
-    expect(h.log.nextSeq).toBe(6); // actual: 5
+    expect(peekRecord(h.flash, NRF.recordSize, 4)?.seq).toBe(5); // was: undefined (erased)
+    expect(h.log.nextSeq).toBe(6); // was: 5
   });
 
   // BUG-5 (found by "read bit flips" with flips on every read, 3x4096 rs4096:
@@ -1106,13 +1106,13 @@ describe("bugs found by the properties", () => {
     h.run();
     expect(h.log.stats.written).toBe(4); // the log says all four were written
     const ids = h.cleanList().map((r) => h.idOfRecord(r));
-    expect(ids).toContain(4); // actual: [] (the last dump, and everything else, erased)
+    expect(ids).toContain(4); // was: [] (the last dump, and everything else, erased)
   });
 });
 
 describe("stale blocks that silently refuse to erase (DESIGN.md, Limits; SPEC.md §3)", () => {
   // Two blocks whose erase does nothing keep records of an old lap on both sides of the
-  // head; the binary search takes them for the current lap and the mount rewinds seq.
+  // head; the binary search took them for the current lap and the mount rewound seq.
   it("two stale blocks around the head: mount still finds the newest record", () => {
     const g = { size: 4 * 4096, eraseSize: 4096, progUnit: 1, pageSize: 256, erasedValue: 0xff };
     const flash = new SimulatedNorFlash({ geometry: g, strict: true });

@@ -7,10 +7,12 @@
 // block the write point enters is erased by the next job (or by the next mount), a panic
 // fails when that erase has not run yet, at most 2 dumps wait, clear programs `freed`.
 // After every action the log's listing must equal the model's exactly (slots, seqs, boot,
-// reason, flags, uptime, time, freed, payload bytes), which gives properties 1-4 of the
-// brief; panic cost (5) is checked inside each panic, mount cost (6) at each remount and
-// in a dedicated test on 256- and 1024-slot partitions, seq wrap (7) by starting from a
-// crafted image whose seqs are just below 2^32.
+// reason, flags, uptime, time, freed, payload bytes). The properties are numbered in the
+// checks below (8-12 are in test/log-faults-property.test.ts): 1 content and serial order,
+// 2 the newest write listed last, 3 what the ring keeps, 4 clear and the freed state, 5
+// panic cost, checked inside each panic, 6 mount cost, at each remount and in a dedicated
+// test on 256- and 1024-slot partitions, 7 seq wrap, from a crafted image whose seqs are
+// just below 2^32.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -3,22 +3,10 @@
 
 import { describe, expect, it } from "vitest";
 import { isFlashError } from "../src/core/flash.js";
-import type { FlashGeometry } from "../src/core/flash.js";
 import { isPowerCut, powerCutError, SimulatedNorFlash } from "../src/sim/nor-flash.js";
 import type { SimulatedNorFlashOptions } from "../src/sim/nor-flash.js";
-import { expectBytes, expectFlashError, pattern } from "./flash-contract.js";
-
-const W25Q: FlashGeometry = {
-  size: 32 * 1024,
-  eraseSize: 4096,
-  pageSize: 256,
-  progUnit: 1,
-  erasedValue: 0xff,
-};
-
-function filled(len: number, value: number): Uint8Array {
-  return new Uint8Array(len).fill(value);
-}
+import { expectBytes, expectFlashError, filled, pattern } from "./flash-contract.js";
+import { NOR_4K as W25Q } from "./helpers/log-fixture.js";
 
 function w25q(extra: Partial<SimulatedNorFlashOptions> = {}): SimulatedNorFlash {
   return new SimulatedNorFlash({ geometry: W25Q, part: "w25q128jv", ...extra });

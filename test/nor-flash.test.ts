@@ -5,29 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { FlashGeometry } from "../src/core/flash.js";
 import { SimulatedNorFlash } from "../src/sim/nor-flash.js";
 import { getPart } from "../src/boards/parts.js";
-import { expectBytes, expectFlashError, pattern } from "./flash-contract.js";
-
-const W25Q: FlashGeometry = {
-  size: 32 * 1024,
-  eraseSize: 4096,
-  pageSize: 256,
-  progUnit: 1,
-  erasedValue: 0xff,
-};
-const NRF: FlashGeometry = {
-  size: 16 * 1024,
-  eraseSize: 4096,
-  pageSize: 4096,
-  progUnit: 4,
-  erasedValue: 0xff,
-};
-
-function filled(len: number, value: number): Uint8Array {
-  return new Uint8Array(len).fill(value);
-}
+import { expectBytes, expectFlashError, filled, pattern } from "./flash-contract.js";
+import { NOR_4K as W25Q, NRF_4K as NRF } from "./helpers/log-fixture.js";
 
 describe("construction", () => {
   it("starts all erased, with the default part linux-file and typical timing", () => {

@@ -1,7 +1,8 @@
-// Host-side helpers of the firmware builds (scripts/build-firmware.ts, the virtual board's
-// buildFirmwareBundle). Not device code, and kept out of src/boards/firmware-files.ts, which
-// the firmware imports: the property-name analysis (scripts/mangle-names.ts) reads every
-// file the firmware imports, and the field names listed here would then keep their spelling.
+// Host-side helpers of the firmware build (scripts/build-firmware.ts, the one build the
+// CLI, the virtual board and the tests use). Not device code, and kept out of
+// src/boards/firmware-files.ts, which the firmware imports: the property-name analysis
+// (scripts/mangle-names.ts) reads every file the firmware imports, and the field names
+// listed here would then keep their spelling.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,9 +22,8 @@ export function packageVersionAt(root: string): string {
 }
 
 /**
- * The esbuild options every firmware file of a board is built with, by the firmware build
- * and by the virtual board's fallback alike: bundled, ES2015 (what the interpreter runs),
- * minified, tsconfig.json without "use strict" (a directive that means nothing to Espruino
+ * The esbuild options every firmware file of a board is built with: bundled, ES2015 (what
+ * the interpreter runs), minified, tsconfig.json without "use strict" (a directive that means nothing to Espruino
  * and costs 13 bytes) and with useDefineForClassFields off (class fields as plain
  * constructor assignments, not __publicField helpers), and the board's constants defined
  * (firmware/main.ts) so that the backends and reset-reason readers the board does not use

@@ -1,6 +1,6 @@
 // A board's flash geometry (FlashGeometry, src/core/flash.ts) from its definition: what the
 // firmware's backends, the virtual board and the tests open the partition with. Device code
-// (bundled into the firmware's modules, not into the resident .boot0).
+// (bundled into the resident .boot0, whose flash backends open the partition with it).
 
 import type { FlashGeometry } from "../core/flash.js";
 import type { BoardDefinition } from "./schema.js";

@@ -82,8 +82,28 @@ function makePart(spec: Omit<FlashPart, "programUs" | "eraseUs" | "readUs">): Fl
 
 // SPI reads at 8 MHz on one data line: 1 us per byte, plus the 4-byte command and address
 // (4 us) and chip-select overhead; 5 us in all (estimate; Espruino's software or hardware
-// SPI at 8 MHz, as in the anchors' "4 KB at 8 MHz ~ 4 ms" example).
+// SPI at 8 MHz: 8 bits a byte at 8 Mbit/s is 1 us a byte, so 4 KB takes about 4 ms).
 const SPI_8MHZ_READ = { readSetupUs: 5, readPerByteUs: 1 } as const;
+
+/** Memory-mapped reads: about one CPU cycle per byte at `mhz`, plus 0.1 us (estimate). */
+function memoryMappedRead(mhz: number): Pick<PartFigures, "readSetupUs" | "readPerByteUs"> {
+  return { readSetupUs: 0.1, readPerByteUs: 1 / mhz };
+}
+
+// W25Q128JV typical page program: setup = tBP1 (30 us), and the per-byte rate chosen so
+// that a full 256 B page costs exactly tPP (400 us); the sources are with the part below.
+const W25Q_TYPICAL_PROGRAM = { programSetupUs: 30, programPerByteUs: (400 - 30) / 256 } as const;
+
+/** nRF52 internal flash: 4 KB pages, 32-bit words, 41 us per word, reads at 64 MHz. */
+const NRF52_GEOMETRY = { eraseSize: 4096, pageSize: 4096, progUnit: 4, erasedValue: 0xff };
+function nrf52Figures(pageEraseUs: number): PartFigures {
+  return {
+    programSetupUs: 0,
+    programPerByteUs: 41 / 4,
+    erase: [{ size: 4096, us: pageEraseUs }],
+    ...memoryMappedRead(64),
+  };
+}
 
 /** The parts the simulator knows, by name. */
 export const parts: Readonly<Record<string, FlashPart>> = {
@@ -102,8 +122,7 @@ export const parts: Readonly<Record<string, FlashPart>> = {
     geometry: { eraseSize: 4096, pageSize: 256, progUnit: 1, erasedValue: 0xff },
     enduranceCycles: 100_000,
     typical: {
-      programSetupUs: 30,
-      programPerByteUs: (400 - 30) / 256,
+      ...W25Q_TYPICAL_PROGRAM,
       erase: [
         { size: 4096, us: 45_000 },
         { size: 32768, us: 120_000 },
@@ -132,22 +151,10 @@ export const parts: Readonly<Record<string, FlashPart>> = {
   nrf52832: makePart({
     name: "nrf52832",
     description: "Nordic nRF52832 internal flash (4 KB pages, 32-bit words)",
-    geometry: { eraseSize: 4096, pageSize: 4096, progUnit: 4, erasedValue: 0xff },
+    geometry: NRF52_GEOMETRY,
     enduranceCycles: 10_000,
-    typical: {
-      programSetupUs: 0,
-      programPerByteUs: 41 / 4,
-      erase: [{ size: 4096, us: 85_000 }],
-      readSetupUs: 0.1,
-      readPerByteUs: 1 / 64,
-    },
-    worst: {
-      programSetupUs: 0,
-      programPerByteUs: 41 / 4,
-      erase: [{ size: 4096, us: 89_700 }],
-      readSetupUs: 0.1,
-      readPerByteUs: 1 / 64,
-    },
+    typical: nrf52Figures(85_000),
+    worst: nrf52Figures(89_700),
   }),
 
   // Nordic nRF52840 internal flash (Bangle.js 1, MDBT50Q). tERASEPAGE 85 ms (nrf-hal PR
@@ -157,22 +164,10 @@ export const parts: Readonly<Record<string, FlashPart>> = {
   nrf52840: makePart({
     name: "nrf52840",
     description: "Nordic nRF52840 internal flash (4 KB pages, 32-bit words)",
-    geometry: { eraseSize: 4096, pageSize: 4096, progUnit: 4, erasedValue: 0xff },
+    geometry: NRF52_GEOMETRY,
     enduranceCycles: 10_000,
-    typical: {
-      programSetupUs: 0,
-      programPerByteUs: 41 / 4,
-      erase: [{ size: 4096, us: 85_000 }],
-      readSetupUs: 0.1,
-      readPerByteUs: 1 / 64,
-    },
-    worst: {
-      programSetupUs: 0,
-      programPerByteUs: 41 / 4,
-      erase: [{ size: 4096, us: 85_000 }],
-      readSetupUs: 0.1,
-      readPerByteUs: 1 / 64,
-    },
+    typical: nrf52Figures(85_000),
+    worst: nrf52Figures(85_000),
   }),
 
   // ST STM32F4 internal flash (Espruino Pico: F401; Espruino WiFi: F411), x32 parallelism.
@@ -194,8 +189,7 @@ export const parts: Readonly<Record<string, FlashPart>> = {
         { size: 65536, us: 550_000 },
         { size: 131072, us: 1_000_000 },
       ],
-      readSetupUs: 0.1,
-      readPerByteUs: 1 / 84,
+      ...memoryMappedRead(84),
     },
     worst: {
       programSetupUs: 0,
@@ -205,8 +199,7 @@ export const parts: Readonly<Record<string, FlashPart>> = {
         { size: 65536, us: 1_100_000 },
         { size: 131072, us: 2_000_000 },
       ],
-      readSetupUs: 0.1,
-      readPerByteUs: 1 / 84,
+      ...memoryMappedRead(84),
     },
   }),
 
@@ -223,8 +216,7 @@ export const parts: Readonly<Record<string, FlashPart>> = {
     geometry: { eraseSize: 4096, pageSize: 256, progUnit: 1, erasedValue: 0xff },
     enduranceCycles: 100_000,
     typical: {
-      programSetupUs: 30,
-      programPerByteUs: (400 - 30) / 256,
+      ...W25Q_TYPICAL_PROGRAM,
       erase: [
         { size: 4096, us: 45_000 },
         { size: 65536, us: 150_000 },

@@ -1,4 +1,5 @@
-// mtdoops flash --board <id> --port <port> [--dry-run <file>] [--baud <n>]
+// mtdoops flash --board <id> --port <port> [--baud <n>] [--bundle <file>]
+// mtdoops flash --board <id> --dry-run <file> [--bundle <file>]
 
 import { loadBoard } from "../boards/load.js";
 import { flashBoard } from "../host/flash-upload.js";

@@ -10,19 +10,25 @@ export type Crc32 = (data: Uint8Array) => number;
 
 let table: Uint32Array | null = null;
 
-function crcTable(): Uint32Array {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-    t[n] = c >>> 0;
+/**
+ * The byte-at-a-time table of the polynomial (256 entries, 1 KB), built on first use.
+ * src/host/crc-index.ts runs its prefix registers on it too.
+ */
+export function crc32Table(): Uint32Array {
+  if (!table) {
+    const t = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+      t[n] = c >>> 0;
+    }
+    table = t;
   }
-  return t;
+  return table;
 }
 
 export function crc32(data: Uint8Array): number {
-  if (!table) table = crcTable();
-  const t = table;
+  const t = crc32Table();
   let crc = 0xffffffff;
   for (let i = 0; i < data.length; i++)
     crc = (t[(crc ^ (data[i] as number)) & 255] as number) ^ (crc >>> 8);

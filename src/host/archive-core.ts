@@ -2,7 +2,10 @@
 // interface (ArchiveFs) so that the CLI (Node's fs: archive.ts) and the web page (files in
 // memory, downloaded as a zip) write the same names and the same index.json. No Node here.
 //
-// The layout is systemd-pstore's /var/lib/systemd/pstore (reference notes mtdoops-pstore.md §6):
+// The names follow pstore's: the kernel names each record <type>-<backend>-<id> (fs/pstore/
+// inode.c, pstore_mkfile: dmesg-ramoops-0), and systemd-pstore archives the files of such a
+// backend under those names in /var/lib/systemd/pstore (systemd's src/pstore/pstore.c).
+// Ours, one folder per retrieval:
 //
 //   <out>/<UTC time>-<board>/            one folder per retrieval, e.g. 2026-11-26T17-30-00Z-puckjs
 //     dmesg-mtdoops-<seq>.txt            a header block (context), a blank line, the console text;

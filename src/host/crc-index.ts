@@ -1,6 +1,5 @@
-// CRC-32 for the host decoders: a table-driven crc32 (the same function as src/core/crc32.ts,
-// which is bitwise to save the board 1 KB of RAM) and an index that gives the CRC of any
-// range of an image in constant time.
+// CRC-32 for the host decoders: an index that gives the CRC (src/core/crc32.ts: zlib's) of
+// any range of an image in constant time.
 //
 // Why the index: scanning an image for records at every 4-byte offset checks a CRC at each
 // offset that looks like a header. A crafted image can repeat a header claiming a 64 KB
@@ -13,25 +12,9 @@
 // the polynomial. Then for the range [a, b) of length L:
 //   crc32(image[a..b)) = Z^L(0xFFFFFFFF ^ R(a)) ^ R(b) ^ 0xFFFFFFFF.
 
+import { crc32Table } from "../core/crc32.js";
+
 const POLY = 0xedb88320;
-
-const TABLE = ((): Uint32Array => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 as zlib computes it (reflected, 0xEDB88320, init and final XOR 0xFFFFFFFF). */
-export function crc32Fast(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++)
-    c = (TABLE[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /** a(x) * b(x) modulo the polynomial, both in the reflected representation (x^0 = bit 31). */
 function multModP(a: number, b: number): number {
@@ -75,10 +58,11 @@ export class CrcIndex {
   private readonly operators = new Map<number, number>();
 
   constructor(image: Uint8Array) {
+    const table = crc32Table();
     const r = new Uint32Array(image.length + 1);
     let c = 0;
     for (let i = 0; i < image.length; i++) {
-      c = (TABLE[(c ^ (image[i] as number)) & 0xff] as number) ^ (c >>> 8);
+      c = (table[(c ^ (image[i] as number)) & 0xff] as number) ^ (c >>> 8);
       r[i + 1] = c;
     }
     this.prefix = r;

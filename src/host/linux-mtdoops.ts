@@ -2,7 +2,8 @@
 // (drivers/mtd/mtdoops.c). The kernel only writes these records and has no reader;
 // users dump /dev/mtdN and hand the image to `mtdoops decode --format linux`.
 //
-// On-flash format (see docs/LINUX-MTDOOPS.md and the reference notes §1-§2):
+// On-flash format (docs/LINUX-MTDOOPS.md; drivers/mtd/mtdoops.c: struct mtdoops_hdr,
+// mtdoops_write, find_next_position):
 //   slot i at byte offset i * record_size, one record per slot;
 //   v1 header (2.6.2x - 5.18): u32 seq, u32 magic 0x5d005d00, text from byte 8;
 //   v2 header (5.19+):         u32 seq, u32 magic 0x5d005e00, s64 timestamp (ns since

@@ -1,6 +1,6 @@
 // Typed progress events of the host operations (retrieval, upload). The engines report
 // them through a callback; the CLI draws them (a bar on a terminal, plain lines otherwise),
-// the web page will draw its own. No Node, no DOM here.
+// the web page draws its own. No Node, no DOM here.
 
 export type RetrieveEvent =
   /** Opening the port (again, after a drop: attempt > 1). */

@@ -6,7 +6,7 @@
 import { Flags, HEADER_SIZE, decodeRecord, reasonName, splitPayload } from "../core/record.js";
 import type { StoredRecord } from "../core/record.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
-import { crc32Fast } from "./crc-index.js";
+import { crc32 } from "../core/crc32.js";
 import type { DecodedRecord } from "./decoded-record.js";
 
 export const ERASED = 0xff;
@@ -134,7 +134,7 @@ export function decodeRecordBytes(
   raw: Uint8Array,
   where: { recordSize: number; slot: number; offset: number },
 ): EspruinoDecodedRecord | null {
-  const rec = decodeRecord(raw, where.recordSize, ERASED, crc32Fast);
+  const rec = decodeRecord(raw, where.recordSize, ERASED, crc32);
   if (!rec) return null;
   return toDecodedRecord(rec, {
     slot: where.slot,

@@ -3,17 +3,17 @@
 
 import { statSync } from "node:fs";
 import { SerialPort } from "serialport";
-import { TransportError, TransportEvents, bytesToText, textToBytes } from "./transport.js";
+import { EventedTransport, TransportError, bytesToText, textToBytes } from "./transport.js";
 import type { Transport } from "./transport.js";
 
 export const DEFAULT_BAUD = 115200;
 
-class SerialTransport implements Transport {
+class SerialTransport extends EventedTransport implements Transport {
   readonly name: string;
-  private readonly events = new TransportEvents();
   private readonly port: SerialPort;
 
   constructor(name: string, port: SerialPort) {
+    super();
     this.name = name;
     this.port = port;
     port.on("data", (b: Buffer) => this.events.emitData(bytesToText(b)));
@@ -37,14 +37,6 @@ class SerialTransport implements Transport {
         });
       });
     });
-  }
-
-  onData(listener: (text: string) => void): () => void {
-    return this.events.onData(listener);
-  }
-
-  onClose(listener: (error?: Error) => void): () => void {
-    return this.events.onClose(listener);
   }
 
   close(): Promise<void> {

@@ -3,7 +3,7 @@
 // default port 23 as EspruinoTools.
 
 import net from "node:net";
-import { TransportError, TransportEvents, bytesToText, textToBytes } from "./transport.js";
+import { EventedTransport, TransportError, bytesToText, textToBytes } from "./transport.js";
 import type { Transport } from "./transport.js";
 
 export interface TcpAddress {
@@ -35,12 +35,12 @@ export function parseTcpAddress(spec: string): TcpAddress | null {
   return { host, port };
 }
 
-class TcpTransport implements Transport {
+class TcpTransport extends EventedTransport implements Transport {
   readonly name: string;
-  private readonly events = new TransportEvents();
   private readonly socket: net.Socket;
 
   constructor(name: string, socket: net.Socket) {
+    super();
     this.name = name;
     this.socket = socket;
     socket.setNoDelay(true);
@@ -59,14 +59,6 @@ class TcpTransport implements Transport {
         else resolve();
       });
     });
-  }
-
-  onData(listener: (text: string) => void): () => void {
-    return this.events.onData(listener);
-  }
-
-  onClose(listener: (error?: Error) => void): () => void {
-    return this.events.onClose(listener);
   }
 
   close(): Promise<void> {

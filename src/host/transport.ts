@@ -109,16 +109,32 @@ export class TransportEvents {
 }
 
 /**
+ * The listener half of a Transport, for the implementations to extend: onData and onClose
+ * over `events`, which the subclass feeds (emitData, emitClose).
+ */
+export abstract class EventedTransport {
+  protected readonly events = new TransportEvents();
+
+  onData(listener: (text: string) => void): () => void {
+    return this.events.onData(listener);
+  }
+
+  onClose(listener: (error?: Error) => void): () => void {
+    return this.events.onClose(listener);
+  }
+}
+
+/**
  * An in-process transport: what the host writes goes to `deliver` (the board's input), and
  * the board's output is handed to `receive`. The demo and the tests use it.
  */
-export class PipeTransport implements Transport {
+export class PipeTransport extends EventedTransport implements Transport {
   readonly name: string;
-  private readonly events = new TransportEvents();
   private readonly deliver: (text: string) => void;
   private readonly onClosed: (() => void) | undefined;
 
   constructor(name: string, deliver: (text: string) => void, onClosed?: () => void) {
+    super();
     this.name = name;
     this.deliver = deliver;
     this.onClosed = onClosed;
@@ -142,14 +158,6 @@ export class PipeTransport implements Transport {
     if (this.events.closed)
       throw new TransportError("EIO", `${this.name}: the connection is closed`);
     this.deliver(text);
-  }
-
-  onData(listener: (text: string) => void): () => void {
-    return this.events.onData(listener);
-  }
-
-  onClose(listener: (error?: Error) => void): () => void {
-    return this.events.onClose(listener);
   }
 
   async close(): Promise<void> {

@@ -50,5 +50,3 @@ export function asBytes(v: unknown): Uint8Array {
   if (v === undefined || v === null) return new Uint8Array(0);
   return fromLatin1(String(v));
 }
-
-// ---------------------------------------------------------------- Storage

@@ -69,7 +69,7 @@ import type { ProtocolEvent, ProtocolRecord } from "../host/protocol-parser.js";
 import { EspruinoShim, isHalt } from "./espruino-shim.js";
 import { FakeW25Q } from "./fake-w25q.js";
 import { VirtualStorage } from "./virtual-storage.js";
-import type { ShimHost } from "./espruino-shim.js";
+import type { ShimHost } from "./shim-host.js";
 import { SimulatedNorFlash } from "./nor-flash.js";
 
 export type RebootKind = "soft" | "power-cut" | "watchdog";

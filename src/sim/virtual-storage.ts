@@ -1,5 +1,5 @@
 // Espruino's Storage for the virtual board: files with Espruino's pre-allocation
-// semantics (src/jsflash.c), and the program helper the shim's Flash module shares.
+// semantics (src/jsflash.c), the partition's block files backed by the SimulatedNorFlash.
 // Host-only.
 
 import { programAligned } from "./nor-flash.js";
@@ -211,5 +211,3 @@ export class VirtualStorage {
     this.write(name, bytes, 0, bytes.length);
   }
 }
-
-// ---------------------------------------------------------------- the SPI NOR chip

@@ -14,7 +14,7 @@ import { crc32 } from "../core/crc32.js";
 import { textToBytes } from "../host/transport.js";
 import type { Connect } from "../host/transport.js";
 import { BoardConsole, ConsoleError } from "./board-console.js";
-import type { FirmwareBoard } from "./firmware-manifest.js";
+import type { FirmwareBoard } from "../boards/web-firmware-manifest.js";
 
 /** Raw bytes per Storage.write line (base64: 4/3 of it). */
 export const UPLOAD_CHUNK = 384;
@@ -165,10 +165,9 @@ export async function installLogger(
 
 /**
  * Sends load() (the board restarts its JavaScript into the boot file) and asks for the
- * logger's version. The console may be busy for a moment after a restart (the logger takes
- * it over, docs/FIRMWARE.md "Following the console"), and some links drop on load() (the
- * Linux build's telnet console may): the question is asked again, over a new connection
- * when the old one is gone, for up to ~10 s.
+ * logger's version. The console may not answer for a moment while the boot code runs, and
+ * some links drop on load() (the Linux build's telnet console may): the question is asked
+ * again, over a new connection when the old one is gone, up to 3 times (3.5 s each).
  */
 async function restartAndAsk(connect: Connect, first: BoardConsole): Promise<string | null> {
   let c = first;

@@ -7,7 +7,7 @@
 // to the RX characteristic in pieces of at most 20 bytes (the payload of one write at the
 // default ATT MTU of 23), one write at a time.
 
-import { TransportError, TransportEvents, bytesToText, textToBytes } from "../host/transport.js";
+import { EventedTransport, TransportError, bytesToText, textToBytes } from "../host/transport.js";
 import type { Connect, Transport } from "../host/transport.js";
 
 export const NUS_SERVICE = "6e400001-b5a3-f393-e0a9-e50e24dcca9e";
@@ -28,9 +28,8 @@ export const NUS_REQUEST: RequestDeviceOptions = {
   optionalServices: [NUS_SERVICE],
 };
 
-class NusTransport implements Transport {
+class NusTransport extends EventedTransport implements Transport {
   readonly name: string;
-  private readonly events = new TransportEvents();
   private readonly device: BluetoothDevice;
   private readonly rx: BluetoothRemoteGATTCharacteristic;
   private readonly tx: BluetoothRemoteGATTCharacteristic;
@@ -50,6 +49,7 @@ class NusTransport implements Transport {
     rx: BluetoothRemoteGATTCharacteristic,
     tx: BluetoothRemoteGATTCharacteristic,
   ) {
+    super();
     this.name = name;
     this.device = device;
     this.rx = rx;
@@ -80,14 +80,6 @@ class NusTransport implements Transport {
     });
     this.queue = run.catch(() => undefined);
     return run;
-  }
-
-  onData(listener: (text: string) => void): () => void {
-    return this.events.onData(listener);
-  }
-
-  onClose(listener: (error?: Error) => void): () => void {
-    return this.events.onClose(listener);
   }
 
   async close(): Promise<void> {

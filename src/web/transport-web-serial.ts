@@ -7,15 +7,14 @@
 // port (another program has it), InvalidStateError when this page already opened it;
 // a read rejects with NetworkError "The device has been lost." when it is unplugged.
 
-import { TransportError, TransportEvents, bytesToText, textToBytes } from "../host/transport.js";
+import { EventedTransport, TransportError, bytesToText, textToBytes } from "../host/transport.js";
 import type { Connect, Transport } from "../host/transport.js";
 
 export const BAUD_RATES = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600] as const;
 export const DEFAULT_BAUD = 115200;
 
-class WebSerialTransport implements Transport {
+class WebSerialTransport extends EventedTransport implements Transport {
   readonly name: string;
-  private readonly events = new TransportEvents();
   private readonly port: SerialPort;
   private reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   private writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
@@ -23,6 +22,7 @@ class WebSerialTransport implements Transport {
   private readLoop: Promise<void> = Promise.resolve();
 
   constructor(name: string, port: SerialPort) {
+    super();
     this.name = name;
     this.port = port;
   }
@@ -63,14 +63,6 @@ class WebSerialTransport implements Transport {
       this.events.emitClose(err);
       throw err;
     }
-  }
-
-  onData(listener: (text: string) => void): () => void {
-    return this.events.onData(listener);
-  }
-
-  onClose(listener: (error?: Error) => void): () => void {
-    return this.events.onClose(listener);
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@
 
 import { readFileSync } from "node:fs";
 
-/** The keys of the bench's JSON object (issue 10). */
+/** The keys of the bench's JSON object. */
 export const BENCH_KEYS = [
   "panicLatencyRatio",
   "mtdoopsPanicLatencyRatio",

@@ -136,6 +136,39 @@ async function burstsLost(e: Espruino, reference: number[], longRef: boolean[]):
   return lost;
 }
 
+/**
+ * The figures on one line, as npm run bench:device and the device-cost tier print them:
+ *   device: L=<ms>ms boot=<x>L (first <f>L) panic=<y>L crash=<z>L suppressed=<w>L burstLost=<n>
+ *   lowmemSurvived=<k>/<m> idleJsVars=<j> replUnderCrashes=<r>x
+ */
+export function deviceSummary(d: DeviceFigures): string {
+  return (
+    "device: L=" +
+    d.L.toFixed(3) +
+    "ms boot=" +
+    d.bootL.toFixed(2) +
+    "L (first " +
+    d.firstBootL.toFixed(0) +
+    "L) panic=" +
+    d.panicL.toFixed(2) +
+    "L crash=" +
+    d.crashL.toFixed(2) +
+    "L suppressed=" +
+    d.suppressedL.toFixed(3) +
+    "L burstLost=" +
+    d.burstLost +
+    " lowmemSurvived=" +
+    d.lowmemSurvived +
+    "/" +
+    d.lowmemRuns +
+    " idleJsVars=" +
+    d.idleJsVars +
+    " replUnderCrashes=" +
+    d.replUnderCrashesRatio.toFixed(2) +
+    "x"
+  );
+}
+
 export async function measureDevice(
   stock: string,
   small: string | undefined,

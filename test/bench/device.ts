@@ -2,13 +2,13 @@
 // interpreter (the Linux builds named by ESPRUINO_BIN, and ESPRUINO_SMALL_BIN for the
 // Puck.js-sized 2630-JsVar pool), each scenario with and without the logger in one run.
 // Times are ratios to L (docs/FOOTPRINT.md says what they mean on a 64 MHz board). Prints
-// one JSON object (the last line with --json) and one summary line:
-//   device: L=<ms> boot=<x>L panic=<y>L crash=<z>L suppressed=<w>L burstLost=<n> lowmemSurvived=<k>/<m> idleJsVars=<j>
+// one JSON object (the last line with --json) and one summary line (deviceSummary in
+// device-measure.ts).
 // Without ESPRUINO_BIN it prints `null` (with --json) and says why. --quick times each
 // boot once and leaves out the memory scenarios (the bench's quick mode, in CI).
 
 import { parseArgs } from "node:util";
-import { measureDevice } from "./device-measure.js";
+import { deviceSummary, measureDevice } from "./device-measure.js";
 import { interpreters } from "../espruino/espruino-process.js";
 
 async function main(): Promise<void> {
@@ -37,25 +37,7 @@ async function main(): Promise<void> {
   }
   // --quick (the bench's quick mode in CI): one boot timing each, no memory scenarios.
   const d = await measureDevice(bins.stock, quick ? undefined : bins.small, quick ? 1 : 3);
-  const line =
-    "device: L=" +
-    d.L.toFixed(3) +
-    " boot=" +
-    d.bootL.toFixed(2) +
-    "L panic=" +
-    d.panicL.toFixed(2) +
-    "L crash=" +
-    d.crashL.toFixed(2) +
-    "L suppressed=" +
-    d.suppressedL.toFixed(3) +
-    "L burstLost=" +
-    d.burstLost +
-    " lowmemSurvived=" +
-    d.lowmemSurvived +
-    "/" +
-    d.lowmemRuns +
-    " idleJsVars=" +
-    d.idleJsVars;
+  const line = deviceSummary(d);
   if (json) {
     process.stderr.write(line + "\n");
     process.stdout.write(JSON.stringify(d) + "\n");

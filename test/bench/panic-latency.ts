@@ -5,16 +5,13 @@
 
 import type { BoardDefinition } from "../../src/boards/schema.js";
 import { boardGeometry } from "../../src/boards/geometry.js";
-import { heatshrinkCompress } from "../../src/codec/heatshrink.js";
-import { CrashLog } from "../../src/core/log.js";
 import { alignUp, HEADER_SIZE } from "../../src/core/record.js";
-import { ConsoleRing } from "../../src/core/ring.js";
 import { SimulatedNorFlash } from "../../src/sim/nor-flash.js";
 import { getPart } from "../../src/boards/parts.js";
-import { VirtualScheduler } from "../../src/sim/virtual-scheduler.js";
 import { consoleLog, crashContext } from "./console-log.js";
 import { programOnceUs } from "./limits.js";
 import { MTDOOPS_HEADER_SIZE, MtdoopsModel } from "./mtdoops-model.js";
+import { HEATSHRINK, bootBoard } from "../helpers/model.js";
 
 /** Console before the panic: a board that ran a while (its ring full), or one that just booted. */
 export type ConsoleScenario = "full" | "short";
@@ -73,17 +70,7 @@ export function measureOurPanic(
   const programBytes: number[] = [];
   const recordBytes: number[] = [];
   for (let n = 0; n < panics; n++) {
-    const sched = new VirtualScheduler(1_764_115_200_000);
-    const ring = new ConsoleRing(board.ringSize);
-    const log = new CrashLog({
-      flash,
-      recordSize: board.recordSize,
-      scheduler: sched,
-      clock: sched,
-      ring,
-      compress: (d: Uint8Array) => heatshrinkCompress(d),
-    });
-    log.mount();
+    const { sched, ring, log } = bootBoard(flash, board.recordSize, HEATSHRINK, board.ringSize);
     sched.advance(UPTIME_MS);
     ring.write(consoleFor(scenario, board, n));
     const slot = log.nextSlot;

@@ -1,4 +1,4 @@
-// The quick bench (what CI runs) produces a JSON object with every key of issue 10, well
+// The quick bench (what CI runs) produces a JSON object with every key (BENCH_KEYS), well
 // formed (test/bench/check-json.ts). Figures are not judged here.
 import { describe, expect, it } from "vitest";
 import { BENCH_KEYS, checkBenchJson } from "./check-json.js";

@@ -51,7 +51,7 @@ export function renderReport(d: BenchDetails, json: Record<string, unknown>): Re
     "Written by `npm run bench` (test/bench/run.ts, " +
       d.mode +
       " run). Every figure is a ratio or a count taken in " +
-      "one run on the simulated flash (src/sim/nor-flash.ts) with each board's part timing model (src/sim/parts.ts), " +
+      "one run on the simulated flash (src/sim/nor-flash.ts) with each board's part timing model (src/boards/parts.ts), " +
       "so it does not depend on the machine; only the simulator speeds at the end are absolute. " +
       "`npm run bench -- --json` prints the same figures as one JSON object. The comparison is a model of Linux's " +
       "mtdoops (test/bench/mtdoops-model.ts, after drivers/mtd/mtdoops.c: the whole record_size programmed per dump, " +
@@ -221,7 +221,7 @@ export function renderReport(d: BenchDetails, json: Record<string, unknown>): Re
         "commit word last is what makes a torn record detectable, DESIGN.md). On a part whose per-program setup " +
         "is large against the record's programming time, the second setup is the whole overhead. The `linux-file` " +
         "part (Espruino's Linux build, whose flash is a file) charges a 1 µs setup against 0.01 µs a byte, so a " +
-        "500-byte record costs 6 µs and the commit word adds 1 µs. Those figures are placeholders (src/sim/parts.ts " +
+        "500-byte record costs 6 µs and the commit word adds 1 µs. Those figures are placeholders (src/boards/parts.ts " +
         "marks them as estimates), not a physical chip. Closing it would mean giving up the separate commit " +
         "program, i.e. power-loss safety; we keep it.",
     );

@@ -1,5 +1,5 @@
 // `npm run bench`: measures the log against the physical limits of each board's flash part
-// and link, and against a model of Linux's mtdoops on the same simulated flash (issue 10).
+// and link, and against a model of Linux's mtdoops on the same simulated flash.
 //
 //   npm run bench                    full run; writes BENCHMARKS.md and docs/bench/*.svg
 //   npm run bench -- --json          also prints one JSON object (the last stdout line)
@@ -62,7 +62,7 @@ export interface BenchDetails {
 
 const MOUNT_SLOTS = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
 
-/** The JSON object of issue 10 from the measurements. */
+/** The bench's JSON object (its keys: BENCH_KEYS in check-json.ts) from the measurements. */
 export function benchJson(d: BenchDetails): Record<string, unknown> {
   const perBoard = <T>(f: (id: string) => T): Record<string, T> =>
     Object.fromEntries(d.boards.map((b) => [b.id, f(b.id)]));

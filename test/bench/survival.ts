@@ -11,17 +11,15 @@
 
 import type { BoardDefinition } from "../../src/boards/schema.js";
 import { boardGeometry } from "../../src/boards/geometry.js";
-import { heatshrinkCompress } from "../../src/codec/heatshrink.js";
-import { CrashLog } from "../../src/core/log.js";
 import { REASON_NOTE_FREE_TEXT } from "./storm-reasons.js";
 import { Reason } from "../../src/core/record.js";
-import { ConsoleRing } from "../../src/core/ring.js";
 import { decodeLinuxMtdoopsImage } from "../../src/host/linux-mtdoops.js";
 import { SimulatedNorFlash } from "../../src/sim/nor-flash.js";
-import { VirtualScheduler } from "../../src/sim/virtual-scheduler.js";
 import { openRecord } from "../../src/sim/virtual-board.js";
 import { consoleLog } from "./console-log.js";
 import { MtdoopsModel } from "./mtdoops-model.js";
+import { HEATSHRINK, bootBoard } from "../helpers/model.js";
+import type { Board } from "../helpers/model.js";
 
 export type StormKind = "bootloop" | "burst";
 
@@ -80,27 +78,9 @@ function stormIds(texts: string[]): Set<number> {
   return ids;
 }
 
-function logFor(
-  board: BoardDefinition,
-  flash: SimulatedNorFlash,
-  sched: VirtualScheduler,
-  ring: ConsoleRing,
-): CrashLog {
-  return new CrashLog({
-    flash,
-    recordSize: board.recordSize,
-    scheduler: sched,
-    clock: sched,
-    ring,
-    compress: (d: Uint8Array) => heatshrinkCompress(d),
-  });
-}
-
 /** The storm crashes our log holds: read from a copy of the flash, so the storm is not disturbed. */
 function ourIds(board: BoardDefinition, flash: SimulatedNorFlash): Set<number> {
-  const sched = new VirtualScheduler();
-  const log = logFor(board, flash.clone(), sched, new ConsoleRing(64));
-  log.mount();
+  const { log } = bootBoard(flash.clone(), board.recordSize, HEATSHRINK, 64, 0);
   const texts: string[] = [];
   log.forEach((r) => {
     const raw = log.readRaw(r.slot);
@@ -133,10 +113,7 @@ export function measureStorm(board: BoardDefinition, kind: StormKind, maxK: numb
   const mtdFlash = new SimulatedNorFlash({ geometry: g, part: board.part });
   // A lap of older records, written late in earlier boots (no crash loop), on both.
   for (let i = 0; i < slots; i++) {
-    const sched = new VirtualScheduler(1_764_115_200_000);
-    const ring = new ConsoleRing(board.ringSize);
-    const log = logFor(board, flash, sched, ring);
-    log.mount();
+    const { sched, ring, log } = bootBoard(flash, board.recordSize, HEATSHRINK, board.ringSize);
     sched.advance(120_000);
     ring.write("old note " + i + "\r\n");
     log.dump(REASON_NOTE_FREE_TEXT, '{"msg":"old ' + i + '"}');
@@ -168,34 +145,30 @@ export function measureStorm(board: BoardDefinition, kind: StormKind, maxK: numb
       mtdoopsLastKept: theirs.has(k),
     });
   };
-  let sched = new VirtualScheduler(1_764_115_200_000);
-  let ring = new ConsoleRing(board.ringSize);
-  let log = logFor(board, flash, sched, ring);
-  let m = new MtdoopsModel({ flash: mtdFlash, recordSize: board.recordSize });
+  // Both kinds boot before the first crash (bootBoth).
+  let ours!: Board;
+  let m!: MtdoopsModel;
   const bootBoth = (): void => {
-    sched = new VirtualScheduler(1_764_115_200_000);
-    ring = new ConsoleRing(board.ringSize);
-    log = logFor(board, flash, sched, ring);
-    log.mount();
+    ours = bootBoard(flash, board.recordSize, HEATSHRINK, board.ringSize);
     m = new MtdoopsModel({ flash: mtdFlash, recordSize: board.recordSize });
     m.attach();
     m.runWork();
   };
   if (kind === "burst") {
     bootBoth();
-    sched.advance(60_000);
+    ours.sched.advance(60_000);
   }
   for (let n = 1; n <= maxK; n++) {
     if (kind === "bootloop") {
       bootBoth();
-      sched.advance(2_000);
+      ours.sched.advance(2_000);
     } else {
-      sched.advance(1_000);
+      ours.sched.advance(1_000);
     }
     const text = crashConsole(n);
-    ring.write(text);
-    log.dump(Reason.OOPS, '{"msg":"' + MARK + n + '"}');
-    sched.runAll();
+    ours.ring.write(text);
+    ours.log.dump(Reason.OOPS, '{"msg":"' + MARK + n + '"}');
+    ours.sched.runAll();
     m.dump("oops", text.replace(/\r\n/g, "\n"));
     m.runWork();
     record(n);

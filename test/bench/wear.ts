@@ -6,12 +6,12 @@ import type { BoardDefinition } from "../../src/boards/schema.js";
 import { boardGeometry } from "../../src/boards/geometry.js";
 import { CrashLog } from "../../src/core/log.js";
 import { Reason } from "../../src/core/record.js";
-import { ConsoleRing } from "../../src/core/ring.js";
 import { SimulatedNorFlash } from "../../src/sim/nor-flash.js";
 import { getPart } from "../../src/boards/parts.js";
 import { VirtualScheduler } from "../../src/sim/virtual-scheduler.js";
 import { minErasesPerRecord } from "./limits.js";
 import { MtdoopsModel } from "./mtdoops-model.js";
+import { bootBoard } from "../helpers/model.js";
 
 export interface WearFigures {
   records: number;
@@ -30,15 +30,7 @@ function bootLog(
   flash: SimulatedNorFlash,
   uptimeMs: number,
 ): { log: CrashLog; sched: VirtualScheduler } {
-  const sched = new VirtualScheduler(1_764_115_200_000);
-  const log = new CrashLog({
-    flash,
-    recordSize: board.recordSize,
-    scheduler: sched,
-    clock: sched,
-    ring: new ConsoleRing(64),
-  });
-  log.mount();
+  const { log, sched } = bootBoard(flash, board.recordSize, {}, 64);
   sched.advance(uptimeMs);
   return { log, sched };
 }

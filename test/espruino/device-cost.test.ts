@@ -8,7 +8,7 @@
 // says what it skipped, and under CI=true that is a failure.
 
 import { describe, expect, it } from "vitest";
-import { measureDevice } from "../bench/device-measure.js";
+import { deviceSummary, measureDevice } from "../bench/device-measure.js";
 import type { DeviceFigures } from "../bench/device-measure.js";
 import { interpreters } from "./espruino-process.js";
 
@@ -33,31 +33,7 @@ if (!bins.stock || !bins.small) {
 
     it("measures every scenario with and without the logger", async () => {
       d = await measureDevice(bins.stock as string, bins.small);
-      console.log(
-        "device: L=" +
-          d.L.toFixed(3) +
-          "ms boot=" +
-          d.bootL.toFixed(1) +
-          "L (first " +
-          d.firstBootL.toFixed(0) +
-          "L) panic=" +
-          d.panicL.toFixed(2) +
-          "L crash=" +
-          d.crashL.toFixed(2) +
-          "L suppressed=" +
-          d.suppressedL.toFixed(3) +
-          "L burstLost=" +
-          d.burstLost +
-          " lowmemSurvived=" +
-          d.lowmemSurvived +
-          "/" +
-          d.lowmemRuns +
-          " idleJsVars=" +
-          d.idleJsVars +
-          " replUnderCrashes=" +
-          d.replUnderCrashesRatio.toFixed(2) +
-          "x",
-      );
+      console.log(deviceSummary(d));
       expect(d.L).toBeGreaterThan(0);
     }, 900_000);
 

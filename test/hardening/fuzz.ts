@@ -12,7 +12,6 @@
 // `replayFuzz(seed, index)` runs that input again.
 
 import { crc32 } from "../../src/core/crc32.js";
-import { CrashLog } from "../../src/core/log.js";
 import {
   COMMIT_VALUE,
   FORMAT_VERSION,
@@ -25,9 +24,6 @@ import {
   getU32,
   putU32,
 } from "../../src/core/record.js";
-import { ConsoleRing } from "../../src/core/ring.js";
-import { heatshrinkCompress } from "../../src/codec/heatshrink.js";
-import { crc32Fast } from "../../src/host/crc-index.js";
 import { DecodeImageError, decodeImageDetailed } from "../../src/host/decode-image.js";
 import type { DecodeImageOptions, EspruinoDecodedRecord } from "../../src/host/decode-image.js";
 import {
@@ -39,7 +35,7 @@ import {
 import type { LinuxDecodedRecord } from "../../src/host/linux-mtdoops.js";
 import { SimulatedNorFlash } from "../../src/sim/nor-flash.js";
 import { Prng } from "../../src/sim/prng.js";
-import { VirtualScheduler } from "../../src/sim/virtual-scheduler.js";
+import { HEATSHRINK, bootBoard } from "../helpers/model.js";
 
 export interface FuzzResult {
   inputs: number;
@@ -79,19 +75,12 @@ function espruinoBases(seed: number): Base[] {
       },
       strict: true,
     });
-    const sched = new VirtualScheduler(1_764_115_200_000);
-    const ring = new ConsoleRing(2048);
-    const log = new CrashLog({
+    const { sched, ring, log } = bootBoard(
       flash,
-      recordSize: s.recordSize,
-      scheduler: sched,
-      clock: sched,
-      ring,
-      loopThreshold: 0,
-      maxRecordsPerBoot: 1000,
-      ...(s.compress ? { compress: (d: Uint8Array) => heatshrinkCompress(d) } : {}),
-    });
-    log.mount();
+      s.recordSize,
+      { loopThreshold: 0, maxRecordsPerBoot: 1000, ...(s.compress ? HEATSHRINK : {}) },
+      2048,
+    );
     const slots = (s.blocks * s.eraseSize) / s.recordSize;
     const writes = slots + 1 + (prng.nextUint32() % slots);
     for (let i = 0; i < writes; i++) {
@@ -168,8 +157,7 @@ function forgeHeader(
   img[off + 46] = img[off + 44] as number;
   img[off + 47] = img[off + 45] as number;
   const end = off + HEADER_SIZE + len;
-  if (validCrc && end <= img.length)
-    putU32(img, off + OFF_CRC, crc32Fast(img.subarray(off + 24, end)));
+  if (validCrc && end <= img.length) putU32(img, off + OFF_CRC, crc32(img.subarray(off + 24, end)));
   else putU32(img, off + OFF_CRC, prng.nextUint32());
 }
 
@@ -217,7 +205,7 @@ const MUTATIONS: Array<[string, Mutation]> = [
         img[off + 44] = len & 255;
         img[off + 45] = len >> 8;
         if (prng.next() < 0.3 && off + HEADER_SIZE + len <= img.length)
-          putU32(img, off + OFF_CRC, crc32Fast(img.subarray(off + 24, off + HEADER_SIZE + len)));
+          putU32(img, off + OFF_CRC, crc32(img.subarray(off + 24, off + HEADER_SIZE + len)));
       }
       return img;
     },

@@ -1,4 +1,4 @@
-// The hardening campaign (issue 12): `npm run test:hardening`. Runs
+// The hardening campaign: `npm run test:hardening`. Runs
 //   - serial: scripted misbehaving devices over TCP and a pty (serial.ts), in real time;
 //   - fuzz: at least 1,000,000 mutated images through both decoders (fuzz.ts), in two
 //     worker processes;

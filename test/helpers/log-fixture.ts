@@ -1,4 +1,5 @@
-// Geometries and helpers most log tests share. Booting a board (a CrashLog over a
+// Geometries and helpers most log tests (and the simulator's own: NOR_4K is a W25Q-like
+// SPI NOR, NRF_4K an nRF52's internal flash) share. Booting a board (a CrashLog over a
 // SimulatedNorFlash with a virtual scheduler) is bootBoard in ./model.js.
 
 import type { CrashLog } from "../../src/core/log.js";

@@ -1,4 +1,5 @@
-// Helpers for the property tests (test/log-property.test.ts, test/log-faults-property.test.ts):
+// Helpers for the property tests (test/log-property.test.ts, test/log-faults-property.test.ts)
+// and the power-loss sweep (test/powerloss/sweep.ts):
 // geometries, a mirror of the console ring, the payload a dump is expected to store, a
 // booting helper that keeps the MountInfo, flash instrumentation (step budget, erase log),
 // and checks on a listing.
@@ -6,7 +7,7 @@
 import { CrashLog } from "../../src/core/log.js";
 import type { LogOptions, MountInfo, SlotRecord } from "../../src/core/log.js";
 import { crc32 } from "../../src/core/crc32.js";
-import type { FlashGeometry } from "../../src/core/flash.js";
+import type { Flash, FlashGeometry } from "../../src/core/flash.js";
 import {
   COMMIT_VALUE,
   Flags,
@@ -136,8 +137,8 @@ export function hexBytes(a: Uint8Array, max = 64): string {
   );
 }
 
-export interface Board {
-  flash: SimulatedNorFlash;
+export interface Board<F extends Flash = SimulatedNorFlash> {
+  flash: F;
   sched: VirtualScheduler;
   ring: ConsoleRing;
   log: CrashLog;
@@ -147,13 +148,13 @@ export interface Board {
 export type LogExtras = Partial<Omit<LogOptions, "flash" | "scheduler" | "clock" | "ring">>;
 
 /** Boots a board on `flash` (fresh RAM: ring, scheduler) and keeps what mount() returned. */
-export function bootBoard(
-  flash: SimulatedNorFlash,
+export function bootBoard<F extends Flash = SimulatedNorFlash>(
+  flash: F,
   recordSize: number,
   extras: LogExtras = {},
   ringSize = RING_SIZE,
   epochMs = EPOCH_MS,
-): Board {
+): Board<F> {
   const sched = new VirtualScheduler(epochMs);
   const ring = new ConsoleRing(ringSize);
   const log = new CrashLog({
@@ -167,6 +168,9 @@ export function bootBoard(
   const info = log.mount();
   return { flash, sched, ring, log, info };
 }
+
+/** Heatshrink as the board's console compression, as the firmware configures it (quirks included). */
+export const HEATSHRINK: LogExtras = { compress: (d) => heatshrinkCompress(d) };
 
 /**
  * Log options for tests that want many records quickly: no crash-loop guard, up to 1000
@@ -253,7 +257,7 @@ export function serialOrderProblem(seqs: number[]): string {
 
 /** Decodes slot `slot` from the flash out of band (no counters, no flips). */
 export function peekRecord(flash: SimulatedNorFlash, recordSize: number, slot: number) {
-  // The reference (bitwise) CRC of src/core/crc32.ts, not the log's.
+  // src/core/crc32.ts (zlib's CRC-32), not the CRC the log under test was given.
   return decodeRecord(
     flash.peek(slot * recordSize, recordSize),
     recordSize,

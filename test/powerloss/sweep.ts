@@ -17,7 +17,6 @@
 //   powerloss: <scenarios> scenarios, <lost> lost, <corrupt> corrupt accepted
 
 import { crc32 } from "../../src/core/crc32.js";
-import { CrashLog } from "../../src/core/log.js";
 import type { Flash, FlashGeometry } from "../../src/core/flash.js";
 import {
   COMMIT_VALUE,
@@ -27,11 +26,11 @@ import {
   getU32,
   splitPayload,
 } from "../../src/core/record.js";
-import { ConsoleRing } from "../../src/core/ring.js";
 import { seqNewer } from "../../src/core/seq.js";
 import { SimulatedNorFlash, isPowerCut } from "../../src/sim/nor-flash.js";
 import { Prng } from "../../src/sim/prng.js";
-import { VirtualScheduler } from "../../src/sim/virtual-scheduler.js";
+import { bootBoard } from "../helpers/model.js";
+import type { Board } from "../helpers/model.js";
 
 export interface SweepGeometry {
   name: string;
@@ -143,22 +142,9 @@ class WatchedFlash implements Flash {
 
 const LOG_OPTS = { maxRecordsPerBoot: 1000, loopThreshold: 0 };
 
-function mountOn(
-  flash: Flash,
-  recordSize: number,
-): { log: CrashLog; sched: VirtualScheduler; ring: ConsoleRing } {
-  const sched = new VirtualScheduler(1_764_115_200_000);
-  const ring = new ConsoleRing(512);
-  const log = new CrashLog({
-    flash,
-    recordSize,
-    scheduler: sched,
-    clock: sched,
-    ring,
-    ...LOG_OPTS,
-  });
-  log.mount();
-  return { log, sched, ring };
+/** Mounts the log on `flash` with fresh RAM (ring, scheduler), as a boot does. */
+function mountOn(flash: Flash, recordSize: number): Board<Flash> {
+  return bootBoard(flash, recordSize, LOG_OPTS, 512);
 }
 
 function contextOf(payload: Uint8Array): string {

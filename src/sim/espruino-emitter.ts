@@ -1,0 +1,52 @@
+// Espruino-style event emitters for the shim's objects (E, process, NRF, the serial
+// devices): obj.on(event, fn), handlers called as Espruino calls callbacks. Host-only.
+
+/** A function of the board's JavaScript, as the shim holds it. */
+export type Fn = (...args: unknown[]) => unknown;
+
+/** Calls a board function as Espruino calls a callback (EspruinoShim.call). */
+export interface CallbackRunner {
+  call(fn: unknown, self: unknown, args: unknown[]): unknown;
+}
+
+/** An Espruino-style event emitter: obj.on(event, fn), handlers called by the shim. */
+export class Emitter {
+  listeners = new Map<string, Fn[]>();
+  constructor(private readonly runner: CallbackRunner) {}
+  on(event: string, fn: Fn): void {
+    const l = this.listeners.get(event) ?? [];
+    l.push(fn);
+    this.listeners.set(event, l);
+  }
+  removeListener(event: string, fn: Fn): void {
+    const l = this.listeners.get(event);
+    if (l)
+      this.listeners.set(
+        event,
+        l.filter((f) => f !== fn),
+      );
+  }
+  removeAllListeners(event?: string): void {
+    if (event === undefined) this.listeners.clear();
+    else this.listeners.delete(event);
+  }
+  /** Calls the handlers, each through the shim (exceptions reported as uncaught). */
+  emit(event: string, ...args: unknown[]): boolean {
+    const l = (this.listeners.get(event) ?? []).slice();
+    for (const f of l) this.runner.call(f, this, args);
+    return l.length > 0;
+  }
+  /** The object the vm sees. */
+  api(extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return Object.assign(
+      {
+        on: (e: string, f: Fn) => this.on(e, f),
+        addListener: (e: string, f: Fn) => this.on(e, f),
+        removeListener: (e: string, f: Fn) => this.removeListener(e, f),
+        removeAllListeners: (e?: string) => this.removeAllListeners(e),
+        emit: (e: string, ...a: unknown[]) => this.emit(e, ...a),
+      },
+      extra,
+    );
+  }
+}
