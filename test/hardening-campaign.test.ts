@@ -79,5 +79,10 @@ describe("campaign slices", () => {
         expect(await oneRun({ kind, transport: "tcp", seed: 1 }, tmp)).toBe("");
       });
     }
+    // Seed 2670462's random bytes held "\n>", which passed for an Espruino prompt: the error
+    // said "the logger is not installed" instead of "binary data" (a wrong baud rate).
+    it("noise, seed 2670462", async () => {
+      expect(await oneRun({ kind: "noise", transport: "tcp", seed: 2670462 }, tmp)).toBe("");
+    });
   });
 });

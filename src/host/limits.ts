@@ -26,6 +26,19 @@ export function stallLimitMs(recordSize: number, timeoutMs: number): number {
   return Math.ceil((recordLineBytes(recordSize) * 1000) / MIN_BYTES_PER_SECOND) + 2 * timeoutMs;
 }
 
+/**
+ * Whether output is text: at least 85% printable ASCII or line breaks. Random bytes are about
+ * 37% so, a console (even with a few escape sequences) nearly 100%.
+ */
+export function isMostlyText(text: string): boolean {
+  let printable = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x20 && c < 0x7f) || c === 0x0a || c === 0x0d || c === 0x09) printable++;
+  }
+  return text.length === 0 || printable / text.length >= 0.85;
+}
+
 const NMEA = /\$(GP|GN|GL|GA|GB|BD|QZ)[A-Z]{3},/;
 
 /** What is probably on the port, from the output that came instead of a BEGIN line. */
@@ -33,12 +46,7 @@ export function describeUnknownOutput(text: string, port: string): string {
   const serial = !/^tcp:\/\//i.test(port);
   if (NMEA.test(text))
     return `the device at ${port} sends NMEA sentences: a GPS receiver, not an Espruino board; check the port`;
-  let printable = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c >= 0x20 && c < 0x7f) || c === 0x0a || c === 0x0d || c === 0x09) printable++;
-  }
-  if (text.length > 0 && printable / text.length < 0.85)
+  if (!isMostlyText(text))
     return (
       `the device at ${port} sends binary data, not an Espruino console: ` +
       (serial

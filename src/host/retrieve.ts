@@ -43,6 +43,7 @@ import {
   NOISE_BYTES,
   PRE_BEGIN_BYTES,
   describeUnknownOutput,
+  isMostlyText,
   isOurRecordSize,
   recordLineBytes,
   stallLimitMs,
@@ -228,6 +229,14 @@ class Inbox {
 
 const ESPRUINO_HINTS =
   /(^|\n)>|Uncaught |=undefined|Espruino|ReferenceError|SyntaxError|Execution Interrupted/;
+
+/**
+ * Whether output looks like an Espruino console without the logger. Only text counts: 32 KB
+ * of random bytes holds "\n>" about half the time (a baud-rate mismatch is not a console).
+ */
+function looksLikeEspruino(text: string): boolean {
+  return isMostlyText(text) && ESPRUINO_HINTS.test(text);
+}
 const NO_LIB =
   /ReferenceError[^\n]*mtdoops|"mtdoops" is not defined|mtdoops is not defined|mtdoops\.(dump|clear) is not a function/;
 
@@ -619,7 +628,7 @@ class Retrieval {
           ", or raise --timeout",
       );
     }
-    if (ESPRUINO_HINTS.test(this.text))
+    if (looksLikeEspruino(this.text))
       return new RetrieveError("ENOLIB", noLibraryMessage(this.o.port, this.o.boardHint));
     return new RetrieveError("EGARBAGE", describeUnknownOutput(this.text, this.o.port));
   }
@@ -627,7 +636,7 @@ class Retrieval {
   /** No BEGIN in time (or too much else before it) although the device keeps sending. */
   private classifyNoBegin(why: string): RetrieveError {
     if (this.bytes === 0) return this.classifySilence();
-    if (this.noLib || ESPRUINO_HINTS.test(this.text))
+    if (this.noLib || looksLikeEspruino(this.text))
       return new RetrieveError(
         "ENOLIB",
         noLibraryMessage(this.o.port, this.o.boardHint) + ` (${why}; is the logger installed?)`,
