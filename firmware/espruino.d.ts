@@ -30,6 +30,8 @@ declare const process: {
 declare namespace E {
   function CRC32(data: Uint8Array | string): number;
   function toString(data: Uint8Array | ArrayBuffer): string | undefined;
+  /** With `flatAddress`, where the data lives when it is one contiguous area, else 0 (src/jswrap_espruino.c). */
+  function getAddressOf(v: unknown, flatAddress: boolean): number;
   function getConsole(): string | null;
   function setConsole(device: string | null, options?: { force?: boolean }): void;
   function on(event: "errorFlag", fn: (flags: string[]) => void): void;

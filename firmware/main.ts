@@ -1,6 +1,7 @@
 // The device platform layer's entry, and the resident part of the firmware (Storage .boot0):
-// start() makes the console ring and the log (its state, its record buffer and the board's
-// flash backend), has the mount module mount it, starts the console capture and installs
+// start() makes the console ring, the board's flash backend and the log's platform
+// (logOptions), has the mount module make the log (its state and its record buffer) and
+// mount it, then starts the console capture and installs
 // the dump path, the hooks and the global `mtdoops`. The build (scripts/build-firmware.ts)
 // makes one bundle per board whose entry calls start() with the board's geometry.
 //
@@ -22,7 +23,7 @@
 
 import { FirmwareFile } from "../src/boards/firmware-files.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
-import { createLog } from "../src/core/log-core.js";
+import type { LogOptions } from "../src/core/log-core.js";
 import { Reason } from "../src/core/record.js";
 import type { Ring } from "../src/core/ring.js";
 import { install, record } from "./api.js";
@@ -31,25 +32,29 @@ import type { DeviceLog } from "./env.js";
 import { logOptions, openFlash } from "./env.js";
 import { runModule } from "./modules.js";
 
-/** What the mount module returns: false when the log must not start, else the reset reason and its flags, if any. */
-type Mounted = false | [string?, number?];
+/**
+ * What the mount module returns: false when the log must not start, else the log it made
+ * and mounted, with the reset reason and its flags when the reset needs a record.
+ */
+type Mounted = false | [DeviceLog, string?, number?];
 
 export function start(board: BoardDefinition): void {
   const t0 = getTime();
   const ring: Ring = { _buf: new Uint8Array(board.ringSize), _head: 0, length: 0, written: 0 };
-  let log: DeviceLog;
+  let options: LogOptions;
   try {
-    log = createLog(logOptions(board, openFlash(board, true), ring, t0)) as DeviceLog;
+    options = logOptions(board, openFlash(board, true), ring, t0);
   } catch (e) {
     print("mtdoops: " + ((e as Error).message || e) + "; not started");
     return;
   }
-  const r = runModule(FirmwareFile.Mount, log) as Mounted;
+  const r = runModule(FirmwareFile.Mount, options) as Mounted;
   if (!r) {
     print("mtdoops: not started");
     return;
   }
+  const log = r[0];
   captureConsole(ring);
   install(log);
-  if (r[0]) record(log, Reason.REBOOT, "reset: " + r[0], undefined, undefined, r[0], r[1]);
+  if (r[1]) record(log, Reason.REBOOT, "reset: " + r[1], undefined, undefined, r[1], r[2]);
 }

@@ -1,19 +1,21 @@
 // The boot-time module (Storage file FirmwareFile.Mount, src/boards/firmware-files.ts): the
-// partition check, the block-file repair, the mount with the crash-loop guard, and the
-// reset reason. The resident code (main.ts) loads it at boot, calls it once with the log it
-// made and drops it, so that none of it stays in RAM.
+// partition check, making the log, the block-file repair, the mount with the crash-loop
+// guard, and the reset reason. The resident code (main.ts) loads it at boot, calls it once
+// with the log's options and drops it, so that none of its code stays in RAM; the log it
+// made (plain data) does.
 // Device code (docs/DIALECT.md).
 //
 // The build binds the board to the entry (moduleEntrySource in src/boards/firmware-build.ts),
 // with its reserved areas, which only the partition check reads.
 
 import type { BoardDefinition } from "../src/boards/schema.js";
-import type { LogCore } from "../src/core/log-core.js";
+import type { LogCore, LogOptions } from "../src/core/log-core.js";
+import { createLog } from "../src/core/log-core.js";
 import { mountLog } from "../src/core/log-mount.js";
 import { readRaw } from "../src/core/log-read.js";
 import { getU32, Flags, Reason } from "../src/core/record.js";
 import type { DeviceLog } from "./env.js";
-import { repairBlockFiles } from "./flash-storage.js";
+import { repairBlockFiles, storageBackend } from "./flash-storage.js";
 
 declare const MTDOOPS_BACKEND: string;
 declare const MTDOOPS_RESET: string;
@@ -88,14 +90,20 @@ export function resetReason(kind: string, log: LogCore): [string, number] | null
 
 /**
  * Checks the partition (backend "flash") or repairs the block files (backend "storage"),
- * and mounts the log that the resident code made. Returns false when the firmware must not
- * start (the reason is printed), else the reset reason and its flags when the reset needs a
- * record. A mount that fails leaves the log "failed": the firmware runs, and every dump
+ * makes the log from `options` (the resident platform: backend, ring, clock, scheduler) and
+ * mounts it. Returns false when the firmware must not start (the reason is printed), else
+ * the log, with the reset reason and its flags when the reset needs a record. A mount that fails leaves the log "failed": the firmware runs, and every dump
  * counts as lost. Called as every module is (modules.ts runModule()).
  */
-export default function mount(b: BoardDefinition, log: DeviceLog): false | [string?, number?] {
-  const backend = typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend;
-  const clash = backend === "flash" ? partitionConflict(b, b.reserved || []) : "";
+export default function mount(
+  b: BoardDefinition,
+  options: LogOptions,
+): false | [DeviceLog, string?, number?] {
+  // Spelled out at each use, so that esbuild folds the board's backend and drops the rest.
+  const clash =
+    (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend) === "flash"
+      ? partitionConflict(b, b.reserved || [])
+      : "";
   if (clash) {
     print(
       "mtdoops: partition " +
@@ -108,9 +116,21 @@ export default function mount(b: BoardDefinition, log: DeviceLog): false | [stri
     );
     return false;
   }
+  // The log is made here rather than in the resident code: what makes it runs once.
+  const log = createLog(options) as DeviceLog;
   let reset: [string, number] | null = null;
+  // The mount reads through this module's own copy of the storage backend, which keeps
+  // each block file it found (flash-storage.ts): the resident copy's code runs from
+  // Storage, where it is slow when Storage is not memory-mapped, while this module runs
+  // from RAM when there is room (modules.ts inRam()).
+  const resident = log.flash;
   try {
-    if (backend === "storage") repairBlockFiles(log.flash, b.storagePrefix || "mtdoops");
+    if ((typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend) === "storage") {
+      const own = storageBackend(resident.geometry, b.storagePrefix || "mtdoops");
+      repairBlockFiles(own, b.storagePrefix || "mtdoops");
+      own._f = [];
+      log.flash = own;
+    }
     mountLog(log);
     if (log.state === "ready")
       reset = resetReason(typeof MTDOOPS_RESET === "string" ? MTDOOPS_RESET : b.resetReason, log);
@@ -118,5 +138,6 @@ export default function mount(b: BoardDefinition, log: DeviceLog): false | [stri
     log.state = "failed";
     print("mtdoops: mount failed: " + ((e as Error).message || e));
   }
-  return reset ? [reset[0], reset[1]] : [];
+  log.flash = resident;
+  return reset ? [log, reset[0], reset[1]] : [log];
 }

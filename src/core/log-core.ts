@@ -1,11 +1,11 @@
 // The crash log's state and its write path: admission, the record write, erase-ahead.
 // The state is a plain object (LogCore) and the operations are module functions over it,
-// not a class: on the board the write path is not resident. It lives in a Storage module
-// that the firmware loads for each write and drops after (docs/FIRMWARE.md), while the
-// state stays in RAM; an instance of a class would keep its prototype, and with it the
-// whole module that defined it, alive. Mounting (log-mount.ts) and reading back
-// (log-read.ts) are functions over the same state; CrashLog (log.ts) joins the three as
-// methods for host code.
+// not a class: on the board the code lives in three Storage files (docs/FIRMWARE.md,
+// "Files"). The write path is resident in .boot0, while createLog and the mount run once
+// from a module that is dropped after; an instance of a class would keep its prototype,
+// and with it the whole module that defined it, alive. Mounting (log-mount.ts) and reading
+// back (log-read.ts) are functions over the same state; CrashLog (log.ts) joins the three
+// as methods for host code.
 //
 // The crash log: fixed-size records in a circle of slots over a flash partition, after
 // Linux's mtdoops, with the fixes DESIGN.md lists. Device code (see docs/DIALECT.md): no

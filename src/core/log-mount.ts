@@ -6,7 +6,15 @@
 import type { LogCore, MountInfo } from "./log-core.js";
 import { eraseAhead, rangeErased } from "./log-core.js";
 import { readHeader, readValid } from "./log-slot-read.js";
-import { decodeHeader, headerState, Flags, Reason } from "./record.js";
+import {
+  decodeHeader,
+  getU32,
+  headerState,
+  isFreedWord,
+  Flags,
+  OFF_FREED,
+  Reason,
+} from "./record.js";
 import type { StoredRecord } from "./record.js";
 import { seqAdd, seqDiff, seqNewer } from "./seq.js";
 
@@ -111,11 +119,18 @@ function detectLoop(log: LogCore, newest: number): boolean {
   let found = 0;
   let slot = newest;
   const limit = k * (log._maxRecordsPerBoot + 2);
+  // The walk reads headers only: a record's CRC is checked (a whole-record read) only for
+  // the early crashes it counts, not for the later records of the same boots it passes.
+  const ev = log.geometry.erasedValue;
   for (let i = 0; i < limit && found < k; i++) {
-    const r = readValid(log, slot);
-    if (!r || r.freed) return false;
+    const h = readHeader(log, slot);
+    if (headerState(h, log.recordSize, ev) !== "committed" || isFreedWord(getU32(h, OFF_FREED)))
+      return false;
+    const r = decodeHeader(h);
     if (r.boot === want) {
       if (isCrash(r.reason, r.flags) && r.uptime < log._loopWindowMs) {
+        const v = readValid(log, slot);
+        if (!v || v.boot !== want || v.freed) return false;
         found++;
         want = (want - 1) >>> 0;
       }
