@@ -29,3 +29,22 @@ export const FIRMWARE_FILES: Array<[string, string]> = [
   [FirmwareFile.Mount, ".mount.js"],
   [FirmwareFile.Read, ".read.js"],
 ];
+
+/**
+ * The statements a host runs, one console line each (silently: after DLE), before it writes
+ * or erases the firmware files on a board where the logger may run (the page's installer,
+ * `mtdoops flash`). Where Storage is not memory-mapped (Bangle.js 2's SPI flash, the Linux
+ * build), functions keep reading their code from the Storage file they were defined in:
+ * rewriting .boot0 under the running logger made its print wrapper, and so every answer the
+ * host waits for, fail with "Function code is null, not a string".
+ *
+ * The first reset() ends the app as any upload does (its "kill" handlers run, and the
+ * logger records the shutdown); reset() runs the boot files again but not the saved app, so
+ * the second line meets only the boot files' code. It drops their "kill" handlers (the
+ * logger's would run from the erased file), erases the boot file and resets again: nothing
+ * of the logger runs after that. The partition's records are not touched.
+ */
+export const STOP_LOGGER: readonly string[] = [
+  "reset()",
+  'E.removeAllListeners("kill");require("Storage").erase("' + FirmwareFile.Boot + '");reset()',
+];

@@ -6,12 +6,15 @@
 // the real port over our own Transport (serial or TCP) and counts the bytes that reach the
 // board: that is the progress bar, and the relay also lets us report a missing, busy or
 // forbidden port in our own words before EspruinoTools starts. After the upload the relay
-// asks the board whether `mtdoops` runs.
+// asks the board whether `mtdoops` runs. Before EspruinoTools connects, the relay stops a
+// logger that runs (STOP_LOGGER, src/boards/firmware-files.ts): its code may be read from
+// the very files being replaced.
 
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { STOP_LOGGER } from "../boards/firmware-files.js";
 import type { BoardDefinition } from "../boards/schema.js";
 import { generateUploadCode, lastLines, runEspruinoTools, uploadArgs } from "./espruino-tools.js";
 import { FlashToolError, ensureBundle } from "./firmware-build.js";
@@ -24,7 +27,7 @@ import { bytesToText, textToBytes } from "./transport.js";
 export interface FlashOptions {
   board: BoardDefinition;
   port?: string | undefined;
-  /** Write the code that would be sent to this file; no port is touched. */
+  /** Write the code EspruinoTools would send to this file (after the STOP_LOGGER lines); no port is touched. */
   dryRun?: string | undefined;
   baud?: number | undefined;
   /** A bundle to upload instead of firmware/dist/<board>.js (tests). */
@@ -94,6 +97,7 @@ export async function flashBoard(o: FlashOptions): Promise<FlashResult> {
         boardJson,
         JSON.stringify({ info: { builtin_modules: ["Flash", "Storage", "heatshrink"] } }),
       );
+      await relay.stopLogger();
       const t0 = Date.now();
       const run = await runEspruinoTools(
         uploadArgs(bundle, path.join(tmp, "sent.js"), [
@@ -211,6 +215,22 @@ class Relay {
         resolve(typeof a === "object" && a ? a.port : 0);
       });
     });
+  }
+
+  /**
+   * Before EspruinoTools connects: stops a logger that runs (STOP_LOGGER says why) and
+   * lets the board's restart finish. What the board prints meanwhile goes nowhere.
+   */
+  async stopLogger(): Promise<void> {
+    for (const line of STOP_LOGGER) {
+      try {
+        await this.device.write("\x10" + line + "\n");
+      } catch {
+        this.deviceClosed = true;
+        return;
+      }
+      await quiet(() => this.received, 400, 5000);
+    }
   }
 
   /** After load(): asks the board for mtdoops.version; null when it does not answer. */

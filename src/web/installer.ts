@@ -6,6 +6,9 @@
 // file back on the board (E.CRC32 and length against the host's CRC-32), then load() and a
 // check that `mtdoops` runs. `mtdoops flash` writes the same files through EspruinoTools.
 //
+// A logger that runs is stopped first (STOP_LOGGER, src/boards/firmware-files.ts): its code
+// may be read from the very files being replaced.
+//
 // The files are written in the build's order except the first (the boot file), which goes
 // last: a board that loses power half-way never boots into a boot file whose modules are
 // not there yet.
@@ -14,6 +17,7 @@ import { crc32 } from "../core/crc32.js";
 import { textToBytes } from "../host/transport.js";
 import type { Connect } from "../host/transport.js";
 import { BoardConsole, ConsoleError } from "./board-console.js";
+import { STOP_LOGGER } from "../boards/firmware-files.js";
 import type { FirmwareBoard } from "../boards/web-firmware-manifest.js";
 
 /** Raw bytes per Storage.write line (base64: 4/3 of it). */
@@ -107,6 +111,7 @@ export async function installLogger(
   onEvent({ type: "connecting" });
   return withConsole(connect, async (c) => {
     let sent = 0;
+    await stopLogger(c);
     for (const f of files) {
       try {
         await c.ask('require("Storage").erase(' + jsString(f.name) + '),"ok"');
@@ -163,6 +168,15 @@ export async function installLogger(
   });
 }
 
+/** Stops a logger that runs before its files change (STOP_LOGGER says why). */
+async function stopLogger(c: BoardConsole): Promise<void> {
+  try {
+    for (const line of STOP_LOGGER) await c.runQuiet(line, 400, 5000);
+  } catch (e) {
+    throw explain(e, "stopping the running logger failed");
+  }
+}
+
 /**
  * Sends load() (the board restarts its JavaScript into the boot file) and asks for the
  * logger's version. The console may not answer for a moment while the boot code runs, and
@@ -210,6 +224,7 @@ export async function removeLogger(
 ): Promise<void> {
   onEvent({ type: "connecting" });
   await withConsole(connect, async (c) => {
+    await stopLogger(c);
     for (const f of board.files) {
       try {
         await c.ask('require("Storage").erase(' + jsString(f.storage) + '),"ok"');

@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
+import type { Transport } from "../../src/host/transport.js";
 
 /** The interpreters the tier runs on: the stock Linux build, and one with a Puck.js-sized 2630-JsVar pool. */
 export interface Interpreters {
@@ -100,6 +101,37 @@ export class Espruino {
       setTimeout(pump, 2);
     };
     pump();
+  }
+
+  /**
+   * The console as a host Transport (what the page's installer and the CLI talk through):
+   * writes are typed as send() types them; closing it leaves the interpreter running.
+   */
+  transport(): Transport {
+    const listeners = new Set<(text: string) => void>();
+    const onOut = (d: Buffer): void => {
+      for (const l of listeners) l(d.toString("latin1"));
+    };
+    this.proc.stdout.on("data", onOut);
+    return {
+      name: "espruino-linux",
+      write: async (text) => {
+        this.send(text);
+        while (this.queue && !this.exited) await new Promise((r) => setTimeout(r, 2));
+      },
+      onData: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+      onClose: (l) => {
+        const f = (): void => l();
+        this.proc.once("exit", f);
+        return () => this.proc.off("exit", f);
+      },
+      close: async () => {
+        this.proc.stdout.off("data", onOut);
+      },
+    };
   }
 
   /** Evaluates an expression silently (DLE) and returns what it prints between markers. */

@@ -13,12 +13,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadBoard } from "../../src/boards/load.js";
+import { manifestBoard } from "../../src/boards/web-firmware-manifest.js";
 import { heatshrinkDecompress } from "../../src/codec/heatshrink.js";
 import { crc32 } from "../../src/core/crc32.js";
 import { commands } from "../../src/core/protocol.js";
 import { ProtocolParser } from "../../src/host/protocol-parser.js";
 import type { ProtocolEvent } from "../../src/host/protocol-parser.js";
 import { Flags, reasonName } from "../../src/core/record.js";
+import type { Transport } from "../../src/host/transport.js";
+import { installLogger, removeLogger } from "../../src/web/installer.js";
 import { openRecord } from "../../src/sim/virtual-board.js";
 import type { OpenedRecord } from "../../src/sim/virtual-board.js";
 import { linuxFirmware } from "../bench/device-scenarios.js";
@@ -216,6 +219,33 @@ if (!BIN) {
       await e.waitFor("Uncaught Error: second");
       expect(await e.query('require("Storage").read("ERROR")')).not.toContain("second");
       await e.run('require("Storage").erase("ERROR");E.setFlags({onErrorSave:0})');
+      await e.kill();
+    });
+
+    // Where Storage is not memory-mapped (this build, Bangle.js 2), the running logger's
+    // functions read their code from .boot0 in flash: rewriting or erasing it under them
+    // made every print fail ("Function code is null, not a string"), the installer's
+    // answers included. The installers stop the logger first (src/boards/install-steps.ts).
+    it("updates, then removes, the logger while it runs (the page's installer)", async () => {
+      const e = await start();
+      expect(await e.query("mtdoops.stats().state")).toBe("ready");
+      const entries = Object.keys(files).map((n) => ({
+        storage: n,
+        code: files[n] ?? "",
+        bytes: (files[n] ?? "").length,
+      }));
+      const fw = manifestBoard(board, entries);
+      const connect = async (): Promise<Transport> => e.transport();
+      e.since();
+      expect(await installLogger(connect, fw)).toMatch(/\S/);
+      expect(await e.query("mtdoops.stats().state")).toBe("ready");
+      // The records stay: an update does not touch the partition.
+      expect((await dump(e, -1, false)).recs.map((r) => r.context["msg"])).toContain("after clear");
+      await removeLogger(connect, fw);
+      expect(await e.query("typeof mtdoops")).toBe("undefined");
+      expect(e.out).not.toMatch(/Function code is null/);
+      await installLogger(connect, fw);
+      expect(await e.query("mtdoops.stats().state")).toBe("ready");
       await e.kill();
     });
   });
