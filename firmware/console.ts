@@ -67,7 +67,10 @@ export function captureConsole(r: Ring): void {
   ring = r;
   const g = global as unknown as Record<string, unknown>;
   const p = g["print"] as Printer;
-  const c = g["console"] as Record<string, unknown>;
+  // The name itself, not g["console"]: until `console` has been used, g["console"] is a
+  // fresh object at each read, and a wrapper set on it wraps nothing (measured on 2v29);
+  // using the name makes the interpreter create the root variable that lasts.
+  const c = console as unknown as Record<string, unknown>;
   const l = c["log"] as Printer;
   printUnrecorded = g["print"] as (line: string) => void;
   // `arguments` and apply(): the interpreter has no rest parameters or spread (docs/DIALECT.md).

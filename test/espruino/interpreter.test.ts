@@ -128,6 +128,11 @@ if (!BIN) {
       let e = await start();
       e.send('print("hello from the app")\n');
       await e.waitFor("hello from the app");
+      // console.log too: `global["console"]` is a fresh object on each read until the name
+      // `console` has been used (the interpreter makes the root variable then), so a
+      // capture that wrapped global["console"].log wrapped nothing.
+      e.send('console.log("logged by the app", 42)\n');
+      await e.waitFor("logged by the app 42");
       e.send(
         'setTimeout(function(){ print("about to fail"); throw new Error("boom in timer"); }, 10)\n',
       );
@@ -168,7 +173,7 @@ if (!BIN) {
         "shutdown:shutdown",
       ]);
       const [timer, panic] = recs as [OpenedRecord, OpenedRecord];
-      expect(timer.console).toMatch(/hello from the app\n/);
+      expect(timer.console).toMatch(/hello from the app\nlogged by the app 42\n/);
       expect(timer.console).toMatch(/about to fail\nUncaught Error: boom in timer\n/);
       expect(String(timer.context["stack"])).toContain("at ");
       expect(panic.context["fw"]).toMatch(/^2v29/);
