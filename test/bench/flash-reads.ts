@@ -1,0 +1,194 @@
+// npm run bench:flash-reads [-- --json]: where the logger's boot time goes on the Linux
+// build, counted in flash reads. That build emulates Storage that is not memory-mapped
+// (boards/LINUX.py defines SPIFLASH_BASE, "for testing flash strings"), as Bangle.js 2's
+// SPI flash is: code run from a Storage file is read from flash 16 bytes at a time each
+// time it is lexed (src/jsvariterator.h, ESPR_JSVAR_FLASH_BUFFER_SIZE), and each read is
+// a fopen/fseek/fread/fclose of the fake flash file (targets/linux/jshardware.c
+// jshFlashRead). Counting those opens (strace) splits the boot into what must be read
+// from flash and what is computation, which docs/FOOTPRINT.md uses to say what the boot
+// goal costs on boards whose Storage is memory-mapped (nRF52, STM32), where reads are free.
+//
+// Each figure is the reads of one query minus those of an empty query in the same state
+// (the answer's own print). Needs strace and ESPRUINO_BIN; without either it says so and
+// exits 1 (with --json it prints `null` and exits 0).
+
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { FirmwareFile } from "../../src/boards/firmware-files.js";
+import { crc32 } from "../../src/core/crc32.js";
+import { Espruino, interpreters } from "../espruino/espruino-process.js";
+import { linuxFirmware, median, scratch } from "./device-scenarios.js";
+
+export interface FlashReads {
+  /** Evaluating .boot0 over a formatted empty log, as the boot does (bench:device's boot). */
+  boot: number;
+  /** The same with the entry call left out: lexing and defining the resident code only. */
+  definitions: number;
+  /** Copying the mount module into RAM (modules.ts inRam()). */
+  mountCopy: number;
+  /** One console.log line with the logger running (the capture's code, lexed per call). */
+  line: number;
+  /** One mtdoops.panic() with the logger running. */
+  panic: number;
+  /** The time of one read, in L: E.CRC32 of a Storage string, less the same on a RAM copy, per 16 bytes. */
+  readL: number;
+  /** Bytes of .boot0. */
+  bootBytes: number;
+}
+
+const FLASH_FILE = "espruino.flash";
+
+function haveStrace(): boolean {
+  try {
+    execFileSync("strace", ["-V"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** strace's own failure (it could not attach: no ptrace in this container, say). */
+export class StraceError extends Error {}
+
+/** Counts the fake-flash opens while `code` runs in `e` (strace attached to its process). */
+async function readsDuring(e: Espruino, dir: string, code: string): Promise<number> {
+  const log = join(dir, "strace-" + Math.random().toString(36).slice(2));
+  const st = spawn("strace", ["-p", String(e.proc.pid), "-e", "trace=openat", "-o", log], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let said = "";
+  st.stderr.on("data", (d: Buffer) => (said += d.toString()));
+  let exited = false;
+  const done = new Promise((r) =>
+    st.once("exit", () => {
+      exited = true;
+      r(undefined);
+    }),
+  );
+  await sleep(700); // strace attaches
+  if (exited || /ptrace|not permitted/i.test(said))
+    throw new StraceError("strace could not attach to the interpreter: " + said.trim());
+  await e.query("(function(){" + code + "})(),0", 60_000);
+  await sleep(200);
+  st.kill("SIGINT");
+  await done;
+  return readFileSync(log, "utf8")
+    .split("\n")
+    .filter((l) => l.includes(FLASH_FILE)).length;
+}
+
+/** Reads of `code` less those of an empty query in the same state. */
+async function netReads(e: Espruino, dir: string, code: string): Promise<number> {
+  const empty = await readsDuring(e, dir, "0");
+  return (await readsDuring(e, dir, code)) - empty;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function measureFlashReads(bin: string): Promise<FlashReads> {
+  const files = await linuxFirmware();
+  const boot = files[FirmwareFile.Boot] as string;
+  // The generated entry is the last statement of the bundle: start({"id":"linux",...}).
+  const definitions = boot.replace(/[\w$]+\(\{id:"linux"[^}]*\}\);\}\)\(\);\s*$/, "0})();");
+  if (definitions === boot) throw new Error("the bundle's entry call was not found");
+  const o: Record<string, string> = { ...files };
+  delete o[FirmwareFile.Boot];
+  o["mtdb0"] = boot;
+  o["mtdb0d"] = definitions;
+  const s = scratch();
+  const e = await Espruino.start(bin, s.dir);
+  try {
+    await e.writeFiles(o, crc32);
+    const fresh = async (): Promise<void> => {
+      await e.run("reset()");
+      await sleep(300);
+    };
+    // Formats the log, so that the boot below is the formatted one.
+    await fresh();
+    await e.run("eval(require('Storage').read('mtdb0'))");
+    await fresh();
+    const bootReads = await netReads(e, s.dir, "eval(require('Storage').read('mtdb0'))");
+    await fresh();
+    const defReads = await netReads(e, s.dir, "eval(require('Storage').read('mtdb0d'))");
+    await fresh();
+    const copyReads = await netReads(
+      e,
+      s.dir,
+      "global.__m=''+require('Storage').read('" + FirmwareFile.Mount + "')",
+    );
+    await fresh();
+    await e.run("eval(require('Storage').read('mtdb0'))");
+    const lineReads = await netReads(e, s.dir, "console.log('sensor 3: 21.5 C, battery 87 %')");
+    const panicReads = await netReads(e, s.dir, "mtdoops.panic('bench')");
+    await fresh();
+    const L = await e.measureL();
+    const flash: number[] = [];
+    const ram: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const crcMs = async (copy: boolean): Promise<number> =>
+        Number(
+          await e.query(
+            "(function(){var c=" +
+              (copy ? "''+" : "") +
+              "require('Storage').read('mtdb0');var t=getTime();E.CRC32(c);E.CRC32(c);E.CRC32(c);return (getTime()-t)*1000/3})()",
+          ),
+        );
+      flash.push(await crcMs(false));
+      ram.push(await crcMs(true));
+    }
+    return {
+      boot: bootReads,
+      definitions: defReads,
+      mountCopy: copyReads,
+      line: lineReads,
+      panic: panicReads,
+      readL: (median(flash) - median(ram)) / L / (boot.length / 16),
+      bootBytes: boot.length,
+    };
+  } finally {
+    await e.kill();
+    s.done();
+  }
+}
+
+export function flashReadsSummary(r: FlashReads): string {
+  return (
+    `flash reads: boot=${r.boot} definitions=${r.definitions} mountCopy=${r.mountCopy} ` +
+    `line=${r.line} panic=${r.panic} read=${r.readL.toFixed(4)}L ` +
+    `(boot reads ≈ ${(r.boot * r.readL).toFixed(1)}L; .boot0 ${r.bootBytes} bytes)`
+  );
+}
+
+async function main(): Promise<void> {
+  let json = false;
+  try {
+    json = parseArgs({ options: { json: { type: "boolean" } }, strict: true }).values.json === true;
+  } catch (e) {
+    process.stderr.write(
+      "bench:flash-reads: " +
+        (e as Error).message +
+        " (usage: npm run bench:flash-reads [-- --json])\n",
+    );
+    process.exit(2);
+  }
+  const bin = interpreters().stock;
+  const missing = !bin ? "ESPRUINO_BIN is not set" : !haveStrace() ? "strace is not installed" : "";
+  if (missing || !bin) {
+    process.stderr.write("bench:flash-reads: " + missing + ": nothing measured\n");
+    if (json) process.stdout.write("null\n");
+    process.exit(json ? 0 : 1);
+  }
+  const r = await measureFlashReads(bin);
+  if (json) process.stdout.write(JSON.stringify(r) + "\n");
+  else process.stdout.write(JSON.stringify(r, null, 2) + "\n" + flashReadsSummary(r) + "\n");
+}
+
+if (process.argv[1] && import.meta.url === new URL(process.argv[1], "file://").href)
+  main().catch((e: unknown) => {
+    process.stderr.write("bench:flash-reads: " + ((e as Error).message || String(e)) + "\n");
+    process.exit(1);
+  });

@@ -1,0 +1,59 @@
+// npm run bench:flash-reads on the real interpreter: the flash reads behind the boot time
+// (docs/FOOTPRINT.md, "Where the boot time goes"). Checks that the counts are what the
+// page says they are made of, not their values: the resident code is lexed at least once
+// (a read per 16 bytes), the boot reads more than its definitions alone, and a console
+// line reads the capture's code again.
+//
+// Needs ESPRUINO_BIN and strace; without them it says what it skipped, and under CI=true
+// that is a failure (.ci/run installs strace).
+
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { StraceError, flashReadsSummary, measureFlashReads } from "../bench/flash-reads.js";
+import { interpreters } from "./espruino-process.js";
+
+const bin = interpreters().stock;
+let strace = true;
+try {
+  execFileSync("strace", ["-V"], { stdio: "ignore" });
+} catch {
+  strace = false;
+}
+const missing = !bin ? "ESPRUINO_BIN is not set" : !strace ? "strace is not installed" : "";
+
+if (missing) {
+  if (process.env["CI"] === "true")
+    describe("flash reads", () => {
+      it("has an interpreter and strace (CI=true)", () => {
+        throw new Error(
+          missing + ": CI must count the boot's flash reads (.ci/run installs strace)",
+        );
+      });
+    });
+  else
+    describe.skip(missing + ": flash-read counts skipped", () => {
+      it("counts the boot's flash reads", () => undefined);
+    });
+} else {
+  describe("flash reads on the real interpreter", () => {
+    it("the boot reads its resident code at least once, and more than the definitions alone", async () => {
+      let r;
+      try {
+        r = await measureFlashReads(bin as string);
+      } catch (e) {
+        // A container without ptrace: nothing to count with, and nothing wrong with the logger.
+        if (e instanceof StraceError) {
+          console.warn("flash-read counts skipped: " + e.message);
+          return;
+        }
+        throw e;
+      }
+      console.log(flashReadsSummary(r));
+      expect(r.definitions).toBeGreaterThanOrEqual(Math.floor(r.bootBytes / 16));
+      expect(r.boot).toBeGreaterThan(r.definitions);
+      expect(r.mountCopy).toBeGreaterThan(0);
+      expect(r.line).toBeGreaterThan(0);
+      expect(r.readL).toBeGreaterThan(0);
+    }, 300_000);
+  });
+}
