@@ -3,7 +3,7 @@
 // of the API the firmware uses, as measured on the 2v29 interpreter (docs/DIALECT.md;
 // Espruino's src/jswrap_espruino.c, src/jswrap_process.c): E.CRC32, E.toString, E.getConsole/setConsole, E.on,
 // process, the timers, require() of the Storage, heatshrink and Flash modules,
-// ESP8266.getResetInfo, the SPI constructor and string pin names, and the optional
+// ESP8266.getResetInfo, `console`, the SPI constructor and string pin names, and the optional
 // arguments of peek32 and Serial.setConsole.
 //
 // A global declaration file (no import or export), so that it merges with @types/espruino;
@@ -26,6 +26,9 @@ declare const process: {
   env: { STORAGE?: number; BOARD?: string };
   on(event: "uncaughtException", fn: (e: unknown) => void): void;
 };
+
+/** The console object (src/jswrap_functions.c); console.ts wraps its `log`. */
+declare const console: { log(...text: unknown[]): void };
 
 declare namespace E {
   function CRC32(data: Uint8Array | string): number;
