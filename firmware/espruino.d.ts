@@ -28,7 +28,7 @@ declare const process: {
 };
 
 /** The console object (src/jswrap_functions.c); console.ts wraps its `log`. */
-declare const console: { log(...text: unknown[]): void };
+declare const console: { log(text: unknown): void };
 
 declare namespace E {
   function CRC32(data: Uint8Array | string): number;
