@@ -1,8 +1,8 @@
 // What the logger costs the board, on the real interpreter (docs/FOOTPRINT.md): every
 // scenario of npm run bench:device, with and without the logger in one run, asserted
-// against the goals the firmware meets today. The goals it does not meet yet (boot time,
-// panic time, idle JsVars) are measured and printed here, and docs/FOOTPRINT.md says how
-// far off they are and why.
+// against the goals the firmware meets today. The goals it does not meet on this build
+// (boot time, the panic's time, a suppressed crash's CPU, idle JsVars) are held to budgets
+// near today's figures, and docs/FOOTPRINT.md says how far off they are and why.
 //
 // Needs ESPRUINO_BIN (and ESPRUINO_SMALL_BIN for the memory scenarios); without them it
 // says what it skipped, and under CI=true that is a failure.
@@ -41,6 +41,16 @@ if (!bins.stock || !bins.small) {
       expect(d.burstLost).toBe(0);
       expect(d.sameLineOutput).toBe(true);
       expect(d.controlBytes).toBe(0);
+    });
+
+    // The goals this build misses (docs/FOOTPRINT.md says by how much and why: code lexed
+    // from flash that is not memory-mapped) are held to budgets near today's figures, so
+    // that a change that makes them worse fails here.
+    it("budgets for the goals not met: boot <= 60 L, panic <= 8 L, suppressed crash <= 1.5 L, idle <= 900 JsVars", () => {
+      expect(d.bootL).toBeLessThanOrEqual(60);
+      expect(d.panicL).toBeLessThanOrEqual(8);
+      expect(d.suppressedL).toBeLessThanOrEqual(1.5);
+      expect(d.idleJsVars).toBeLessThanOrEqual(900);
     });
 
     it("CPU: a recorded crash costs at most 3 L; the REPL answers within 3x under a crash every 10 ms", () => {
