@@ -53,6 +53,7 @@ if (missing) {
       expect(r.boot).toBeGreaterThan(r.definitions);
       expect(r.mountCopy).toBeGreaterThan(0);
       expect(r.line).toBeGreaterThan(0);
+      expect(r.suppressed).toBeGreaterThan(0);
       expect(r.readL).toBeGreaterThan(0);
     }, 300_000);
   });
