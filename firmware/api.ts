@@ -7,7 +7,7 @@
 // runModule(). Device code (docs/DIALECT.md).
 
 import { FirmwareFile, ReadCommand } from "../src/boards/firmware-files.js";
-import { admission, dump, runJobs } from "../src/core/log-core.js";
+import { admission, countRefused, dump, runJobs } from "../src/core/log-core.js";
 import { Reason } from "../src/core/record.js";
 import { printUnrecorded, ringText } from "./console.js";
 import { context } from "./context.js";
@@ -52,7 +52,9 @@ export function record(
   flags?: number,
 ): boolean {
   try {
-    if (admission(log, reason)) return dump(log, reason, "", flags);
+    // A refusal is counted here, without entering dump() (countRefused says why).
+    const refused = admission(log, reason);
+    if (refused) return countRefused(log, refused);
     if (process.memory(false).free < MIN_FREE) {
       log.stats.lost++;
       return false;

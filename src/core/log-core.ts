@@ -490,6 +490,20 @@ export function admission(log: LogCore, reason: number): number {
 }
 
 /**
+ * Counts a dump that admission() refused, in the counter it names; returns false (not
+ * recorded). Its own function, so that a caller that checked admission() first counts a
+ * refusal without calling dump(): on the board, a call lexes the whole function it enters
+ * (where Storage is not memory-mapped, from flash), and dump() is the longest one.
+ */
+export function countRefused(log: LogCore, refused: number): false {
+  const stats = log.stats;
+  if (refused === REFUSED_FILTERED) stats.filtered++;
+  else if (refused === REFUSED_LOST) stats.lost++;
+  else stats.suppressed++;
+  return false;
+}
+
+/**
  * Records a dump. A panic (Reason.PANIC) is written at once, synchronously (mtdoops's
  * panic path): true when its record is committed on flash. Any other reason is written
  * later, from a job (the oops path): true when it was queued. The console is captured
@@ -501,12 +515,7 @@ export function dump(log: LogCore, reason: number, context: string, flags?: numb
   const stats = log.stats;
   const panic = reason === Reason.PANIC;
   const refused = admission(log, reason);
-  if (refused) {
-    if (refused === REFUSED_FILTERED) stats.filtered++;
-    else if (refused === REFUSED_LOST) stats.lost++;
-    else stats.suppressed++;
-    return false;
-  }
+  if (refused) return countRefused(log, refused);
   // The payload: the context (at most half the room, and always its first 64 bytes), then
   // the newest console bytes that fit; compressed when that keeps more of the console.
   // Built in place in a record-sized buffer (the log's own for a panic, so that a panic

@@ -407,11 +407,7 @@ export async function lowMemCrash(
 const LINE = "console.log('sensor 3: 21.5 C, battery 87 %')";
 
 /**
- * The least of `n` crash costs. A crash's cost is measured until a zero-delay timer fires,
- * and on the Linux build that timer fires either at once or after the idle loop's next
- * wake-up, about 1.3 L later (measured without the logger: 0.15-0.17 L or 1.4-2.1 L, in no
- * order). That wait is not CPU the crash used, and it only ever adds: the least of a few
- * runs is the cost.
+ * The least of `n` crash costs (crashCost): the machine's noise only adds to them.
  */
 async function bestCrashCost(e: Espruino, L: number, n: number): Promise<number> {
   let best = Infinity;

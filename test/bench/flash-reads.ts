@@ -24,6 +24,8 @@ import { linuxFirmware, median, scratch } from "./device-scenarios.js";
 export interface FlashReads {
   /** Evaluating .boot0 over a formatted empty log, as the boot does (bench:device's boot). */
   boot: number;
+  /** The first boot after install, which creates and checks the block files. */
+  firstBoot: number;
   /** The same with the entry call left out: lexing and defining the resident code only. */
   definitions: number;
   /** Copying the mount module into RAM (modules.ts inRam()). */
@@ -109,9 +111,10 @@ export async function measureFlashReads(bin: string): Promise<FlashReads> {
       await e.run("reset()");
       await sleep(300);
     };
-    // Formats the log, so that the boot below is the formatted one.
+    // The first boot formats the log (creates the block files); the boot below is then
+    // the formatted one.
     await fresh();
-    await e.run("eval(require('Storage').read('mtdb0'))");
+    const firstBootReads = await netReads(e, s.dir, "eval(require('Storage').read('mtdb0'))");
     await fresh();
     const bootReads = await netReads(e, s.dir, "eval(require('Storage').read('mtdb0'))");
     await fresh();
@@ -154,6 +157,7 @@ export async function measureFlashReads(bin: string): Promise<FlashReads> {
     }
     return {
       boot: bootReads,
+      firstBoot: firstBootReads,
       definitions: defReads,
       mountCopy: copyReads,
       line: lineReads,
@@ -170,7 +174,7 @@ export async function measureFlashReads(bin: string): Promise<FlashReads> {
 
 export function flashReadsSummary(r: FlashReads): string {
   return (
-    `flash reads: boot=${r.boot} definitions=${r.definitions} mountCopy=${r.mountCopy} ` +
+    `flash reads: boot=${r.boot} firstBoot=${r.firstBoot} definitions=${r.definitions} mountCopy=${r.mountCopy} ` +
     `line=${r.line} panic=${r.panic} suppressed=${r.suppressed} read=${r.readL.toFixed(4)}L ` +
     `(boot reads ≈ ${(r.boot * r.readL).toFixed(1)}L; .boot0 ${r.bootBytes} bytes)`
   );

@@ -51,6 +51,7 @@ if (missing) {
       console.log(flashReadsSummary(r));
       expect(r.definitions).toBeGreaterThanOrEqual(Math.floor(r.bootBytes / 16));
       expect(r.boot).toBeGreaterThan(r.definitions);
+      expect(r.firstBoot).toBeGreaterThan(r.boot);
       expect(r.mountCopy).toBeGreaterThan(0);
       expect(r.line).toBeGreaterThan(0);
       expect(r.suppressed).toBeGreaterThan(0);
