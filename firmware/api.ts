@@ -68,13 +68,19 @@ export function record(
 
 /** Does what the interpreter does for an unhandled exception (src/jsinteractive.c jsiCheckErrors), which our handler silences. */
 function reportUncaught(e: unknown, stack: string | undefined): void {
-  print("Uncaught " + e + (stack ? "\n" + stack.replace(/\n$/, "") : ""));
+  // To the console as the interpreter prints it, and into the ring directly: through the
+  // print wrapper it would also pay for record()'s formatting of the arguments, which a
+  // crash past the cap pays for nothing (docs/FOOTPRINT.md).
+  const report = "Uncaught " + e + (stack ? "\n" + stack.replace(/\n$/, "") : "");
+  printUnrecorded(report);
+  ringText(report + "\n");
   const f = E.getFlags() as unknown as { onErrorSave?: number; onErrorFlash?: number };
   const led = (global as unknown as Record<string, Pin | undefined>)["LED1"];
   if (f.onErrorFlash && led) digitalPulse(led, true, 200);
-  const S = builtin<StorageModule>("Storage");
-  if (f.onErrorSave && S.read("ERROR") === undefined)
-    S.write("ERROR", String(e) + (stack ? "\n" + stack : ""));
+  if (f.onErrorSave) {
+    const S = builtin<StorageModule>("Storage");
+    if (S.read("ERROR") === undefined) S.write("ERROR", String(e) + (stack ? "\n" + stack : ""));
+  }
 }
 
 export function install(log: DeviceLog): void {
