@@ -126,8 +126,11 @@ export default function mount(
   const resident = log.flash;
   try {
     if ((typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend) === "storage") {
-      const own = storageBackend(resident.geometry, b.storagePrefix || "mtdoops");
-      repairBlockFiles(own, b.storagePrefix || "mtdoops");
+      // The geometry from the resident backend: the build binds only the board fields this
+      // module reads (moduleEntrySource), and boardGeometry() reads them all.
+      const prefix = b.storagePrefix || "mtdoops";
+      const own = storageBackend(resident.geometry, prefix);
+      repairBlockFiles(own, prefix);
       own._f = [];
       log.flash = own;
     }

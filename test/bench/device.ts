@@ -7,34 +7,19 @@
 // Without ESPRUINO_BIN it prints `null` (with --json) and says why. --quick times each
 // boot once and leaves out the memory scenarios (the bench's quick mode, in CI).
 
-import { parseArgs } from "node:util";
 import { deviceSummary, measureDevice } from "./device-measure.js";
 import { interpreters } from "../espruino/espruino-process.js";
+import { nothingMeasured, runScript, scriptFlags } from "./script-cli.js";
 
 async function main(): Promise<void> {
-  let json = false;
-  let quick = false;
-  try {
-    const v = parseArgs({
-      options: { json: { type: "boolean" }, quick: { type: "boolean" } },
-      strict: true,
-    }).values;
-    json = v.json === true;
-    quick = v.quick === true;
-  } catch (e) {
-    process.stderr.write(
-      "bench:device: " +
-        (e as Error).message +
-        " (usage: npm run bench:device [-- --json] [--quick])\n",
-    );
-    process.exit(2);
-  }
+  const { json, quick } = scriptFlags(
+    "bench:device",
+    "npm run bench:device [-- --json] [--quick]",
+    ["json", "quick"] as const,
+  );
   const bins = interpreters();
-  if (!bins.stock) {
-    process.stderr.write("bench:device: ESPRUINO_BIN is not set: no interpreter to measure on\n");
-    if (json) process.stdout.write("null\n");
-    process.exit(json ? 0 : 1);
-  }
+  if (!bins.stock)
+    nothingMeasured("bench:device", "ESPRUINO_BIN is not set: no interpreter to measure on", json);
   // --quick (the bench's quick mode in CI): one boot timing each, no memory scenarios.
   const d = await measureDevice(bins.stock, quick ? undefined : bins.small, quick ? 1 : 3);
   const line = deviceSummary(d);
@@ -46,7 +31,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write("bench:device: " + ((e as Error).message || String(e)) + "\n");
-  process.exit(1);
-});
+runScript("bench:device", main);

@@ -15,11 +15,11 @@
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
 import { crc32 } from "../../src/core/crc32.js";
 import { Espruino, interpreters } from "../espruino/espruino-process.js";
 import { linuxFirmware, median, scratch } from "./device-scenarios.js";
+import { nothingMeasured, runScript, scriptFlags } from "./script-cli.js";
 
 export interface FlashReads {
   /** Evaluating .boot0 over a formatted empty log, as the boot does (bench:device's boot). */
@@ -181,31 +181,17 @@ export function flashReadsSummary(r: FlashReads): string {
 }
 
 async function main(): Promise<void> {
-  let json = false;
-  try {
-    json = parseArgs({ options: { json: { type: "boolean" } }, strict: true }).values.json === true;
-  } catch (e) {
-    process.stderr.write(
-      "bench:flash-reads: " +
-        (e as Error).message +
-        " (usage: npm run bench:flash-reads [-- --json])\n",
-    );
-    process.exit(2);
-  }
+  const { json } = scriptFlags("bench:flash-reads", "npm run bench:flash-reads [-- --json]", [
+    "json",
+  ] as const);
   const bin = interpreters().stock;
-  const missing = !bin ? "ESPRUINO_BIN is not set" : !haveStrace() ? "strace is not installed" : "";
-  if (missing || !bin) {
-    process.stderr.write("bench:flash-reads: " + missing + ": nothing measured\n");
-    if (json) process.stdout.write("null\n");
-    process.exit(json ? 0 : 1);
-  }
+  if (!bin) nothingMeasured("bench:flash-reads", "ESPRUINO_BIN is not set: nothing measured", json);
+  if (!haveStrace())
+    nothingMeasured("bench:flash-reads", "strace is not installed: nothing measured", json);
   const r = await measureFlashReads(bin);
   if (json) process.stdout.write(JSON.stringify(r) + "\n");
   else process.stdout.write(JSON.stringify(r, null, 2) + "\n" + flashReadsSummary(r) + "\n");
 }
 
 if (process.argv[1] && import.meta.url === new URL(process.argv[1], "file://").href)
-  main().catch((e: unknown) => {
-    process.stderr.write("bench:flash-reads: " + ((e as Error).message || String(e)) + "\n");
-    process.exit(1);
-  });
+  runScript("bench:flash-reads", main);
