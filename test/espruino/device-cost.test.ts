@@ -23,10 +23,13 @@ if (!bins.stock || !bins.small) {
         throw new Error(missing + " is not set: CI must measure the device cost (.ci/run sets it)");
       });
     });
-  else
+  else {
+    // The default reporter does not show a skipped suite's title: say it on stderr too.
+    console.warn(missing + " not set: device-cost tier skipped");
     describe.skip(missing + " not set: device-cost tier skipped", () => {
       it("measures the logger on the real interpreter", () => undefined);
     });
+  }
 } else {
   describe("device cost on the real interpreter", () => {
     let d: DeviceFigures;

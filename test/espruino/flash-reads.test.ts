@@ -30,10 +30,13 @@ if (missing) {
         );
       });
     });
-  else
+  else {
+    // The default reporter does not show a skipped suite's title: say it on stderr too.
+    console.warn(missing + ": flash-read counts skipped");
     describe.skip(missing + ": flash-read counts skipped", () => {
       it("counts the boot's flash reads", () => undefined);
     });
+  }
 } else {
   describe("flash reads on the real interpreter", () => {
     it("the boot reads its resident code at least once, and more than the definitions alone", async () => {

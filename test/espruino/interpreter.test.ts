@@ -70,10 +70,15 @@ if (!BIN) {
         );
       });
     });
-  else
+  else {
+    // The default reporter does not show a skipped suite's title: say it on stderr too.
+    console.warn(
+      "ESPRUINO_BIN not set: interpreter tier skipped (set it to an Espruino Linux build)",
+    );
     describe.skip("ESPRUINO_BIN not set: interpreter tier skipped (set it to an Espruino Linux build)", () => {
       it("runs the linux firmware on the real interpreter", () => undefined);
     });
+  }
 } else {
   describe("interpreter tier: the linux bundle on " + BIN, () => {
     let dir = "";
