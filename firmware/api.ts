@@ -13,7 +13,6 @@ import { printUnrecorded, ringText } from "./console.js";
 import { context } from "./context.js";
 import type { DeviceLog } from "./env.js";
 import { MIN_FREE } from "./env.js";
-import { builtin } from "./flash-util.js";
 import { runModule } from "./modules.js";
 
 declare const MTDOOPS_VERSION: string;
@@ -66,20 +65,25 @@ export function record(
   }
 }
 
-/** Does what the interpreter does for an unhandled exception (src/jsinteractive.c jsiCheckErrors), which our handler silences. */
-function reportUncaught(e: unknown, stack: string | undefined): void {
-  // To the console as the interpreter prints it, and into the ring directly: through the
-  // print wrapper it would also pay for record()'s formatting of the arguments, which a
-  // crash past the cap pays for nothing (docs/FOOTPRINT.md).
-  const report = "Uncaught " + e + (stack ? "\n" + stack.replace(/\n$/, "") : "");
-  printUnrecorded(report);
-  ringText(report + "\n");
-  const f = E.getFlags() as unknown as { onErrorSave?: number; onErrorFlash?: number };
-  const led = (global as unknown as Record<string, Pin | undefined>)["LED1"];
-  if (f.onErrorFlash && led) digitalPulse(led, true, 200);
-  if (f.onErrorSave) {
-    const S = builtin<StorageModule>("Storage");
-    if (S.read("ERROR") === undefined) S.write("ERROR", String(e) + (stack ? "\n" + stack : ""));
+/** The listeners Espruino keeps for process's "uncaughtException" (src/jswrap_object.c stores them as "#on" + event). */
+type Listeners = { "#onuncaughtException"?: unknown[] };
+
+/** The exception object the hook last saw: the same one seen twice is one crash (install()). */
+let last: unknown;
+
+/**
+ * An uncaught exception that will be recorded: its report into the ring (the interpreter
+ * prints it after the hook, where the capture cannot see it), then the record.
+ */
+function recordUncaught(log: DeviceLog, e: unknown, alone: boolean): void {
+  if (typeof e === "object") last = e;
+  try {
+    const x = e as { message?: string; stack?: string } | undefined;
+    const stack = x && typeof x === "object" && x.stack ? String(x.stack) : undefined;
+    if (alone) ringText("Uncaught " + e + (stack ? "\n" + stack.replace(/\n$/, "") : "") + "\n");
+    record(log, Reason.OOPS, x && x.message !== undefined ? String(x.message) : String(e), stack);
+  } catch (z) {
+    log.stats.lost++;
   }
 }
 
@@ -103,17 +107,30 @@ export function install(log: DeviceLog): void {
   };
   (global as unknown as Record<string, unknown>)["mtdoops"] = api;
 
-  // Registering this handler makes the interpreter treat the error as handled: it prints
-  // nothing and skips onErrorFlash/onErrorSave, so reportUncaught() does them.
+  // The uncaught-exception hook. Registering a handler makes the interpreter treat the
+  // error as handled; an exception still pending after the handlers is reported as if
+  // nobody had (src/jsinteractive.c jsiCheckErrors). So once the exception is recorded,
+  // the hook throws it again when it is the only handler, and the interpreter reports it
+  // exactly as without the logger: "Uncaught ...", onErrorFlash, onErrorSave, none of it
+  // ours to copy or to follow. With a handler of the app's own after this one, the app
+  // takes the error as it would without the logger: nothing is printed, and it is still
+  // recorded.
+  //
+  // A crash that will not be recorded (past the per-boot cap, in the crash-loop guard's
+  // window) is only counted, here, before anything else is entered: on the board a call
+  // lexes the whole function it enters, from flash where Storage is not memory-mapped
+  // (docs/FOOTPRINT.md). Its report is then not copied into the ring either.
   process.on("uncaughtException", (e: unknown) => {
-    try {
-      const x = e as { message?: string; stack?: string } | undefined;
-      const stack = x && typeof x === "object" && x.stack ? String(x.stack) : undefined;
-      reportUncaught(e, stack);
-      record(log, Reason.OOPS, x && x.message !== undefined ? String(x.message) : String(e), stack);
-    } catch (z) {
-      log.stats.lost++;
+    const alone = ((process as unknown as Listeners)["#onuncaughtException"] || []).length < 2;
+    // An exception the app emits itself (process.emit) comes back once more, from
+    // jsiCheckErrors, after this hook has thrown it: it is one crash.
+    if (e === last) last = undefined;
+    else {
+      const refused = admission(log, Reason.OOPS);
+      if (refused) countRefused(log, refused);
+      else recordUncaught(log, e, alone);
     }
+    if (alone) throw e;
   });
   // The interpreter prints "New interpreter error: ..." itself after this handler returns,
   // to the console, where the capture does not see it: note it in the ring. An error flag

@@ -106,7 +106,7 @@ describe("reset reason at boot", () => {
 });
 
 describe("dump hooks", () => {
-  it("reports an uncaught exception as Espruino would (the handler silences the interpreter's own report)", () => {
+  it("hands an uncaught exception back to the interpreter, which reports it as without the logger", () => {
     const vb = new VirtualBoard({ board: linux, firmware: LINUX });
     vb.boot();
     vb.takeOutput();
@@ -121,6 +121,66 @@ describe("dump hooks", () => {
     const recs = records(vb);
     expect(recs.map((r) => r.context["msg"])).toEqual(["bad type", "a string"]);
     expect((recs[1] as OpenedRecord).context["stack"]).toBeUndefined();
+  });
+
+  it("keeps the interpreter's onErrorSave: the first unhandled error goes to the ERROR file", () => {
+    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
+    vb.boot();
+    vb.eval("E.setFlags({onErrorSave:1})");
+    vb.eval('setTimeout(function(){ throw new Error("saved"); }, 5)');
+    vb.advance(10);
+    vb.eval('setTimeout(function(){ throw new Error("second"); }, 5)');
+    vb.advance(10);
+    expect(vb.storage.readText("ERROR")).toMatch(/^Error: saved\n {4}at /);
+    expect(records(vb).map((r) => r.context["msg"])).toEqual(["saved", "second"]);
+  });
+
+  it("an app's own handler still takes the error: nothing printed, and it is recorded", () => {
+    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
+    vb.boot();
+    vb.eval("process.on('uncaughtException', function(e){ print('app caught ' + e.message) })");
+    vb.takeOutput();
+    vb.eval('setTimeout(function(){ throw new Error("handled by the app"); }, 5)');
+    vb.advance(10);
+    const out = vb.takeOutput();
+    expect(out).toContain("app caught handled by the app");
+    expect(out).not.toContain("Uncaught");
+    const recs = records(vb);
+    expect(recs.map((r) => r.context["msg"])).toEqual(["handled by the app"]);
+    // Not printed, so not in the record's console either.
+    expect((recs[0] as OpenedRecord).console).not.toContain("Uncaught");
+  });
+
+  it("an exception the app emits itself (process.emit) is recorded once, and reported", () => {
+    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
+    vb.boot();
+    vb.takeOutput();
+    vb.eval('process.emit("uncaughtException", new Error("emitted"))');
+    vb.advance(10);
+    expect(vb.takeOutput().match(/Uncaught Error: emitted/g)?.length).toBe(1);
+    expect(records(vb).map((r) => r.context["msg"])).toEqual(["emitted"]);
+    // The same string thrown twice is two crashes.
+    vb.eval('setTimeout(function(){ throw "same"; }, 5)');
+    vb.advance(10);
+    vb.eval('setTimeout(function(){ throw "same"; }, 5)');
+    vb.advance(10);
+    expect(records(vb).map((r) => r.context["msg"])).toEqual(["emitted", "same", "same"]);
+  });
+
+  it("past the per-boot cap an uncaught exception is only counted, and still reported", () => {
+    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
+    vb.boot();
+    for (let i = 0; i < 8; i++) vb.eval('mtdoops.panic("p' + i + '")');
+    vb.takeOutput();
+    vb.eval('setTimeout(function(){ throw new Error("past the cap"); }, 5)');
+    vb.advance(10);
+    expect(vb.takeOutput()).toMatch(/Uncaught Error: past the cap\r\n {4}at /);
+    expect(vb.eval("mtdoops.stats().suppressed")).toBe(1);
+    // The one record still allowed, a panic, shows the count.
+    vb.eval('mtdoops.panic("last")');
+    const recs = records(vb);
+    expect(recs.length).toBe(9);
+    expect((recs[8] as OpenedRecord).context["suppressed"]).toBe(1);
   });
 
   it("the app keeps running after an uncaught exception (intervals go on)", () => {

@@ -61,6 +61,22 @@ describe("REPL", () => {
     vb.advance(5);
     expect(vb.takeOutput()).toBe("\r\x1b[Jcaught tick\r\n>");
   });
+
+  it("an exception a handler throws is reported after every handler has run, as jsiCheckErrors does", () => {
+    const vb = board();
+    vb.eval(
+      "process.on('uncaughtException', function(e){ print('first'); throw e });" +
+        "process.on('uncaughtException', function(e){ print('second') })",
+    );
+    expect(vb.eval("process['#onuncaughtException'].length")).toBe(2);
+    vb.eval('setTimeout(function(){ throw new Error("tock") }, 1)');
+    vb.advance(5);
+    expect(vb.takeOutput().startsWith("\r\x1b[Jfirst\r\nsecond\r\nUncaught Error: tock\r\n")).toBe(
+      true,
+    );
+    vb.eval("process.removeAllListeners('uncaughtException')");
+    expect(vb.eval("process['#onuncaughtException']")).toBeUndefined();
+  });
 });
 
 describe("time", () => {

@@ -479,9 +479,9 @@ export function admission(log: LogCore, reason: number): number {
   const panic = reason === Reason.PANIC;
   if (reason > log.maxReason || reason < 1) return REFUSED_FILTERED;
   if (log.state !== "ready") return REFUSED_LOST;
-  const early = log._clock.uptime() < log._loopWindowMs;
   if (
-    (log.crashLoop && early) ||
+    // The clock only when the guard is on: a call is lexed whole on the board.
+    (log.crashLoop && log._clock.uptime() < log._loopWindowMs) ||
     log._bootRecords + log._pending.length >= log._maxRecordsPerBoot + (panic ? 1 : 0)
   )
     return REFUSED_SUPPRESSED;

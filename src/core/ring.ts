@@ -16,13 +16,13 @@ export interface Ring {
   written: number;
 }
 
-/** Appends bytes, or an 8-bit string (Espruino strings are bytes; code units above 255 are cut). */
-export function ringWrite(r: Ring, data: Uint8Array | string): void {
-  let src: Uint8Array;
-  if (typeof data === "string") {
-    src = new Uint8Array(data.length);
-    for (let i = 0; i < data.length; i++) src[i] = data.charCodeAt(i) & 255;
-  } else src = data;
+/**
+ * Appends bytes. Bytes only: the board converts its text natively (E.toArrayBuffer), and
+ * where Storage is not memory-mapped a call lexes the whole function from flash, a string
+ * branch included, at every console line (docs/FOOTPRINT.md).
+ */
+export function ringWrite(r: Ring, data: Uint8Array): void {
+  let src = data;
   const buf = r._buf;
   const cap = buf.length;
   r.written += src.length;
@@ -67,7 +67,13 @@ export class ConsoleRing implements Ring {
     this._buf = new Uint8Array(capacity);
   }
 
+  /** Appends bytes, or an 8-bit string (Espruino strings are bytes; code units above 255 are cut). */
   write(data: Uint8Array | string): void {
+    if (typeof data === "string") {
+      const bytes = new Uint8Array(data.length);
+      for (let i = 0; i < data.length; i++) bytes[i] = data.charCodeAt(i) & 255;
+      data = bytes;
+    }
     ringWrite(this, data);
   }
 

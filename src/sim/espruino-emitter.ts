@@ -13,10 +13,23 @@ export interface CallbackRunner {
 export class Emitter {
   listeners = new Map<string, Fn[]>();
   constructor(private readonly runner: CallbackRunner) {}
+  /** The object the vm sees (api()), which shows the listeners as Espruino does. */
+  private view: Record<string, unknown> | undefined;
   on(event: string, fn: Fn): void {
     const l = this.listeners.get(event) ?? [];
     l.push(fn);
     this.listeners.set(event, l);
+    this.show(event);
+  }
+  /**
+   * Espruino keeps an object's listeners in its property "#on" + event, an array
+   * (src/jswrap_object.c): code on the board can count them there.
+   */
+  private show(event: string): void {
+    if (!this.view) return;
+    const l = this.listeners.get(event);
+    if (l && l.length) this.view["#on" + event] = l.slice();
+    else delete this.view["#on" + event];
   }
   removeListener(event: string, fn: Fn): void {
     const l = this.listeners.get(event);
@@ -25,10 +38,14 @@ export class Emitter {
         event,
         l.filter((f) => f !== fn),
       );
+    this.show(event);
   }
   removeAllListeners(event?: string): void {
-    if (event === undefined) this.listeners.clear();
-    else this.listeners.delete(event);
+    const events = event === undefined ? [...this.listeners.keys()] : [event];
+    for (const ev of events) {
+      this.listeners.delete(ev);
+      this.show(ev);
+    }
   }
   /** Calls the handlers, each through the shim (exceptions reported as uncaught). */
   emit(event: string, ...args: unknown[]): boolean {
@@ -38,7 +55,7 @@ export class Emitter {
   }
   /** The object the vm sees. */
   api(extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return Object.assign(
+    this.view = Object.assign(
       {
         on: (e: string, f: Fn) => this.on(e, f),
         addListener: (e: string, f: Fn) => this.on(e, f),
@@ -48,5 +65,6 @@ export class Emitter {
       },
       extra,
     );
+    return this.view;
   }
 }

@@ -162,18 +162,21 @@ export class EspruinoShim {
       throw e instanceof Halt ? e : new Halt();
     }
     const handlers = (this.processEm.listeners.get("uncaughtException") ?? []).slice();
-    if (handlers.length) {
-      for (const h of handlers) {
-        try {
-          h.call(this.processEm, e);
-        } catch (e2) {
-          this.haltIfPowerCut(e2);
-          this.reportUncaught(e2);
-        }
+    // As jsiCheckErrors (src/jsinteractive.c): every handler runs, and an exception one of
+    // them throws (its own, or the one it was given) is still pending after them: it is
+    // reported as if nobody had handled it.
+    let pending = handlers.length === 0;
+    let reported = e;
+    for (const h of handlers) {
+      try {
+        h.call(this.processEm, e);
+      } catch (e2) {
+        this.haltIfPowerCut(e2);
+        pending = true;
+        reported = e2;
       }
-      return;
     }
-    this.reportUncaught(e);
+    if (pending) this.reportUncaught(reported);
   }
 
   /** Throws Halt when the power is cut: `e` (thrown by board code) is the cut's, or the board is dead. */
@@ -195,6 +198,11 @@ export class EspruinoShim {
         .map((l) => l + "\n")
         .join("");
     this.repl.consolePrint(text);
+    // E.setFlags({onErrorSave:1}): the first unhandled error is kept in the Storage file
+    // "ERROR", the exception and its stack, as the interpreter keeps it.
+    const storage = this.host.storage;
+    if (this.flags["onErrorSave"] && storage.size("ERROR") === undefined)
+      storage.writeFile("ERROR", String(e) + (typeof stack === "string" ? "\n" + stack : ""));
   }
 
   /** Reports error flags raised since the last check (jsiCheckErrors). */

@@ -15,7 +15,6 @@ import {
   linuxFirmware,
   longPrintArrives,
   median,
-  reportLikeInterpreter,
   scratch,
   timeL,
   usage,
@@ -189,7 +188,6 @@ export async function measureDevice(
       for (const n of BURSTS) bursts.push(await burstReceived(e, n));
       const longs: boolean[] = [];
       for (const n of LONG_PRINTS) longs.push(await longPrintArrives(e, n));
-      await reportLikeInterpreter(e);
       const crash = await bestCrashCost(e, L, 7);
       const line = await timeL(e, L, LINE, 7);
       const quiet = await replMs(e, 9);

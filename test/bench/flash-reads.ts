@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
 import { crc32 } from "../../src/core/crc32.js";
 import { Espruino, interpreters } from "../espruino/espruino-process.js";
-import { linuxFirmware, median, scratch } from "./device-scenarios.js";
+import { linuxFirmware, median, scratch, uncaughtHandlersCall } from "./device-scenarios.js";
 import { nothingMeasured, runScript, scriptFlags } from "./script-cli.js";
 
 export interface FlashReads {
@@ -131,13 +131,13 @@ export async function measureFlashReads(bin: string): Promise<FlashReads> {
     const panicReads = await netReads(e, s.dir, "mtdoops.panic('bench')");
     // Past the per-boot cap (8 records on this board; the panic above was one).
     for (let i = 0; i < 10; i++) {
-      await e.run("process.emit('uncaughtException',new Error('bench crash " + i + "'))");
+      await e.run(uncaughtHandlersCall("new Error('bench crash " + i + "')"));
       await sleep(20);
     }
     const suppressedReads = await netReads(
       e,
       s.dir,
-      "process.emit('uncaughtException',new Error('bench crash'))",
+      uncaughtHandlersCall("new Error('bench crash')"),
     );
     await fresh();
     const L = await e.measureL();

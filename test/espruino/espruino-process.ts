@@ -30,6 +30,15 @@ export function interpreters(): Interpreters {
   return { stock: pick("ESPRUINO_BIN"), small: pick("ESPRUINO_SMALL_BIN") };
 }
 
+/**
+ * What the Linux build prints when its input thread and its main loop touch the IO event
+ * buffer at once: targets/linux/jshardware.c reads stdin on a thread of its own and
+ * appends to the newest event (src/jsdevices.c jshPushIOCharEvents) while the main loop
+ * may be taking that event, and the corrupted length stops the interpreter. Boards push
+ * from an interrupt the main loop cannot race with; it is the Linux target's, not ours.
+ */
+export const INPUT_RACE = "ASSERT(len <= 64) FAILED";
+
 export class Espruino {
   readonly proc: ChildProcessWithoutNullStreams;
   /** Everything printed so far (latin1). */
