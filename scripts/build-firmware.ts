@@ -28,7 +28,7 @@ import { checkDialect, formatFinding, repoRoot } from "./check-dialect.js";
 import type { Finding } from "./check-dialect.js";
 import { deviceSources, mangleNames } from "./mangle-names.js";
 import { parseScriptArgs } from "./script-args.js";
-import { FirmwareFile } from "../src/boards/firmware-files.js";
+import { bootStub, FirmwareFile } from "../src/boards/firmware-files.js";
 import {
   FIRMWARE_MODULES,
   firmwareEsbuildOptions,
@@ -56,7 +56,7 @@ export interface BoardBuild {
   code: string;
   /** Where it was written, or undefined (write: false). */
   file: string | undefined;
-  /** Every Storage file of the board's firmware, .boot0 first (its `code`). */
+  /** Every Storage file of the board's firmware, .boot0 first; `code` is .boot0's, or with the modules the core's it runs. */
   files: BundleFile[];
   /** True when any of `files` is over the budget (the budget is per file). */
   overBudget: boolean;
@@ -172,7 +172,10 @@ export async function buildBoard(
       sourcefile: "mtdoops-" + board.id + "-entry.ts",
       loader: "ts",
     },
-    format: "iife",
+    // With the modules, the resident code goes to FirmwareFile.Core as top-level code, run
+    // as a function's body by the one-line boot file (bootStub()); a test entry alone is
+    // one immediately called function in the boot file.
+    format: withModules ? "esm" : "iife",
     // Property names that only the bundle's own code defines and reads (src/core, firmware:
     // see scripts/mangle-names.ts) cost bytes in every use and nothing outside sees them.
     // The cache (also with "underscore") hands the names chosen here to the modules.
@@ -183,17 +186,34 @@ export async function buildBoard(
   if (!out) throw new Error("esbuild produced no output for board " + board.id);
   const code = out.text;
   const bytes = Buffer.byteLength(code, "utf8");
+  const files: BundleFile[] = [];
+  const findings: Finding[] = [];
+  if (opts.write !== false) mkdirSync(outDir, { recursive: true });
+  // [Storage name, file suffix, code]: the boot file, and with the modules the core it runs.
+  const parts: Array<[string, string, string]> = withModules
+    ? [
+        [FirmwareFile.Boot, ".js", bootStub()],
+        [FirmwareFile.Core, ".core.js", code],
+      ]
+    : [[FirmwareFile.Boot, ".js", code]];
   let file: string | undefined;
-  if (opts.write !== false) {
-    mkdirSync(outDir, { recursive: true });
-    file = join(outDir, board.id + ".js");
-    writeFileSync(file, code);
+  for (const [storage, suffix, text] of parts) {
+    let f: string | undefined;
+    if (opts.write !== false) {
+      f = join(outDir, board.id + suffix);
+      writeFileSync(f, text);
+    }
+    if (storage === FirmwareFile.Boot) file = f;
+    files.push({
+      storage,
+      code: text,
+      bytes: Buffer.byteLength(text, "utf8"),
+      gzip: gzipSync(text, { level: 9 }).length,
+      file: f,
+    });
+    if (opts.dialect !== false)
+      findings.push(...checkDialect(text, f ? relative(process.cwd(), f) || f : board.id + suffix));
   }
-  const shown = file ? relative(process.cwd(), file) || file : board.id + ".js";
-  const files: BundleFile[] = [
-    { storage: FirmwareFile.Boot, code, bytes, gzip: gzipSync(code, { level: 9 }).length, file },
-  ];
-  const findings: Finding[] = opts.dialect === false ? [] : checkDialect(code, shown);
   const inputs = contributions(result.metafile);
   const sources = new Set<string>(sourceFiles(result.metafile));
   let cache = result.mangleCache;
@@ -243,7 +263,7 @@ export async function buildBoard(
     board: board.id,
     buildInputs,
     bytes,
-    gzip: files[0]?.gzip ?? 0,
+    gzip: gzipSync(code, { level: 9 }).length,
     code,
     file,
     files,

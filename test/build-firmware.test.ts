@@ -213,17 +213,15 @@ describe("build-firmware with the real firmware/main.ts", () => {
     const linux = builds.find((b) => b.board === "linux");
     expect(linux).toBeDefined();
     const code = linux?.code ?? "";
-    const program = parse(code, { ecmaVersion: "latest" });
-    const first = program.body[0];
-    if (first?.type !== "ExpressionStatement" || first.expression.type !== "CallExpression") {
-      throw new Error("the bundle is not an IIFE");
+    // The resident code (.mtdcore): top-level statements, run as a function's body by the
+    // one-line .boot0, its last one the entry call.
+    const program = parse(code, { ecmaVersion: "latest", sourceType: "module" });
+    const last = program.body[program.body.length - 1];
+    if (last?.type !== "ExpressionStatement" || last.expression.type !== "CallExpression") {
+      throw new Error("the resident code does not end with its entry call");
     }
-    const fn = first.expression.callee;
-    if (fn.type !== "ArrowFunctionExpression" || fn.body.type !== "BlockStatement") {
-      throw new Error("the bundle is not an arrow IIFE");
-    }
-    const body = fn.body.body;
-    const end = fn.body.end - 1;
+    const body = program.body;
+    const end = code.length;
     let moved = 0;
     let caught = 0;
     for (const s of body.slice(0, -1)) {

@@ -45,7 +45,9 @@ describe("flash: the bundle and its sources", () => {
     writeFileSync(bundle, "y");
     const old = new Date(Date.now() - 60_000);
     utimesSync(src, old, old);
-    // The modules loaded on demand are part of the firmware.
+    // The files beside the boot file are part of the firmware.
+    expect(bundleStale("x", root)).toBe("missing");
+    writeFileSync(path.join(root, "firmware", "dist", "x.core.js"), "c");
     expect(bundleStale("x", root)).toBe("missing");
     writeFileSync(path.join(root, "firmware", "dist", "x.mount.js"), "m");
     expect(bundleStale("x", root)).toBe("missing");

@@ -7,8 +7,10 @@
  * holding RAM on the board for as long as the firmware runs (docs/FOOTPRINT.md).
  */
 export enum FirmwareFile {
-  /** Runs at every boot: the resident part (console ring and capture, the log's state and write path, hooks, the `mtdoops` object). */
+  /** Runs at every boot: one line that runs FirmwareFile.Core (bootStub()). */
   Boot = ".boot0",
+  /** The resident part (console ring and capture, the log's state and write path, hooks, the `mtdoops` object), run at every boot by FirmwareFile.Boot. */
+  Core = ".mtdcore",
   /** Loaded once at boot and dropped: partition check, block-file repair, mount, crash-loop guard, reset reason. */
   Mount = ".mtdmount",
   /** Loaded when the host calls mtdoops.list/dump/clear/stats, and dropped after. */
@@ -26,6 +28,7 @@ export enum ReadCommand {
 /** [Storage name, suffix of firmware/dist/<board><suffix>] for each file. */
 export const FIRMWARE_FILES: Array<[string, string]> = [
   [FirmwareFile.Boot, ".js"],
+  [FirmwareFile.Core, ".core.js"],
   [FirmwareFile.Mount, ".mount.js"],
   [FirmwareFile.Read, ".read.js"],
 ];
@@ -35,7 +38,7 @@ export const FIRMWARE_FILES: Array<[string, string]> = [
  * or erases the firmware files on a board where the logger may run (the page's installer,
  * `mtdoops flash`). Where Storage is not memory-mapped (Bangle.js 2's SPI flash, the Linux
  * build), functions keep reading their code from the Storage file they were defined in:
- * rewriting .boot0 under the running logger made its print wrapper, and so every answer the
+ * rewriting the resident code's file under the running logger made its print wrapper, and so every answer the
  * host waits for, fail with "Function code is null, not a string".
  *
  * The first reset() ends the app as any upload does (its "kill" handlers run, and the
@@ -48,3 +51,22 @@ export const STOP_LOGGER: readonly string[] = [
   "reset()",
   'E.removeAllListeners("kill");require("Storage").erase("' + FirmwareFile.Boot + '");reset()',
 ];
+
+/**
+ * The boot file: runs the resident code, FirmwareFile.Core, as the body of a function made
+ * by `Function` (src/jswrap_functions.c keeps the code string as it is, here the Storage
+ * file itself, and parses it only when called). The same code as an immediately called
+ * function expression in .boot0 is lexed twice at every boot, once to find the function's
+ * end and once to run it, and where Storage is not memory-mapped each pass reads the file
+ * from flash again: 6 L of a 28 L boot on the Linux build (docs/FOOTPRINT.md). A missing
+ * core file is said, not thrown.
+ */
+export function bootStub(): string {
+  return (
+    '(function(c){c?Function(c)():print("mtdoops: ' +
+    FirmwareFile.Core +
+    ' is missing; not started")})(require("Storage").read("' +
+    FirmwareFile.Core +
+    '"));\n'
+  );
+}

@@ -15,10 +15,11 @@ export const FLASH_HELP = `Usage:
   mtdoops flash --board <id> --port <port> [--baud <n>] [--bundle <file>]
   mtdoops flash --board <id> --dry-run <file> [--bundle <file>]
 
-Installs espruino-mtdoops on a board: builds firmware/dist/<id>.js and its modules
-(<id>.mount.js, <id>.read.js) when they are missing or older than their sources, then
-uploads them with EspruinoTools into the board's Storage as the boot file .boot0 and the
-files .mtdmount and .mtdread, and restarts the board into it (load()). Afterwards the board
+Installs espruino-mtdoops on a board: builds firmware/dist/<id>.js and the files beside
+it (<id>.core.js, <id>.mount.js, <id>.read.js) when they are missing or older than their
+sources, then uploads them with EspruinoTools into the board's Storage as the boot file
+.boot0 and the files .mtdcore, .mtdmount and .mtdread, and restarts the board into it
+(load()). Afterwards the board
 answers mtdoops.* commands; check with: mtdoops logs --port <port>
 
 Options:

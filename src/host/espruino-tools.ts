@@ -72,7 +72,7 @@ export function runEspruinoTools(
 
 /**
  * The EspruinoTools arguments that upload `bundle` as Storage file `.boot0`, with the
- * modules the build wrote beside it (<bundle minus .js>.mount.js as .mtdmount,
+ * files the build wrote beside it (<bundle minus .js>.core.js as .mtdcore, .mount.js as .mtdmount,
  * .read.js as .mtdread: src/boards/firmware-files.ts) when they are there, and
  * restart into it.
  */

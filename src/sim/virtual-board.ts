@@ -31,8 +31,8 @@
 //   storage          a VirtualStorage to use (the other Storage files persist in it).
 //   installFirmware  true: put firmware/dist/<id>.js (built first by the one firmware
 //                    build, npm run build:firmware, when missing or older than any file
-//                    its last build read) in Storage as ".boot0" before the first boot, with its
-//                    modules (<id>.mount.js as .mtdmount,
+//                    its last build read) in Storage as ".boot0" before the first boot, with the
+//                    files beside it (<id>.core.js as .mtdcore, <id>.mount.js as .mtdmount,
 //                    <id>.read.js as .mtdread:
 //                    src/boards/firmware-files.ts); a string: the path of a bundle to
 //                    install instead (its modules beside it).
@@ -105,7 +105,8 @@ export const RESETREAS = { RESETPIN: 0x1, DOG: 0x2, SREQ: 0x4, LOCKUP: 0x8 } as 
 
 /**
  * A board's firmware files as the build writes them (src/boards/firmware-files.ts): the
- * bundle `bundle` (.boot0) and, beside it, <name>.mount.js and .read.js when present.
+ * boot file `bundle` (.boot0) and, beside it, <name>.core.js, .mount.js and .read.js when
+ * present.
  */
 export function firmwareFilesAt(bundle: string): Record<string, string> {
   const files: Record<string, string> = {};

@@ -38,8 +38,8 @@ export interface FlashReads {
   suppressed: number;
   /** The time of one read, in L: E.CRC32 of a Storage string, less the same on a RAM copy, per 16 bytes. */
   readL: number;
-  /** Bytes of .boot0. */
-  bootBytes: number;
+  /** Bytes of the resident code (.mtdcore), which the boot lexes. */
+  coreBytes: number;
 }
 
 const FLASH_FILE = "espruino.flash";
@@ -96,9 +96,10 @@ function sleep(ms: number): Promise<void> {
 export async function measureFlashReads(bin: string): Promise<FlashReads> {
   const files = await linuxFirmware();
   const boot = files[FirmwareFile.Boot] as string;
-  // The generated entry is the last statement of the bundle: start({"id":"linux",...}).
-  const definitions = boot.replace(/[\w$]+\(\{id:"linux"[^}]*\}\);\}\)\(\);\s*$/, "0})();");
-  if (definitions === boot) throw new Error("the bundle's entry call was not found");
+  const core = files[FirmwareFile.Core] as string;
+  // The generated entry is the core's last statement: start({"id":"linux",...}).
+  const definitions = core.replace(/[\w$]+\(\{id:"linux"[^}]*\}\);\s*$/, "0;");
+  if (definitions === core) throw new Error("the core's entry call was not found");
   const o: Record<string, string> = { ...files };
   delete o[FirmwareFile.Boot];
   o["mtdb0"] = boot;
@@ -118,7 +119,7 @@ export async function measureFlashReads(bin: string): Promise<FlashReads> {
     await fresh();
     const bootReads = await netReads(e, s.dir, "eval(require('Storage').read('mtdb0'))");
     await fresh();
-    const defReads = await netReads(e, s.dir, "eval(require('Storage').read('mtdb0d'))");
+    const defReads = await netReads(e, s.dir, "Function(require('Storage').read('mtdb0d'))()");
     await fresh();
     const copyReads = await netReads(
       e,
@@ -149,7 +150,7 @@ export async function measureFlashReads(bin: string): Promise<FlashReads> {
           await e.query(
             "(function(){var c=" +
               (copy ? "''+" : "") +
-              "require('Storage').read('mtdb0');var t=getTime();E.CRC32(c);E.CRC32(c);E.CRC32(c);return (getTime()-t)*1000/3})()",
+              "require('Storage').read('mtdb0d');var t=getTime();E.CRC32(c);E.CRC32(c);E.CRC32(c);return (getTime()-t)*1000/3})()",
           ),
         );
       flash.push(await crcMs(false));
@@ -163,8 +164,8 @@ export async function measureFlashReads(bin: string): Promise<FlashReads> {
       line: lineReads,
       panic: panicReads,
       suppressed: suppressedReads,
-      readL: (median(flash) - median(ram)) / L / (boot.length / 16),
-      bootBytes: boot.length,
+      readL: (median(flash) - median(ram)) / L / (definitions.length / 16),
+      coreBytes: core.length,
     };
   } finally {
     await e.kill();
@@ -176,7 +177,7 @@ export function flashReadsSummary(r: FlashReads): string {
   return (
     `flash reads: boot=${r.boot} firstBoot=${r.firstBoot} definitions=${r.definitions} mountCopy=${r.mountCopy} ` +
     `line=${r.line} panic=${r.panic} suppressed=${r.suppressed} read=${r.readL.toFixed(4)}L ` +
-    `(boot reads ≈ ${(r.boot * r.readL).toFixed(1)}L; .boot0 ${r.bootBytes} bytes)`
+    `(boot reads ≈ ${(r.boot * r.readL).toFixed(1)}L; .mtdcore ${r.coreBytes} bytes)`
   );
 }
 

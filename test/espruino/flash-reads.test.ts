@@ -52,13 +52,15 @@ if (missing) {
         throw e;
       }
       console.log(flashReadsSummary(r));
-      expect(r.definitions).toBeGreaterThanOrEqual(Math.floor(r.bootBytes / 16));
+      expect(r.definitions).toBeGreaterThanOrEqual(Math.floor(r.coreBytes / 16));
       expect(r.boot).toBeGreaterThan(r.definitions);
       expect(r.firstBoot).toBeGreaterThan(r.boot);
       expect(r.mountCopy).toBeGreaterThan(0);
       expect(r.line).toBeGreaterThan(0);
       expect(r.suppressed).toBeGreaterThan(0);
       expect(r.readL).toBeGreaterThan(0);
+      // A read is a file operation on this build: far below a tenth of L (0.008-0.011 L measured).
+      expect(r.readL).toBeLessThan(0.1);
     }, 300_000);
   });
 }
