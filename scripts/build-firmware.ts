@@ -196,14 +196,13 @@ export async function buildBoard(
         [FirmwareFile.Core, ".core.js", code],
       ]
     : [[FirmwareFile.Boot, ".js", code]];
-  let file: string | undefined;
-  for (const [storage, suffix, text] of parts) {
+  /** Writes one Storage file's code as firmware/dist/<board><suffix>, lists it and checks its dialect; its path. */
+  const emit = (storage: string, suffix: string, text: string): string | undefined => {
     let f: string | undefined;
     if (opts.write !== false) {
       f = join(outDir, board.id + suffix);
       writeFileSync(f, text);
     }
-    if (storage === FirmwareFile.Boot) file = f;
     files.push({
       storage,
       code: text,
@@ -213,6 +212,12 @@ export async function buildBoard(
     });
     if (opts.dialect !== false)
       findings.push(...checkDialect(text, f ? relative(process.cwd(), f) || f : board.id + suffix));
+    return f;
+  };
+  let file: string | undefined;
+  for (const [storage, suffix, text] of parts) {
+    const f = emit(storage, suffix, text);
+    if (storage === FirmwareFile.Boot) file = f;
   }
   const inputs = contributions(result.metafile);
   const sources = new Set<string>(sourceFiles(result.metafile));
@@ -233,23 +238,7 @@ export async function buildBoard(
     const o = r.outputFiles[0];
     if (!o) throw new Error("esbuild produced no output for board " + board.id + " " + storage);
     cache = { ...cache, ...r.mangleCache };
-    const mcode = wrapModule(o.text);
-    let mfile: string | undefined;
-    if (opts.write !== false) {
-      mfile = join(outDir, board.id + suffix);
-      writeFileSync(mfile, mcode);
-    }
-    files.push({
-      storage,
-      code: mcode,
-      bytes: Buffer.byteLength(mcode, "utf8"),
-      gzip: gzipSync(mcode, { level: 9 }).length,
-      file: mfile,
-    });
-    if (opts.dialect !== false)
-      findings.push(
-        ...checkDialect(mcode, mfile ? relative(process.cwd(), mfile) || mfile : board.id + suffix),
-      );
+    emit(storage, suffix, wrapModule(o.text));
     for (const [name, n] of contributions(r.metafile)) inputs.push([storage + " " + name, n]);
     for (const f of sourceFiles(r.metafile)) sources.add(f);
   }
