@@ -188,7 +188,7 @@ export async function measureDevice(
       for (const n of BURSTS) bursts.push(await burstReceived(e, n));
       const longs: boolean[] = [];
       for (const n of LONG_PRINTS) longs.push(await longPrintArrives(e, n));
-      const crash = await bestCrashCost(e, L, 7);
+      const crash = await bestCrashCost(e, L, 11);
       const line = await timeL(e, L, LINE, 7);
       const quiet = await replMs(e, 9);
       await e.run("global.__iv=setInterval(function(){throw new Error('every 10 ms')},10)");
@@ -270,7 +270,7 @@ export async function measureDevice(
         const crashWith = await bestCrashCost(e, L, 5);
         // ...and every further one is suppressed.
         for (let i = 0; i < 3; i++) await crashCost(e, L);
-        const supWith = await bestCrashCost(e, L, 7);
+        const supWith = await bestCrashCost(e, L, 11);
         const line = await timeL(e, L, LINE, 7);
         const lost = await burstsLost(e, base.bursts, base.longs);
         e.since();
