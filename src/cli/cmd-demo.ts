@@ -88,7 +88,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   const w = (s: string): void => io.stdout.write(s);
 
   w(`espruino-mtdoops demo: a virtual ${board.name} (board "${board.id}", virtual time)\n\n`);
-  w(`[1/4] power on; espruino-mtdoops runs from Storage as .boot0\n`);
+  w(`[1/4] power on; espruino-mtdoops runs from Storage (.boot0 runs .mtdcore)\n`);
   // The files `mtdoops flash` would upload: firmware/dist/<id>.js and its modules, built
   // first by the one firmware build when missing or stale.
   if (bundleStale(board.id) !== null)
