@@ -15,6 +15,13 @@ const linux = loadBoard("linux");
 const PUCK = await buildFirmwareBundle(puck);
 const LINUX = await buildFirmwareBundle(linux);
 
+/** The linux board with the firmware installed, powered on. */
+function bootedLinux(): VirtualBoard {
+  const vb = new VirtualBoard({ board: linux, firmware: LINUX });
+  vb.boot();
+  return vb;
+}
+
 function records(vb: VirtualBoard): OpenedRecord[] {
   const r = vb.retrieve();
   expect(r.error).toBeUndefined();
@@ -96,8 +103,7 @@ describe("reset reason at boot", () => {
   });
 
   it('"none": nothing is written at boot, whatever the restart', () => {
-    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
-    vb.boot();
+    const vb = bootedLinux();
     vb.reboot("watchdog");
     vb.reboot("power-cut");
     vb.advance(10);
@@ -107,8 +113,7 @@ describe("reset reason at boot", () => {
 
 describe("dump hooks", () => {
   it("hands an uncaught exception back to the interpreter, which reports it as without the logger", () => {
-    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
-    vb.boot();
+    const vb = bootedLinux();
     vb.takeOutput();
     vb.eval('setTimeout(function(){ throw new TypeError("bad type"); }, 5)');
     vb.advance(10);
@@ -124,8 +129,7 @@ describe("dump hooks", () => {
   });
 
   it("keeps the interpreter's onErrorSave: the first unhandled error goes to the ERROR file", () => {
-    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
-    vb.boot();
+    const vb = bootedLinux();
     vb.eval("E.setFlags({onErrorSave:1})");
     vb.eval('setTimeout(function(){ throw new Error("saved"); }, 5)');
     vb.advance(10);
@@ -136,8 +140,7 @@ describe("dump hooks", () => {
   });
 
   it("an app's own handler still takes the error: nothing printed, and it is recorded", () => {
-    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
-    vb.boot();
+    const vb = bootedLinux();
     vb.eval("process.on('uncaughtException', function(e){ print('app caught ' + e.message) })");
     vb.takeOutput();
     vb.eval('setTimeout(function(){ throw new Error("handled by the app"); }, 5)');
@@ -152,8 +155,7 @@ describe("dump hooks", () => {
   });
 
   it("an exception the app emits itself (process.emit) is recorded once, and reported", () => {
-    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
-    vb.boot();
+    const vb = bootedLinux();
     vb.takeOutput();
     vb.eval('process.emit("uncaughtException", new Error("emitted"))');
     vb.advance(10);
@@ -168,8 +170,7 @@ describe("dump hooks", () => {
   });
 
   it("past the per-boot cap an uncaught exception is only counted, and still reported", () => {
-    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
-    vb.boot();
+    const vb = bootedLinux();
     for (let i = 0; i < 8; i++) vb.eval('mtdoops.panic("p' + i + '")');
     vb.takeOutput();
     vb.eval('setTimeout(function(){ throw new Error("past the cap"); }, 5)');
@@ -184,8 +185,7 @@ describe("dump hooks", () => {
   });
 
   it("the app keeps running after an uncaught exception (intervals go on)", () => {
-    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
-    vb.boot();
+    const vb = bootedLinux();
     vb.eval(
       "var n = 0; setInterval(function(){ n++; if (n === 2) throw new Error('once'); }, 100)",
     );
@@ -195,8 +195,7 @@ describe("dump hooks", () => {
   });
 
   it("load() writes a shutdown record and the library comes back with the boot files", () => {
-    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
-    vb.boot();
+    const vb = bootedLinux();
     vb.storage.writeFile("app.js", 'print("app loaded")');
     vb.input('load("app.js")\n');
     vb.advance(10);
@@ -206,8 +205,7 @@ describe("dump hooks", () => {
   });
 
   it("a record carries the lost and suppressed counts of its boot", () => {
-    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
-    vb.boot();
+    const vb = bootedLinux();
     for (let i = 0; i < 10; i++) vb.eval('mtdoops.panic("p' + i + '")');
     vb.eval('mtdoops.oops("after the cap")');
     vb.advance(10);
@@ -243,8 +241,7 @@ describe("the mtdoops device API", () => {
   });
 
   it("dump() output is not recorded, and a large dump does not overflow the input FIFO", () => {
-    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
-    vb.boot();
+    const vb = bootedLinux();
     for (let i = 0; i < 8; i++)
       vb.eval('print("' + "x".repeat(200) + '"); mtdoops.panic("p' + i + '")');
     vb.advance(10);
@@ -261,8 +258,7 @@ describe("the mtdoops device API", () => {
   });
 
   it("stats() and version", () => {
-    const vb = new VirtualBoard({ board: linux, firmware: LINUX });
-    vb.boot();
+    const vb = bootedLinux();
     expect(vb.eval("mtdoops.stats()")).toMatchObject({
       state: "ready",
       boot: 1,
