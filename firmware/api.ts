@@ -3,11 +3,11 @@
 // object (the device-side commands, docs/FIRMWARE.md, SPEC.md §7). All resident: a dump
 // loads nothing, checks the per-boot cap and the crash-loop guard before it builds
 // anything, and builds its record in buffers allocated at boot (src/core/log-core.ts
-// dump()). list, dump, clear and stats run the retrieval module (read.ts) through
+// dumpAdmitted()). list, dump, clear and stats run the retrieval module (read.ts) through
 // runModule(). Device code (docs/DIALECT.md).
 
 import { FirmwareFile, ReadCommand } from "../src/boards/firmware-files.js";
-import { admission, countRefused, dump, runJobs } from "../src/core/log-core.js";
+import { admission, countRefused, dumpAdmitted, runJobs } from "../src/core/log-core.js";
 import { Reason } from "../src/core/record.js";
 import { printUnrecorded, ringText } from "./console.js";
 import { context } from "./context.js";
@@ -51,14 +51,15 @@ export function record(
   flags?: number,
 ): boolean {
   try {
-    // A refusal is counted here, without entering dump() (countRefused says why).
+    // A refusal is counted here, before anything is built (countRefused says why); an
+    // admitted dump goes to dumpAdmitted(), which does not ask again.
     const refused = admission(log, reason);
     if (refused) return countRefused(log, refused);
     if (process.memory(false).free < MIN_FREE) {
       log.stats.lost++;
       return false;
     }
-    return dump(log, reason, context(log, msg, stack, errorFlags, reset), flags);
+    return dumpAdmitted(log, reason, context(log, msg, stack, errorFlags, reset), flags);
   } catch (e) {
     log.stats.lost++;
     return false;

@@ -53,7 +53,7 @@ declare function setInterval(fn: () => void, ms: number): number;
 /** require("Storage"). */
 interface StorageModule {
   read(name: string, offset?: number, length?: number): string | undefined;
-  write(name: string, data: string, offset?: number, size?: number): boolean;
+  write(name: string, data: string | Uint8Array, offset?: number, size?: number): boolean;
   erase(name: string): void;
 }
 

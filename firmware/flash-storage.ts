@@ -80,12 +80,11 @@ function storageWrite(f: StorageBackend, a: number, d: Uint8Array | null): void 
   let ok = false;
   if (f._f) f._f = [];
   try {
+    // The bytes themselves, not a string copy: Storage writes from the typed array's own
+    // memory (src/jsflash.c jsfWriteFile, JSV_GET_AS_CHAR_ARRAY), so a record's write
+    // allocates nothing.
     ok = d
-      ? builtin<StorageModule>("Storage").write(
-          blockFile(f, a),
-          E.toString(d) as string,
-          H + (a % es),
-        )
+      ? builtin<StorageModule>("Storage").write(blockFile(f, a), d, H + (a % es))
       : builtin<StorageModule>("Storage").write(blockFile(f, a), MARK, 0, es + H);
   } catch (e) {
     if ((e as { code?: string }).code) throw e;

@@ -173,13 +173,32 @@ describe("max_reason, per-boot cap, compression", () => {
     };
     const b = bootBoard(newFlash(NOR_4K), 1024, { ...OPTS, compress }, 8192);
     b.ring.write("x".repeat(500));
-    b.log.panic("{}");
+    b.log.dump(Reason.OOPS, "{}");
+    b.log.runJobs();
     expect(calls).toEqual([]);
     b.ring.write("y".repeat(3000));
-    b.log.panic("{}");
+    b.log.dump(Reason.OOPS, "{}");
+    b.log.runJobs();
     expect(calls.length).toBeGreaterThan(0);
     const flags: number[] = [];
     b.log.forEach((r) => flags.push(r.record.flags));
     expect(flags).toEqual([0, 1]); // second: HEATSHRINK, whole ring fit after compression
+  });
+
+  it("never compresses a panic: the newest console that fits, flagged truncated", () => {
+    const calls: number[] = [];
+    const compress = (d: Uint8Array): Uint8Array => {
+      calls.push(d.length);
+      return d.subarray(0, Math.ceil(d.length / 4));
+    };
+    const b = bootBoard(newFlash(NOR_4K), 1024, { ...OPTS, compress }, 8192);
+    b.ring.write("y".repeat(2990) + "0123456789");
+    expect(b.log.panic("{}")).toBe(true);
+    expect(calls).toEqual([]);
+    const got: Array<[number, string]> = [];
+    b.log.forEach((r) =>
+      got.push([r.record.flags, Buffer.from(r.record.payload).toString("latin1").slice(-10)]),
+    );
+    expect(got).toEqual([[2, "0123456789"]]); // TRUNCATED, not HEATSHRINK; the newest bytes kept
   });
 });

@@ -115,8 +115,6 @@ export interface PendingDump {
   uptime: number;
 }
 
-const CHUNK = 256;
-
 /** admission(): why a dump would not be recorded, by the stats counter it counts in. */
 export const REFUSED_FILTERED = 1;
 export const REFUSED_LOST = 2;
@@ -201,7 +199,9 @@ export interface LogCore {
   _crc: Crc32;
   _compress: ((data: Uint8Array) => Uint8Array) | undefined;
   _toBytes: ((s: string) => Uint8Array) | undefined;
-  /** CRC-32 of CHUNK erased bytes: rangeErased() compares a chunk's CRC with it (DESIGN.md). */
+  /** rangeErased()'s chunk: the record size, at most 8 KB (a power of two either way). */
+  _chunk: number;
+  /** CRC-32 of `_chunk` erased bytes: rangeErased() compares each chunk's CRC with it (DESIGN.md). */
   _erasedCrc: number;
   _eraseTries: number;
   _maxRecordsPerBoot: number;
@@ -254,7 +254,8 @@ export function configure(log: LogCore, o: LogOptions): void {
       : o.crc32 || softCrc32;
   log._compress = o.compress;
   log._toBytes = o.toBytes;
-  const ff = new Uint8Array(CHUNK);
+  log._chunk = Math.min(rs, 8192);
+  const ff = new Uint8Array(log._chunk);
   ff.fill(g.erasedValue);
   log._erasedCrc = log._crc(ff);
   log._eraseTries = opt(o.eraseTries, 3);
@@ -290,30 +291,27 @@ export function createLog(o: LogOptions): LogCore {
 }
 
 /**
- * True when `b` (CHUNK bytes or fewer) reads erased. A whole chunk is compared by its CRC-32
- * with that of an erased chunk, one native call where a byte loop would cost the board
- * milliseconds per block: CRC-32 has a Hamming distance of at least 4 at this length, so any
- * chunk within 3 flipped bits of erased is told apart with certainty, and a chunk further
- * off passes only with probability 2^-32 (DESIGN.md, "Empty means every byte erased").
- */
-function chunkErased(log: LogCore, b: Uint8Array): boolean {
-  return b.length === CHUNK
-    ? log._crc(b) === log._erasedCrc
-    : isErased(b, 0, b.length, log.geometry.erasedValue);
-}
-
-/**
  * True when every byte of slots [from, to) is erased: the only test of erasure we trust.
- * A chunk that is not is read once more, so that a flipped bit in the read does not
- * condemn a good block.
+ * The range is read in chunks of a slot (at most 8 KB, `_chunk`), each compared by its
+ * CRC-32 with that of an erased chunk: one read and one native call per chunk, where a
+ * byte loop would cost the board milliseconds per block. A chunk a slot long, not smaller:
+ * the board lexes a function again at every call (docs/FOOTPRINT.md), and the record
+ * write already holds a slot's bytes in RAM. CRC-32 has a Hamming distance of 4 up to
+ * 91607 bits of data (P. Koopman, "32-Bit Cyclic Redundancy Codes for Internet
+ * Applications", DSN 2002), so a chunk within 3 flipped bits of erased is told apart with
+ * certainty, and one further off passes only with probability 2^-32 (DESIGN.md, "Empty
+ * means every byte erased"). A chunk that does not read erased is read once more, so that
+ * a flipped bit in the read does not condemn a good block.
  */
 export function rangeErased(log: LogCore, fromSlot: number, toSlot: number): boolean {
+  const n = log._chunk;
   const end = toSlot * log.recordSize;
-  for (let a = fromSlot * log.recordSize; a < end; a += CHUNK) {
-    const n = Math.min(CHUNK, end - a);
-    if (!chunkErased(log, log.flash.read(a, n)) && !chunkErased(log, log.flash.read(a, n)))
+  for (let a = fromSlot * log.recordSize; a < end; a += n)
+    if (
+      log._crc(log.flash.read(a, n)) !== log._erasedCrc &&
+      log._crc(log.flash.read(a, n)) !== log._erasedCrc
+    )
       return false;
-  }
   return true;
 }
 
@@ -385,7 +383,9 @@ export function runJobs(log: LogCore): void {
     // eslint-disable-next-line no-use-before-define
     if (!writeDump(log, log._pending.shift() as PendingDump, false)) log.stats.lost++;
   }
-  if (log.state === "ready") eraseAhead(log);
+  // Checked here too: on the board a call lexes the whole function it enters, even to
+  // return at once (docs/FOOTPRINT.md).
+  if (log.state === "ready" && log._eraseNeeded) eraseAhead(log);
   log._jobQueued = false;
 }
 
@@ -504,22 +504,25 @@ export function countRefused(log: LogCore, refused: number): false {
 }
 
 /**
- * Records a dump. A panic (Reason.PANIC) is written at once, synchronously (mtdoops's
- * panic path): true when its record is committed on flash. Any other reason is written
- * later, from a job (the oops path): true when it was queued. The console is captured
- * now either way, so output that follows does not change the record. max_reason, the
- * crash-loop guard and the per-boot cap (one more record kept for a panic) apply first
- * (admission()).
+ * dump() for a dump that admission() has just admitted: what the board calls, having
+ * asked admission() itself before it built the context (firmware/api.ts record()), so
+ * that the question is not lexed twice.
  */
-export function dump(log: LogCore, reason: number, context: string, flags?: number): boolean {
+export function dumpAdmitted(
+  log: LogCore,
+  reason: number,
+  context: string,
+  flags?: number,
+): boolean {
   const stats = log.stats;
   const panic = reason === Reason.PANIC;
-  const refused = admission(log, reason);
-  if (refused) return countRefused(log, refused);
   // The payload: the context (at most half the room, and always its first 64 bytes), then
-  // the newest console bytes that fit; compressed when that keeps more of the console.
-  // Built in place in a record-sized buffer (the log's own for a panic, so that a panic
-  // allocates nothing but its context), with native copies only.
+  // the newest console bytes that fit. Built in place in a record-sized buffer, with
+  // native copies only. A panic uses the log's own buffer and stores the console
+  // uncompressed, as mtdoops's panic path does: it allocates nothing but its context
+  // (heatshrink's tries allocate the console twice over and cost a panic on the board a
+  // third of its time, docs/FOOTPRINT.md). The deferred path compresses when that keeps
+  // more of the console.
   const rs = log.recordSize;
   const room = rs - HEADER_SIZE;
   const ctxLen = Math.min(context.length, Math.max(room >> 1, Math.min(room - 2, 64)));
@@ -540,7 +543,7 @@ export function dump(log: LogCore, reason: number, context: string, flags?: numb
   let rawLength = 2 + ctxLen + taken;
   let payload = bytes.subarray(HEADER_SIZE, HEADER_SIZE + rawLength);
   let f = panic ? 0 : flags || 0;
-  if (ring.length > rawRoom && log._compress) {
+  if (!panic && ring.length > rawRoom && log._compress) {
     let take = Math.min(ring.length, MAX_PAYLOAD - 2 - ctxLen);
     for (let i = 0; i < 3 && take > rawRoom; i++) {
       const candidate = buildPayload(ctx.subarray(0, ctxLen), ringTail(ring, take));
@@ -580,4 +583,17 @@ export function dump(log: LogCore, reason: number, context: string, flags?: numb
   log._pending.push(d);
   queueJobs(log);
   return true;
+}
+
+/**
+ * Records a dump. A panic (Reason.PANIC) is written at once, synchronously (mtdoops's
+ * panic path): true when its record is committed on flash. Any other reason is written
+ * later, from a job (the oops path): true when it was queued. The console is captured
+ * now either way, so output that follows does not change the record. max_reason, the
+ * crash-loop guard and the per-boot cap (one more record kept for a panic) apply first
+ * (admission()).
+ */
+export function dump(log: LogCore, reason: number, context: string, flags?: number): boolean {
+  const refused = admission(log, reason);
+  return refused ? countRefused(log, refused) : dumpAdmitted(log, reason, context, flags);
 }

@@ -122,8 +122,9 @@ export function alignUp(n: number, unit: number): number {
  * Writes a record's header into `out`, whose payload (`payloadLength` bytes) is already at
  * HEADER_SIZE: the commit, freed and pad words and the bytes after the payload, up to the
  * next multiple of `progUnit`, erased (0xFF), then the CRC. Returns the record's programmed
- * length (header and payload rounded up to `progUnit`). No allocation and no per-byte loop:
- * the board's panic path encodes into a buffer it allocated at boot (docs/FOOTPRINT.md).
+ * length (header and payload rounded up to `progUnit`). No per-byte loop, and nothing
+ * allocated but a DataView over `out`: the board's panic path encodes into a buffer it
+ * allocated at boot (docs/FOOTPRINT.md).
  */
 export function encodeHeaderInto(
   out: Uint8Array,
@@ -136,18 +137,21 @@ export function encodeHeaderInto(
   const padded = Math.ceil(end / progUnit) * progUnit;
   out.fill(0xff, 0, OFF_MAGIC);
   out.fill(0xff, end, padded);
-  putU32(out, OFF_MAGIC, MAGIC);
+  // One DataView's native stores, not a u32 helper per field: on the board every call
+  // lexes the function it enters again (docs/FOOTPRINT.md). `true`: little-endian.
+  const v = new DataView(out.buffer, out.byteOffset);
+  v.setUint32(OFF_MAGIC, MAGIC, true);
   out[24] = FORMAT_VERSION;
   out[25] = HEADER_SIZE;
   out[26] = h.reason;
   out[27] = h.flags;
-  putU32(out, 28, h.seq);
-  putU32(out, 32, h.boot);
-  putU32(out, 36, h.time);
-  putU32(out, 40, h.uptime);
+  v.setUint32(28, h.seq, true);
+  v.setUint32(32, h.boot, true);
+  v.setUint32(36, h.time, true);
+  v.setUint32(40, h.uptime, true);
   // payloadLength (u16 at 44) and rawLength (u16 at 46) as one little-endian word
-  putU32(out, 44, payloadLength | (h.rawLength << 16));
-  putU32(out, OFF_CRC, crc(out.subarray(OFF_CRC_START, end)));
+  v.setUint32(44, payloadLength | (h.rawLength << 16), true);
+  v.setUint32(OFF_CRC, crc(out.subarray(OFF_CRC_START, end)), true);
   return padded;
 }
 
@@ -175,7 +179,7 @@ export function encodeRecord(
 export function wordUnit(progUnit: number, erasedValue: number, value: number): Uint8Array {
   const z = new Uint8Array(Math.max(4, progUnit));
   z.fill(erasedValue);
-  putU32(z, 0, value);
+  new DataView(z.buffer).setUint32(0, value, true);
   return z;
 }
 
