@@ -83,17 +83,17 @@ function defer(job: (log: LogCore) => void, ms: number, log: LogCore): void {
 }
 
 /**
- * The board's flash backend. `checked`: the block files were verified (storage backend);
- * the mount does that at every boot, so the resident code opens the backend unchecked.
- * Written out in full (not through a variable) so that esbuild can fold the board's
- * backend (MTDOOPS_BACKEND) and drop the two others.
+ * The board's flash backend, as it is (the mount module checks it: storage files
+ * repaired, a raw partition's place checked). Written out in full (not through a
+ * variable) so that esbuild can fold the board's backend (MTDOOPS_BACKEND) and drop the
+ * two others.
  */
-export function openFlash(b: BoardDefinition, checked: boolean): Flash {
+export function openFlash(b: BoardDefinition): Flash {
   return (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend) === "flash"
     ? internalFlash(b)
     : (typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend) === "spinor"
       ? spiNorFlash(b)
-      : storageFlash(b, checked);
+      : storageFlash(b);
 }
 
 /** The log's options on this board: Espruino's own functions where they fit. `start`: getTime() at boot. */

@@ -20,7 +20,7 @@ import { boardGeometry } from "../src/boards/geometry.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { flashError } from "../src/core/flash.js";
 import type { Flash, FlashGeometry } from "../src/core/flash.js";
-import { builtin, checkLanded, checkRange } from "./flash-util.js";
+import { builtin, checkRange } from "./flash-util.js";
 
 const MARK = "MTDBLOCK";
 const H = 8;
@@ -107,22 +107,30 @@ function storageProgram(this: StorageBackend, a: number, d: Uint8Array): void {
 function storageErase(this: StorageBackend, a: number): void {
   const es = this.geometry.eraseSize;
   checkRange(this.geometry, a, es, es, 0);
+  // No read-back either: the new file is made in space Storage keeps erased (src/jsflash.c
+  // jsfCreateFile) and storageWrite() checks its result, and the log reads every block it
+  // erases back itself before it writes there (log-core.ts eraseAhead; a block the mount
+  // re-created is checked the same way before its first use). Reading the 4 KB here as
+  // well cost each erase about 4 L on the Linux build.
   storageWrite(this, a, null);
-  checkLanded(this, a, es, null);
 }
 
 /**
  * Re-creates each block file that is missing, foreign or of the wrong size (a power cut
  * between the old file's removal and the new one's creation, a changed board file). The
- * mount module runs it at every boot (it reads 2 bytes and the marker of each file).
+ * mount module runs it at every boot. Each file is looked up once: its length is in
+ * Storage's file header, and its marker is one read. A file that passes is kept in the
+ * backend's file list when it has one (`_f`), so that the mount's reads do not look it up
+ * again: each lookup walks Storage's file table (src/jsflash.c jsfFindFile), about 9
+ * flash reads on the Linux build and more on a board with many files.
  */
-export function repairBlockFiles(f: Flash, prefix: string): void {
+export function repairBlockFiles(f: StorageBackend, prefix: string): void {
   const g = f.geometry;
   const S = builtin<StorageModule>("Storage");
   for (let a = 0; a < g.size; a += g.eraseSize) {
-    const n = prefix + a / g.eraseSize;
-    const tail = S.read(n, g.eraseSize + H - 1, 2);
-    if (tail === undefined || tail.length !== 1 || S.read(n, 0, H) !== MARK) f.erase(a);
+    const s = S.read(prefix + a / g.eraseSize);
+    if (s === undefined || s.length !== g.eraseSize + H || s.substr(0, H) !== MARK) f.erase(a);
+    else if (f._f) f._f[a / g.eraseSize] = s;
   }
 }
 
@@ -138,10 +146,10 @@ export function storageBackend(g: FlashGeometry, prefix: string): StorageBackend
   return f;
 }
 
-/** Opens the partition. Unless `checked`, damaged block files are re-created first (repairBlockFiles). */
-export function storageFlash(b: BoardDefinition, checked?: boolean): Flash {
-  const p = b.storagePrefix || "mtdoops";
-  const f = storageBackend(boardGeometry(b), p);
-  if (!checked) repairBlockFiles(f, p);
-  return f;
+/**
+ * Opens the partition as it is: the mount module checks the block files at every boot and
+ * re-creates damaged ones (repairBlockFiles), before anything else reads them.
+ */
+export function storageFlash(b: BoardDefinition): Flash {
+  return storageBackend(boardGeometry(b), b.storagePrefix || "mtdoops");
 }

@@ -43,7 +43,7 @@ export function start(board: BoardDefinition): void {
   const ring: Ring = { _buf: new Uint8Array(board.ringSize), _head: 0, length: 0, written: 0 };
   let options: LogOptions;
   try {
-    options = logOptions(board, openFlash(board, true), ring, t0);
+    options = logOptions(board, openFlash(board), ring, t0);
   } catch (e) {
     print("mtdoops: " + ((e as Error).message || e) + "; not started");
     return;

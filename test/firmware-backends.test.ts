@@ -28,14 +28,16 @@ writeFileSync(
   "import { internalFlash } from " +
     fw("flash-internal.ts") +
     ";\n" +
-    "import { storageFlash } from " +
+    "import { repairBlockFiles, storageFlash } from " +
     fw("flash-storage.ts") +
     ";\n" +
     "import { spiNorFlash } from " +
     fw("flash-spinor.ts") +
     ";\n" +
     "export function start(_board: unknown): void {\n" +
-    "  (global as unknown as Record<string, unknown>)['__b'] = { internalFlash: internalFlash, storageFlash: storageFlash, spiNorFlash: spiNorFlash };\n" +
+    // The block files made as the mount module makes them at boot.
+    "  const opened = (b: any): any => { const f: any = storageFlash(b); repairBlockFiles(f, b.storagePrefix || 'mtdoops'); return f; };\n" +
+    "  (global as unknown as Record<string, unknown>)['__b'] = { internalFlash: internalFlash, storageFlash: opened, spiNorFlash: spiNorFlash };\n" +
     "}\n",
 );
 const BACKENDS = (

@@ -44,7 +44,12 @@ export interface FlashGeometry {
  *   FlashError with code "EINVAL". A failure of the medium throws code "EIO"; the
  *   operation may then have changed any bits of the range it was given, and of nothing else.
  *   An implementation that cannot detect a failure (Espruino's Flash reports none) reads
- *   back what it wrote or erased and reports a mismatch as "EIO".
+ *   back what it wrote or erased and reports a mismatch as "EIO", unless something it
+ *   relies on checks for it: the Storage-file backend (firmware/flash-storage.ts) reads back
+ *   neither, since Storage refuses a write into bytes that are not erased and makes new
+ *   files in space it keeps erased. The log does not count on the read-back either: it
+ *   reads back each block it erases and each record its deferred path writes (a medium
+ *   that fails silently, as the simulator's "noop" blocks do, is caught there).
  * - Nothing is cached: once a call returns, its effect is on the medium (it survives a
  *   power cut), and a power cut during a call may leave its range in any state.
  */

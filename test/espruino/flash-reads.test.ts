@@ -61,6 +61,10 @@ if (missing) {
       expect(r.readL).toBeGreaterThan(0);
       // A read is a file operation on this build: far below a tenth of L (0.008-0.011 L measured).
       expect(r.readL).toBeLessThan(0.1);
+      // The boot's parts, timed alone, fit inside the boot, and each takes time.
+      expect(r.definitionsL).toBeGreaterThan(0);
+      expect(r.mountCopyL).toBeGreaterThan(0);
+      expect(r.definitionsL + r.mountCopyL).toBeLessThan(r.bootL);
     }, 300_000);
   });
 }

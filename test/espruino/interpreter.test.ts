@@ -240,6 +240,14 @@ if (!BIN) {
       // Three installs type about 60 KB: the one test long enough to meet the Linux
       // target's own input race (INPUT_RACE) now and then. Only that is tried again.
       for (let attempt = 1; ; attempt++) {
+        if (attempt > 1) {
+          // The race can stop the interpreter in the middle of the installer's writes: the
+          // files are put back as the first test installed them (the log's block files,
+          // which no installer touches, keep their records).
+          const fix = await start();
+          await fix.writeFiles(files, crc32);
+          await fix.kill();
+        }
         const e = await start();
         try {
           await updateThenRemove(e);
