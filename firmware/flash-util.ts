@@ -31,8 +31,7 @@ export function checkRange(
  * cost the board milliseconds per record (CRC-32 tells apart any two chunks within 3
  * flipped bits up to 91607 bits; DESIGN.md, "Empty means every byte erased"). 1 KB, not
  * less: each pass calls the backend's read, whose code the board lexes again at every
- * call (from flash where Storage is not memory-mapped: a 4 KB erase checked 256 bytes at
- * a time cost a crash's job about 5 L on the Linux build), and a record's write already
+ * call, so a 4 KB block takes four passes, not sixteen; and a record's write already
  * holds a slot of 1 KB or more in RAM.
  */
 const LANDED = 1024;

@@ -520,9 +520,9 @@ export function dumpAdmitted(
   // the newest console bytes that fit. Built in place in a record-sized buffer, with
   // native copies only. A panic uses the log's own buffer and stores the console
   // uncompressed, as mtdoops's panic path does: it allocates nothing but its context
-  // (heatshrink's tries allocate the console twice over and cost a panic on the board a
-  // third of its time, docs/FOOTPRINT.md). The deferred path compresses when that keeps
-  // more of the console.
+  // (heatshrink's tries allocate the console twice over and cost a panic on the board
+  // about a quarter of its time, docs/FOOTPRINT.md). The deferred path compresses when
+  // that keeps more of the console.
   const rs = log.recordSize;
   const room = rs - HEADER_SIZE;
   const ctxLen = Math.min(context.length, Math.max(room >> 1, Math.min(room - 2, 64)));
