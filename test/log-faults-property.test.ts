@@ -1199,6 +1199,33 @@ describe("read flips in the mount's check of each block (hardening campaign, iss
     expect(b.log.nextSlot).toBe(5);
   });
 
+  // Campaign seed 924759007 (linux, step 271, a reboot): the one record left, seq 41, failed
+  // its CRC on a flipped read, and the header read made to try again flipped too (its
+  // commit word). The second read gave up at once as dirty, the full scan found nothing,
+  // and the mount went on from seq 13. A dirty header is now given up only when two reads
+  // say so.
+  it("a flipped record read, then a flipped header read, do not make the partition empty", () => {
+    const flash = withRecords([[4, 41]]);
+    const read = flash.read.bind(flash);
+    let recordFlipped = false;
+    let headerFlipped = false;
+    flash.read = (addr: number, len: number): Uint8Array => {
+      const out = read(addr, len);
+      if (addr === 4 * RS && len > 48 && !recordFlipped) {
+        recordFlipped = true;
+        out[52] = (out[52] as number) ^ 1; // in the payload: the CRC fails
+      } else if (addr === 4 * RS && len === 48 && recordFlipped && !headerFlipped) {
+        headerFlipped = true;
+        out[0] = (out[0] as number) ^ 1; // the commit word: the header reads dirty
+      }
+      return out;
+    };
+    const b = bootBoard(flash, RS, OPTS);
+    expect(headerFlipped).toBe(true);
+    expect(b.info.newestSeq).toBe(41); // was -1
+    expect(b.log.nextSeq).toBe(42); // was 13
+  });
+
   // The same hole with a flip in the seq field: a newer record (slot 4, seq 53) read once as
   // older (seq 21, bit 5 cleared) let the check skip its block and keep the binary search's
   // answer, seq 34.
