@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildBoard } from "../scripts/build-firmware.js";
+import { ERASED_CRC } from "../firmware/flash-util.js";
 import { loadBoard } from "../src/boards/load.js";
+import { crc32 } from "../src/core/crc32.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import type { Flash } from "../src/core/flash.js";
 import { repoRoot } from "../src/host/repo.js";
@@ -94,6 +96,14 @@ describeFlashContract(
     reprogram: true,
   },
 );
+
+describe("checkLanded's erased CRC", () => {
+  // A wrong constant would not fail an erase (a mismatch is checked byte by byte), only
+  // make every erase check take the slow path.
+  it("is the CRC-32 of 1 KB of 0xFF", () => {
+    expect(ERASED_CRC).toBe(crc32(new Uint8Array(1024).fill(0xff)));
+  });
+});
 
 describe("flash backends: failures are reported", () => {
   it("internal flash: a program or erase that does not land is EIO (read back)", () => {

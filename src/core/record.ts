@@ -267,8 +267,8 @@ export function decodeRecord(
   erasedValue: number,
   crc: Crc32,
 ): StoredRecord | null {
-  if (b.length < HEADER_SIZE || headerState(b, recordSize, erasedValue) !== "committed")
-    return null;
+  // headerState() says "dirty" for fewer than HEADER_SIZE bytes.
+  if (headerState(b, recordSize, erasedValue) !== "committed") return null;
   const h = decodeHeader(b);
   const end = HEADER_SIZE + h.payloadLength;
   if (b.length < end) return null;
