@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildBoard } from "../scripts/build-firmware.js";
-import { ERASED_CRC } from "../firmware/flash-util.js";
 import { loadBoard } from "../src/boards/load.js";
 import { crc32 } from "../src/core/crc32.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
@@ -36,10 +35,13 @@ writeFileSync(
     "import { spiNorFlash } from " +
     fw("flash-spinor.ts") +
     ";\n" +
+    "import { ERASED_CRC } from " +
+    fw("flash-util.ts") +
+    ";\n" +
     "export function start(_board: unknown): void {\n" +
     // The block files made as the mount module makes them at boot.
     "  const opened = (b: any): any => { const f: any = storageFlash(b); repairBlockFiles(f, b.storagePrefix || 'mtdoops'); return f; };\n" +
-    "  (global as unknown as Record<string, unknown>)['__b'] = { internalFlash: internalFlash, storageFlash: opened, spiNorFlash: spiNorFlash };\n" +
+    "  (global as unknown as Record<string, unknown>)['__b'] = { internalFlash: internalFlash, storageFlash: opened, spiNorFlash: spiNorFlash, ERASED_CRC: ERASED_CRC };\n" +
     "}\n",
 );
 const BACKENDS = (
@@ -101,7 +103,10 @@ describe("checkLanded's erased CRC", () => {
   // A wrong constant would not fail an erase (a mismatch is checked byte by byte), only
   // make every erase check take the slow path.
   it("is the CRC-32 of 1 KB of 0xFF", () => {
-    expect(ERASED_CRC).toBe(crc32(new Uint8Array(1024).fill(0xff)));
+    const vb = new VirtualBoard({ board: linux });
+    vb.boot();
+    vb.eval(BACKENDS);
+    expect(vb.eval("__b.ERASED_CRC")).toBe(crc32(new Uint8Array(1024).fill(0xff)));
   });
 });
 
