@@ -7,7 +7,7 @@
 // runModule(). Device code (docs/DIALECT.md).
 
 import { FirmwareFile, ReadCommand } from "../src/boards/firmware-files.js";
-import { admission, countRefused, dumpAdmitted, runJobs } from "../src/core/log-core.js";
+import { admission, dumpAdmitted, runJobs } from "../src/core/log-core.js";
 import { Reason } from "../src/core/record.js";
 import { printUnrecorded, ringText } from "./console.js";
 import { context } from "./context.js";
@@ -51,10 +51,9 @@ export function record(
   flags?: number,
 ): boolean {
   try {
-    // A refusal is counted here, before anything is built (countRefused says why); an
-    // admitted dump goes to dumpAdmitted(), which does not ask again.
-    const refused = admission(log, reason);
-    if (refused) return countRefused(log, refused);
+    // A refusal is counted by admission(), before anything is built; an admitted dump
+    // goes to dumpAdmitted(), which does not ask again.
+    if (admission(log, reason)) return false;
     if (process.memory(false).free < MIN_FREE) {
       log.stats.lost++;
       return false;
@@ -127,9 +126,7 @@ export function install(log: DeviceLog): void {
     // jsiCheckErrors, after this hook has thrown it: it is one crash.
     if (e === last) last = undefined;
     else {
-      const refused = admission(log, Reason.OOPS);
-      if (refused) countRefused(log, refused);
-      else recordUncaught(log, e, alone);
+      if (!admission(log, Reason.OOPS)) recordUncaught(log, e, alone);
     }
     if (alone) throw e;
   });

@@ -6,7 +6,6 @@
 import type { BoardDefinition } from "../src/boards/schema.js";
 import type { Flash } from "../src/core/flash.js";
 import type { LogCore, LogOptions } from "../src/core/log-core.js";
-import { runJobs } from "../src/core/log-core.js";
 import type { Ring } from "../src/core/ring.js";
 import { internalFlash } from "./flash-internal.js";
 import { spiNorFlash } from "./flash-spinor.js";
@@ -61,25 +60,19 @@ function toBytes(s: string): Uint8Array {
  * The log's jobs run from a timer. A job that cannot run (the backend fails with something
  * that is not a flash error: an SPI chip that stopped answering) says so and lets the next
  * dump queue a job again, rather than throw from a timer and leave `_jobQueued` set for
- * good; the pending records stay for that job.
+ * good; the pending records stay for that job. The catch is in the timer's own closure,
+ * made per job and dropped after it, not in a second resident function: each of those
+ * holds RAM for as long as the firmware runs (docs/FOOTPRINT.md).
  */
-function runJobsFromTimer(log: LogCore): void {
-  try {
-    runJobs(log);
-  } catch (e) {
-    log._jobQueued = false;
-    print("MTDOOPS:ERROR " + ((e as Error).message || e));
-  }
-}
-
 function defer(job: (log: LogCore) => void, ms: number, log: LogCore): void {
-  // Passed as `unknown`: the build's name analysis reserves the property names of what we
-  // hand to Espruino's own functions (scripts/mangle-names.ts), and the log's are ours.
-  setTimeout(
-    (job === runJobs ? runJobsFromTimer : job) as (x: unknown) => void,
-    ms,
-    log as unknown,
-  );
+  setTimeout(() => {
+    try {
+      job(log);
+    } catch (e) {
+      log._jobQueued = false;
+      print("MTDOOPS:ERROR " + ((e as Error).message || e));
+    }
+  }, ms);
 }
 
 /**

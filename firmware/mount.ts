@@ -124,7 +124,7 @@ export default function mount(
   // The mount reads through this module's own copy of the storage backend, which keeps
   // each block file it found (flash-storage.ts): the resident copy's code runs from
   // Storage, where it is slow when Storage is not memory-mapped, while this module runs
-  // from RAM when there is room (modules.ts inRam()).
+  // from RAM when there is room (modules.ts runModule()).
   const resident = log.flash;
   try {
     if ((typeof MTDOOPS_BACKEND === "string" ? MTDOOPS_BACKEND : b.backend) === "storage") {

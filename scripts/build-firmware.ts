@@ -20,7 +20,8 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { parse } from "acorn";
+import { build, transform } from "esbuild";
 import type { Metafile } from "esbuild";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { isBoardError, listBoards, loadBoard } from "../src/boards/load.js";
@@ -81,6 +82,60 @@ export function entrySource(entry: string, board: BoardDefinition): string {
     JSON.stringify(residentBoard(board)) +
     ");\n"
   );
+}
+
+/**
+ * The resident functions that run only while start() runs: the board's wiring. Each
+ * resident function holds 5 JsVars and one more per parameter for as long as the firmware
+ * runs (measured: docs/FOOTPRINT.md), and a closure keeps its whole scope, so a function
+ * declared beside the hooks stays whether or not it is called again. The build releases
+ * these by name once start() has returned (releaseBootCode). A name missing from a board's
+ * bundle was left out by the bundler (the backends the board does not use).
+ */
+export const BOOT_ONLY_FUNCTIONS = [
+  "start",
+  "openFlash",
+  "logOptions",
+  "internalFlash",
+  "spiNorFlash",
+  "storageFlash",
+  "storageBackend",
+  "boardGeometry",
+  "captureConsole",
+  "install",
+] as const;
+
+/**
+ * `code` (the resident bundle, esbuild's output with its identifiers as written) with the
+ * BOOT_ONLY_FUNCTIONS its top level declares set to undefined after the entry's call, then
+ * minified: the release is spelled with the source's names, and the minifier renames it
+ * with the rest. Throws when a name was renamed by the bundler (two modules declaring it),
+ * since the release would then miss it, or when start() is not there.
+ */
+export async function releaseBootCode(code: string): Promise<string> {
+  const declared = new Set<string>();
+  const ast = parse(code, { ecmaVersion: 2020, sourceType: "module" }) as unknown as {
+    body: Array<{ type: string; id?: { name: string } }>;
+  };
+  for (const n of ast.body) if (n.type === "FunctionDeclaration" && n.id) declared.add(n.id.name);
+  const names: string[] = [];
+  for (const name of BOOT_ONLY_FUNCTIONS) {
+    if (declared.has(name)) names.push(name);
+    else if ([...declared].some((d) => new RegExp("^" + name + "\\d+$").test(d)))
+      throw new Error(
+        "the bundle renamed " + name + " (declared twice): its release would miss it",
+      );
+  }
+  if (!names.includes("start")) throw new Error("the resident bundle declares no start()");
+  const released = code.trimEnd() + "\n" + names.join("=") + "=void 0;\n";
+  const out = await transform(released, {
+    minify: true,
+    format: "esm",
+    target: "es2015",
+    charset: "ascii",
+    legalComments: "none",
+  });
+  return out.code;
 }
 
 export interface BuildOptions {
@@ -176,6 +231,9 @@ export async function buildBoard(
     // as a function's body by the one-line boot file (bootStub()); a test entry alone is
     // one immediately called function in the boot file.
     format: withModules ? "esm" : "iife",
+    // The resident code keeps its names until its boot-only functions are released by
+    // name; releaseBootCode() minifies the identifiers after.
+    ...(withModules ? { minify: false, minifySyntax: true, minifyWhitespace: true } : {}),
     // Property names that only the bundle's own code defines and reads (src/core, firmware:
     // see scripts/mangle-names.ts) cost bytes in every use and nothing outside sees them.
     // The cache (also with "underscore") hands the names chosen here to the modules.
@@ -184,7 +242,7 @@ export async function buildBoard(
   });
   const out = result.outputFiles[0];
   if (!out) throw new Error("esbuild produced no output for board " + board.id);
-  const code = out.text;
+  const code = withModules ? await releaseBootCode(out.text) : out.text;
   const bytes = Buffer.byteLength(code, "utf8");
   const files: BundleFile[] = [];
   const findings: Finding[] = [];

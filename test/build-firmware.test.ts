@@ -18,6 +18,7 @@ import {
   buildFailures,
   entrySource,
   formatSizeTable,
+  releaseBootCode,
 } from "../scripts/build-firmware.js";
 import type { BoardBuild } from "../scripts/build-firmware.js";
 import { checkDialect } from "../scripts/check-dialect.js";
@@ -216,8 +217,13 @@ describe("build-firmware with the real firmware/main.ts", () => {
     // The resident code (.mtdcore): top-level statements, run as a function's body by the
     // one-line .boot0, its last one the entry call.
     const program = parse(code, { ecmaVersion: "latest", sourceType: "module" });
+    // Its last statement: the entry call, then the release of the boot-only functions.
     const last = program.body[program.body.length - 1];
-    if (last?.type !== "ExpressionStatement" || last.expression.type !== "CallExpression") {
+    const first =
+      last?.type === "ExpressionStatement" && last.expression.type === "SequenceExpression"
+        ? last.expression.expressions[0]
+        : undefined;
+    if (first?.type !== "CallExpression") {
       throw new Error("the resident code does not end with its entry call");
     }
     const body = program.body;
@@ -250,4 +256,48 @@ describe("build-firmware with the real firmware/main.ts", () => {
     // and the checker rightly stays quiet about them (21 of 31 caught on 2026-11-26).
     expect(caught / moved).toBeGreaterThan(0.6);
   }, 120_000);
+});
+
+describe("the boot-only functions released after the entry call (releaseBootCode)", () => {
+  it("every board's resident code releases the boot-only functions it declares, start() first", async () => {
+    for (const board of loadAllBoards()) {
+      const core = (await buildBoard(board, { write: false })).files[1]?.code ?? "";
+      const program = parse(core, { ecmaVersion: "latest", sourceType: "module" });
+      const declared = new Set<string>();
+      for (const s of program.body)
+        if (s.type === "FunctionDeclaration" && s.id) declared.add(s.id.name);
+      const m = /\),([\w$]+(?:=[\w$]+)*)=void 0;\s*$/.exec(core);
+      expect(m, board.id).not.toBeNull();
+      const released = (m?.[1] ?? "").split("=");
+      // start, openFlash, logOptions, the backend's factory and its helpers, the capture's
+      // and the API's installers: 8 on a Storage board, 6 or 7 on the others.
+      expect(released.length, board.id).toBeGreaterThanOrEqual(6);
+      for (const n of released) expect(declared.has(n), board.id + " " + n).toBe(true);
+      // The entry call is to the first of them: start().
+      const call = new RegExp("(^|[;}])" + released[0]?.replace("$", "\\$") + "\\(\\{");
+      expect(call.test(core), board.id).toBe(true);
+    }
+  }, 120_000);
+
+  it("releases by the source's names, then minifies: the released names are undefined after", async () => {
+    // The minifier renames every top-level name, so the bundle reports on itself through
+    // an object on globalThis: what its own scope holds once the release has run.
+    const code = await releaseBootCode(
+      "function helper(x){return x+1}" +
+        "function probe(){return [typeof start, typeof install, typeof helper]}" +
+        "function install(l){l.api=function(){return helper(1)};l.probe=probe}" +
+        "function start(l){install(l)}start(globalThis.log={});",
+    );
+    expect(code).not.toMatch(/install|start/);
+    const out = runInNewContext(code + ";[log.api(), log.probe()]", {}) as [number, string[]];
+    expect(out[0]).toBe(2);
+    expect([...out[1]]).toEqual(["undefined", "undefined", "function"]);
+  });
+
+  it("refuses a bundle that renamed a boot-only function, or one without start()", async () => {
+    await expect(
+      releaseBootCode("function install2(){}function start(){install2()}start();"),
+    ).rejects.toThrow(/renamed install/);
+    await expect(releaseBootCode("function install(){}install();")).rejects.toThrow(/no start/);
+  });
 });

@@ -24,7 +24,6 @@ import { crc32 as softCrc32 } from "./crc32.js";
 import type { Flash, FlashGeometry } from "./flash.js";
 import { checkGeometry, isFlashError } from "./flash.js";
 import {
-  buildPayload,
   COMMIT_VALUE,
   encodeHeaderInto,
   HEADER_SIZE,
@@ -38,7 +37,7 @@ import {
 } from "./record.js";
 import type { StoredRecord } from "./record.js";
 import type { Ring } from "./ring.js";
-import { ringTail, ringTailInto } from "./ring.js";
+import { ringTailInto } from "./ring.js";
 import type { Clock, Scheduler } from "./scheduler.js";
 import { NO_WALL_CLOCK_BEFORE } from "./scheduler.js";
 
@@ -115,7 +114,7 @@ export interface PendingDump {
   uptime: number;
 }
 
-/** admission(): why a dump would not be recorded, by the stats counter it counts in. */
+/** admission(): why a dump is not recorded, by the stats counter it was counted in. */
 export const REFUSED_FILTERED = 1;
 export const REFUSED_LOST = 2;
 export const REFUSED_SUPPRESSED = 3;
@@ -389,14 +388,6 @@ export function runJobs(log: LogCore): void {
   log._jobQueued = false;
 }
 
-/** Asks the scheduler for a run of the jobs, unless one is queued or running. */
-function queueJobs(log: LogCore): void {
-  if (!log._jobQueued) {
-    log._jobQueued = true;
-    log._scheduler.defer(runJobs, 0, log);
-  }
-}
-
 /**
  * Programs one record at the write point: its bytes from the magic on, in pieces that
  * stay inside a program page, then its commit word. A panic does nothing else: no erase,
@@ -456,7 +447,12 @@ function writeDump(log: LogCore, d: PendingDump, panic: boolean): boolean {
     log.nextSeq = (log.nextSeq + 1) >>> 0;
     if (log.nextSlot % log.slotsPerBlock === 0) {
       log._eraseNeeded = true;
-      queueJobs(log);
+      // The jobs, unless queued or running (as in dumpAdmitted(): written out twice rather
+      // than kept as a helper, which would hold RAM on the board for two lines).
+      if (!log._jobQueued) {
+        log._jobQueued = true;
+        log._scheduler.defer(runJobs, 0, log);
+      }
     }
     if (ok) {
       log._newestSlot = slot;
@@ -470,37 +466,34 @@ function writeDump(log: LogCore, d: PendingDump, panic: boolean): boolean {
 }
 
 /**
- * What dump() would do with a dump of `reason` now, before anything is built: 0 record it,
- * else why not, as the counter it would count it in (REFUSED_*). The board
- * asks first, so that a dump past the per-boot cap or the crash-loop guard costs no
- * context and no allocation (docs/FOOTPRINT.md, "CPU per crash").
+ * Whether a dump of `reason` may be recorded now, asked before anything is built: 0 when
+ * it may; else it is counted, in the stats counter that says why, and that counter's
+ * REFUSED_* code is returned. The board asks first, so that a dump past the per-boot cap
+ * or the crash-loop guard costs no context and no allocation (docs/FOOTPRINT.md, "CPU per
+ * crash"); the count is made here, not by a helper, because on the board every resident
+ * function holds RAM and every call lexes the function it enters.
  */
 export function admission(log: LogCore, reason: number): number {
   const panic = reason === Reason.PANIC;
-  if (reason > log.maxReason || reason < 1) return REFUSED_FILTERED;
-  if (log.state !== "ready") return REFUSED_LOST;
-  if (
-    // The clock only when the guard is on: a call is lexed whole on the board.
-    (log.crashLoop && log._clock.uptime() < log._loopWindowMs) ||
-    log._bootRecords + log._pending.length >= log._maxRecordsPerBoot + (panic ? 1 : 0)
-  )
-    return REFUSED_SUPPRESSED;
-  if (!panic && log._pending.length >= 2) return REFUSED_LOST;
-  return 0;
-}
-
-/**
- * Counts a dump that admission() refused, in the counter it names; returns false (not
- * recorded). Its own function, so that a caller that checked admission() first counts a
- * refusal without calling dump(): on the board, a call lexes the whole function it enters
- * (where Storage is not memory-mapped, from flash), and dump() is the longest one.
- */
-export function countRefused(log: LogCore, refused: number): false {
   const stats = log.stats;
-  if (refused === REFUSED_FILTERED) stats.filtered++;
-  else if (refused === REFUSED_LOST) stats.lost++;
-  else stats.suppressed++;
-  return false;
+  if (reason > log.maxReason || reason < 1) {
+    stats.filtered++;
+    return REFUSED_FILTERED;
+  }
+  if (
+    log.state === "ready" &&
+    // The clock only when the guard is on: a call is lexed whole on the board.
+    ((log.crashLoop && log._clock.uptime() < log._loopWindowMs) ||
+      log._bootRecords + log._pending.length >= log._maxRecordsPerBoot + (panic ? 1 : 0))
+  ) {
+    stats.suppressed++;
+    return REFUSED_SUPPRESSED;
+  }
+  if (log.state !== "ready" || (!panic && log._pending.length >= 2)) {
+    stats.lost++;
+    return REFUSED_LOST;
+  }
+  return 0;
 }
 
 /**
@@ -546,7 +539,11 @@ export function dumpAdmitted(
   if (!panic && ring.length > rawRoom && log._compress) {
     let take = Math.min(ring.length, MAX_PAYLOAD - 2 - ctxLen);
     for (let i = 0; i < 3 && take > rawRoom; i++) {
-      const candidate = buildPayload(ctx.subarray(0, ctxLen), ringTail(ring, take));
+      // The payload as buildPayload() lays it out, made here from the context already in
+      // `bytes` and the ring: one allocation, and no helper that would stay resident.
+      const candidate = new Uint8Array(2 + ctxLen + take);
+      candidate.set(bytes.subarray(HEADER_SIZE, HEADER_SIZE + 2 + ctxLen));
+      ringTailInto(ring, candidate, 2 + ctxLen, take);
       let packed: Uint8Array;
       try {
         packed = log._compress(candidate);
@@ -581,7 +578,10 @@ export function dumpAdmitted(
     return ok;
   }
   log._pending.push(d);
-  queueJobs(log);
+  if (!log._jobQueued) {
+    log._jobQueued = true;
+    log._scheduler.defer(runJobs, 0, log);
+  }
   return true;
 }
 
@@ -594,6 +594,5 @@ export function dumpAdmitted(
  * (admission()).
  */
 export function dump(log: LogCore, reason: number, context: string, flags?: number): boolean {
-  const refused = admission(log, reason);
-  return refused ? countRefused(log, refused) : dumpAdmitted(log, reason, context, flags);
+  return !admission(log, reason) && dumpAdmitted(log, reason, context, flags);
 }

@@ -1,0 +1,205 @@
+// npm run bench:ram [-- --json]: where the logger's idle RAM goes on the real interpreter
+// (the Linux build named by ESPRUINO_BIN), the measurement behind docs/FOOTPRINT.md's
+// verdict on the idle goal (<= 300 JsVars beyond the ring).
+//
+// In one interpreter process it measures:
+// - what a function costs while it exists: 20 functions of 0, 1 and 3 parameters defined
+//   from a Storage file, as the resident code is, each set's JsVars less those of the same
+//   file with no function; fitted as `perFunction + perParameter * parameters`;
+// - what the logger holds after a boot over a formatted log, beyond its console ring, the
+//   boot evaluated as bench:device evaluates it (its idleJsVars);
+// - the record buffer it allocates at boot (a Uint8Array of the record size);
+// and it counts the functions of the resident code that stay after boot (the Linux
+// board's .mtdcore parsed, less the boot-only functions its last statement releases) and
+// their parameters, then boots once more without that release to measure what it frees. Prints one JSON object (the last line with --json) and one line.
+// Without ESPRUINO_BIN it prints `null` (with --json) and says why.
+
+import { parse } from "acorn";
+import { loadBoard } from "../../src/boards/load.js";
+import { FirmwareFile } from "../../src/boards/firmware-files.js";
+import { crc32 } from "../../src/core/crc32.js";
+import { Espruino, interpreters } from "../espruino/espruino-process.js";
+import { bootCost, linuxFirmware, scratch, usage } from "./device-scenarios.js";
+import { nothingMeasured, runScript, scriptFlags } from "./script-cli.js";
+
+export interface RamFigures {
+  /** JsVars a function holds with no parameter, measured. */
+  perFunction: number;
+  /** JsVars each parameter adds, measured. */
+  perParameter: number;
+  /** Functions of the resident code that stay after boot, and their parameters. */
+  residentFunctions: number;
+  residentParameters: number;
+  /** residentFunctions and residentParameters at the measured costs. */
+  functionJsVars: number;
+  /** The record buffer allocated at boot. */
+  bufferJsVars: number;
+  /** What the logger holds after boot beyond its console ring. */
+  idleJsVars: number;
+  /** idleJsVars less the functions and the buffer: the log's state, the API object, the hooks' entries. */
+  restJsVars: number;
+  /** What the release of the boot-only functions frees: the same boot without it, less idleJsVars. */
+  releasedJsVars: number;
+}
+
+interface FnNode {
+  type: string;
+  params?: unknown[];
+  id?: { name: string } | null;
+}
+
+/**
+ * The functions of `core` (a resident bundle) left after boot: every function it declares
+ * or writes, less the top-level declarations its final `a=b=...=void 0` releases.
+ */
+export function residentFunctions(core: string): { functions: number; parameters: number } {
+  const released = new Set<string>();
+  const tail = /;?([\w$]+(?:=[\w$]+)*)=void 0;?\s*$/.exec(core);
+  if (tail && tail[1]) for (const n of tail[1].split("=")) released.add(n);
+  const ast = parse(core, { ecmaVersion: 2020, sourceType: "module" }) as unknown as {
+    body: FnNode[];
+  };
+  let functions = 0;
+  let parameters = 0;
+  const walk = (n: unknown, top: boolean): void => {
+    if (!n || typeof n !== "object") return;
+    const node = n as FnNode;
+    if (typeof node.type === "string" && /Function/.test(node.type)) {
+      // A released function is freed, but what it made (the hooks, the API) stays.
+      if (!(top && node.id && released.has(node.id.name))) {
+        functions++;
+        parameters += node.params ? node.params.length : 0;
+      }
+    }
+    for (const v of Object.values(n as Record<string, unknown>)) {
+      if (Array.isArray(v)) for (const c of v) walk(c, false);
+      else if (v && typeof v === "object") walk(v, false);
+    }
+  };
+  for (const n of ast.body) walk(n, true);
+  return { functions, parameters };
+}
+
+/** `count` functions of `params` parameters each, and a closure that keeps their scope. */
+function functionsFile(count: number, params: number, id: number): string {
+  const names = ["a", "b", "c"].slice(0, params);
+  let s = "";
+  for (let i = 0; i < count; i++)
+    s += "function f" + i + "(" + names.join(",") + "){return " + i + "}";
+  return s + "global.k" + id + "=function(){return " + (count ? "f0" : "0") + "};";
+}
+
+const COUNT = 20;
+const BOOT_COPY = "mtdboot0";
+
+export async function measureRam(bin: string): Promise<RamFigures> {
+  const board = loadBoard("linux");
+  const files = await linuxFirmware();
+  const s = scratch();
+  try {
+    const sets: Array<[string, string]> = [
+      ["fnbase", functionsFile(0, 0, 0)],
+      ["fn0", functionsFile(COUNT, 0, 1)],
+      ["fn1", functionsFile(COUNT, 1, 2)],
+      ["fn3", functionsFile(COUNT, 3, 3)],
+    ];
+    const install: Record<string, string> = {};
+    for (const [k, v] of Object.entries(files))
+      install[k === FirmwareFile.Boot ? BOOT_COPY : k] = v;
+    for (const [k, v] of sets) install[k] = v;
+    const first = await Espruino.start(bin, s.dir);
+    await first.writeFiles(install, crc32);
+    // A first boot formats the log: the figure is that of a boot over a formatted log, as
+    // bench:device's idleJsVars.
+    await first.run("eval(require('Storage').read(" + JSON.stringify(BOOT_COPY) + "))");
+    await first.kill();
+    const e = await Espruino.start(bin, s.dir);
+    try {
+      // The logger's boot first, in a fresh process as bench:device measures it.
+      const ring = Number(await e.query("E.getSizeOf(new Uint8Array(" + board.ringSize + "))"));
+      const bufferJsVars = Number(
+        await e.query("E.getSizeOf(new Uint8Array(" + board.recordSize + "))"),
+      );
+      const u0 = await usage(e);
+      await bootCost(e, 1, BOOT_COPY);
+      if ((await e.query("typeof mtdoops")) !== "object")
+        throw new Error("the logger did not start");
+      const idleJsVars = (await usage(e)) - u0 - ring;
+      const held: number[] = [];
+      for (const [k] of sets) {
+        const before = await usage(e);
+        await e.run("Function(require('Storage').read(" + JSON.stringify(k) + "))()");
+        held.push((await usage(e)) - before);
+      }
+      const [base, f0, f1, f3] = held as [number, number, number, number];
+      const perFunction = (f0 - base) / COUNT;
+      const perParameter = ((f3 - base) / COUNT - perFunction) / 3;
+      if (Math.abs((f1 - base) / COUNT - (perFunction + perParameter)) > 0.5)
+        throw new Error(
+          "the cost of a function is not linear in its parameters here: " + held.join(", "),
+        );
+      const core = files[FirmwareFile.Core] ?? "";
+      const r = residentFunctions(core);
+      // The same boot with the resident code's last release left out (releaseBootCode in
+      // scripts/build-firmware.ts): what releasing the boot-only functions frees.
+      const kept = core.replace(/,[\w$]+(?:=[\w$]+)*=void 0;?\s*$/, ";");
+      if (kept === core) throw new Error("the resident code releases no boot-only function");
+      await e.kill();
+      const w = await Espruino.start(bin, s.dir);
+      await w.writeFiles({ [FirmwareFile.Core]: kept }, crc32);
+      await w.kill();
+      const k = await Espruino.start(bin, s.dir);
+      let unreleased: number;
+      try {
+        const v0 = await usage(k);
+        await bootCost(k, 1, BOOT_COPY);
+        unreleased = (await usage(k)) - v0 - ring;
+      } finally {
+        await k.kill();
+      }
+      const functionJsVars = Math.round(r.functions * perFunction + r.parameters * perParameter);
+      return {
+        perFunction,
+        perParameter,
+        residentFunctions: r.functions,
+        residentParameters: r.parameters,
+        functionJsVars,
+        bufferJsVars,
+        idleJsVars,
+        restJsVars: idleJsVars - functionJsVars - bufferJsVars,
+        releasedJsVars: unreleased - idleJsVars,
+      };
+    } finally {
+      await e.kill();
+    }
+  } finally {
+    s.done();
+  }
+}
+
+/** The one-line summary. */
+export function ramSummary(r: RamFigures): string {
+  const cost = `a function ${r.perFunction.toFixed(2)} + ${r.perParameter.toFixed(2)} per parameter`;
+  return (
+    `ram: idle=${r.idleJsVars} JsVars beyond the ring = ${r.functionJsVars} for ` +
+    `${r.residentFunctions} resident functions with ${r.residentParameters} parameters (${cost})` +
+    ` + ${r.bufferJsVars} record buffer + ${r.restJsVars} the rest (the log's state, the API` +
+    ` object, the hooks' entries); the boot-only functions' release freed ${r.releasedJsVars}`
+  );
+}
+
+async function main(): Promise<void> {
+  const { json } = scriptFlags("bench:ram", "npm run bench:ram [-- --json]", ["json"] as const);
+  const bins = interpreters();
+  if (!bins.stock)
+    nothingMeasured("bench:ram", "ESPRUINO_BIN is not set: no interpreter to measure on", json);
+  const r = await measureRam(bins.stock);
+  const line = ramSummary(r);
+  if (json) {
+    process.stderr.write(line + "\n");
+    process.stdout.write(JSON.stringify(r) + "\n");
+  } else process.stdout.write(JSON.stringify(r, null, 2) + "\n" + line + "\n");
+}
+
+if (process.argv[1] && import.meta.url === new URL(process.argv[1], "file://").href)
+  runScript("bench:ram", main);
