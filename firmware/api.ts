@@ -72,8 +72,11 @@ type Listeners = { "#onuncaughtException"?: unknown[] };
 let last: unknown;
 
 /**
- * An uncaught exception that will be recorded: its report into the ring (the interpreter
- * prints it after the hook, where the capture cannot see it), then the record.
+ * An uncaught exception that the hook's admission() has admitted: its report into the
+ * ring (the interpreter prints it after the hook, where the capture cannot see it), then
+ * the record, as record() makes it after its own admission(). Written out rather than
+ * through record(), which would lex admission() a second time and record() itself on
+ * every recorded crash (about 0.2 L on the Linux build, docs/FOOTPRINT.md).
  */
 function recordUncaught(log: DeviceLog, e: unknown, alone: boolean): void {
   if (typeof e === "object") last = e;
@@ -81,7 +84,11 @@ function recordUncaught(log: DeviceLog, e: unknown, alone: boolean): void {
     const x = e as { message?: string; stack?: string } | undefined;
     const stack = x && typeof x === "object" && x.stack ? String(x.stack) : undefined;
     if (alone) ringText("Uncaught " + e + (stack ? "\n" + stack.replace(/\n$/, "") : "") + "\n");
-    record(log, Reason.OOPS, x && x.message !== undefined ? String(x.message) : String(e), stack);
+    if (process.memory(false).free < MIN_FREE) log.stats.lost++;
+    else {
+      const msg = x && x.message !== undefined ? String(x.message) : String(e);
+      dumpAdmitted(log, Reason.OOPS, context(log, msg, stack));
+    }
   } catch (z) {
     log.stats.lost++;
   }

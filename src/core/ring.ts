@@ -2,9 +2,10 @@
 // stores the newest bytes that fit. Device code.
 //
 // The ring is a plain object (Ring) and its operations are module functions: on the board
-// the resident firmware holds the ring and calls only ringWrite(); ringTail() runs in the
-// write module, which is loaded for each write (docs/FIRMWARE.md). A class would keep its
-// methods in RAM for as long as the object lives. ConsoleRing wraps them for host code.
+// the resident firmware holds the ring and calls ringWrite() (the capture) and
+// ringTailInto() (a dump, into its record buffer); ringTail() is for host code. A class
+// would keep its methods in RAM for as long as the object lives (docs/FIRMWARE.md).
+// ConsoleRing wraps them for host code.
 
 export interface Ring {
   readonly _buf: Uint8Array;

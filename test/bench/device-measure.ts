@@ -1,7 +1,7 @@
 // The device figures (npm run bench:device, the interpreter tier): every scenario of
 // docs/FOOTPRINT.md, with and without the logger, in one run.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadBoard } from "../../src/boards/load.js";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
@@ -87,13 +87,16 @@ export interface DeviceFigures {
  * Runs `f` on a fresh interpreter in `dir`. Again (3 tries) when the interpreter itself failed an
  * assertion and exited (the Linux build's IO buffer, src/jsdevices.c: a fault of the
  * interpreter's terminal input, not of the logger), which the retry reports on stderr.
+ * `beforeRetry` runs before each retry's interpreter starts.
  */
 async function withProcess<T>(
   bin: string,
   dir: string,
   f: (e: Espruino) => Promise<T>,
+  beforeRetry?: () => void,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
+    if (attempt > 1 && beforeRetry) beforeRetry();
     const e = await Espruino.start(bin, dir);
     try {
       return await f(e);
@@ -109,11 +112,15 @@ async function withProcess<T>(
   }
 }
 
-/** Installs the modules under their names and .boot0's code under BOOT_COPY (or as .boot0 when `asBoot`). */
+/**
+ * Installs the modules under their names and .boot0's code under BOOT_COPY (or as .boot0
+ * when `asBoot`), the boot file last: an install the interpreter's input race cut short
+ * leaves no .boot0 that would start a logger over missing modules at the retry.
+ */
 async function install(e: Espruino, files: Record<string, string>, asBoot: boolean): Promise<void> {
   const o: Record<string, string> = {};
-  for (const [k, v] of Object.entries(files))
-    o[k === FirmwareFile.Boot && !asBoot ? BOOT_COPY : k] = v;
+  for (const [k, v] of Object.entries(files)) if (k !== FirmwareFile.Boot) o[k] = v;
+  o[asBoot ? FirmwareFile.Boot : BOOT_COPY] = files[FirmwareFile.Boot] ?? "";
   await e.writeFiles(o, crc32);
 }
 
@@ -256,7 +263,14 @@ export async function measureDevice(
       // Installed once, as users install it; every later scenario starts from a copy of
       // that fake flash (the interpreter's input can fail under long typed lines, so the
       // upload is done as few times as possible).
-      await withProcess(stock, w.dir, async (e) => install(e, files, true));
+      // A retry starts from an empty flash: a logger booted from the cut install would run
+      // while its own files are written again under it.
+      await withProcess(
+        stock,
+        w.dir,
+        async (e) => install(e, files, true),
+        () => rmSync(join(w.dir, FLASH_FILE), { force: true }),
+      );
       installed = readFileSync(join(w.dir, FLASH_FILE));
       live = await withProcess(stock, w.dir, async (e) => {
         const L = await e.measureL();
