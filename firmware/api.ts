@@ -35,11 +35,12 @@ export interface MtdoopsApi {
 }
 
 /**
- * Records a dump: `reason`, the context's message, stack, error flags and reset reason,
- * the record's flags. True when written (panic) or queued (the others). A dump that will
- * not be recorded (cap, crash loop, log not ready) is counted before any context is built;
- * one that finds less than MIN_FREE JsVars free is counted lost rather than take the app's
- * last memory. Never throws.
+ * Records a dump that admission() has admitted (each caller asks it first, so that a dump
+ * past the cap, in the crash-loop guard's window or with the log not ready is counted
+ * before anything is built, and asked once): `reason`, the context's message, stack,
+ * error flags and reset reason, the record's flags. True when written (panic) or queued
+ * (the others). A dump that finds less than MIN_FREE JsVars free is counted lost rather
+ * than take the app's last memory. Never throws.
  */
 export function record(
   log: DeviceLog,
@@ -51,9 +52,6 @@ export function record(
   flags?: number,
 ): boolean {
   try {
-    // A refusal is counted by admission(), before anything is built; an admitted dump
-    // goes to dumpAdmitted(), which does not ask again.
-    if (admission(log, reason)) return false;
     if (process.memory(false).free < MIN_FREE) {
       log.stats.lost++;
       return false;
@@ -74,9 +72,7 @@ let last: unknown;
 /**
  * An uncaught exception that the hook's admission() has admitted: its report into the
  * ring (the interpreter prints it after the hook, where the capture cannot see it), then
- * the record, as record() makes it after its own admission(). Written out rather than
- * through record(), which would lex admission() a second time and record() itself on
- * every recorded crash (about 0.2 L on the Linux build, docs/FOOTPRINT.md).
+ * the record.
  */
 function recordUncaught(log: DeviceLog, e: unknown, alone: boolean): void {
   if (typeof e === "object") last = e;
@@ -84,11 +80,7 @@ function recordUncaught(log: DeviceLog, e: unknown, alone: boolean): void {
     const x = e as { message?: string; stack?: string } | undefined;
     const stack = x && typeof x === "object" && x.stack ? String(x.stack) : undefined;
     if (alone) ringText("Uncaught " + e + (stack ? "\n" + stack.replace(/\n$/, "") : "") + "\n");
-    if (process.memory(false).free < MIN_FREE) log.stats.lost++;
-    else {
-      const msg = x && x.message !== undefined ? String(x.message) : String(e);
-      dumpAdmitted(log, Reason.OOPS, context(log, msg, stack));
-    }
+    record(log, Reason.OOPS, x && x.message !== undefined ? String(x.message) : String(e), stack);
   } catch (z) {
     log.stats.lost++;
   }
@@ -97,8 +89,10 @@ function recordUncaught(log: DeviceLog, e: unknown, alone: boolean): void {
 export function install(log: DeviceLog): void {
   const api: MtdoopsApi = {
     version: typeof MTDOOPS_VERSION === "string" ? MTDOOPS_VERSION : "dev",
-    panic: (m: string): boolean => record(log, Reason.PANIC, String(m)),
-    oops: (m: string): boolean => record(log, Reason.OOPS, String(m)),
+    panic: (m: string): boolean =>
+      !admission(log, Reason.PANIC) && record(log, Reason.PANIC, String(m)),
+    oops: (m: string): boolean =>
+      !admission(log, Reason.OOPS) && record(log, Reason.OOPS, String(m)),
     note: (m: string): void => ringText("[note] " + m + "\n"),
     list: (): void =>
       runModule(FirmwareFile.Read, log, ReadCommand.List, 0, 0, printUnrecorded) as void,
@@ -148,7 +142,8 @@ export function install(log: DeviceLog): void {
         return;
       }
       ringText("New interpreter error: " + flags.join(",") + "\n");
-      record(log, Reason.ERRORFLAG, "interpreter error " + flags.join(","), undefined, flags);
+      if (!admission(log, Reason.ERRORFLAG))
+        record(log, Reason.ERRORFLAG, "interpreter error " + flags.join(","), undefined, flags);
     } catch (z) {
       log.stats.lost++;
     }
@@ -158,7 +153,7 @@ export function install(log: DeviceLog): void {
   // run again, so the record and the pending ones are written now, with no timer queued.
   E.on("kill", () => {
     log._jobQueued = true;
-    record(log, Reason.SHUTDOWN, "shutdown");
+    if (!admission(log, Reason.SHUTDOWN)) record(log, Reason.SHUTDOWN, "shutdown");
     runJobs(log);
   });
 }

@@ -24,6 +24,7 @@
 import { FirmwareFile } from "../src/boards/firmware-files.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import type { LogOptions } from "../src/core/log-core.js";
+import { admission } from "../src/core/log-core.js";
 import { Reason } from "../src/core/record.js";
 import type { Ring } from "../src/core/ring.js";
 import { install, record } from "./api.js";
@@ -56,5 +57,6 @@ export function start(board: BoardDefinition): void {
   const log = r[0];
   captureConsole(ring);
   install(log);
-  if (r[1]) record(log, Reason.REBOOT, "reset: " + r[1], undefined, undefined, r[1], r[2]);
+  if (r[1] && !admission(log, Reason.REBOOT))
+    record(log, Reason.REBOOT, "reset: " + r[1], undefined, undefined, r[1], r[2]);
 }

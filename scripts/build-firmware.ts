@@ -106,6 +106,13 @@ export const BOOT_ONLY_FUNCTIONS = [
 ] as const;
 
 /**
+ * The release releaseBootCode() leaves at the end of the resident code once minified, after
+ * the entry call (`start({...}),a=b=c=void 0;`): group 1 is the released names, joined by
+ * "=". What the tools that take the resident code apart (the benches, the tests) match.
+ */
+export const RELEASE_TAIL = /[,;]([\w$]+(?:=[\w$]+)*)=void 0;?\s*$/;
+
+/**
  * `code` (the resident bundle, esbuild's output with its identifiers as written) with the
  * BOOT_ONLY_FUNCTIONS its top level declares set to undefined after the entry's call, then
  * minified: the release is spelled with the source's names, and the minifier renames it

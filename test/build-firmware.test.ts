@@ -18,6 +18,7 @@ import {
   buildFailures,
   entrySource,
   formatSizeTable,
+  RELEASE_TAIL,
   releaseBootCode,
 } from "../scripts/build-firmware.js";
 import type { BoardBuild } from "../scripts/build-firmware.js";
@@ -266,8 +267,10 @@ describe("the boot-only functions released after the entry call (releaseBootCode
       const declared = new Set<string>();
       for (const s of program.body)
         if (s.type === "FunctionDeclaration" && s.id) declared.add(s.id.name);
-      const m = /\),([\w$]+(?:=[\w$]+)*)=void 0;\s*$/.exec(core);
+      const m = RELEASE_TAIL.exec(core);
       expect(m, board.id).not.toBeNull();
+      // Right after the entry call's closing parenthesis.
+      expect(core[m?.index ?? 0] === "," && core[(m?.index ?? 0) - 1] === ")", board.id).toBe(true);
       const released = (m?.[1] ?? "").split("=");
       // start, openFlash, logOptions, the backend's factory and its helpers, the capture's
       // and the API's installers: 8 on a Storage board, 6 or 7 on the others.

@@ -15,6 +15,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RELEASE_TAIL } from "../../scripts/build-firmware.js";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
 import { crc32 } from "../../src/core/crc32.js";
 import { Espruino, INPUT_RACE, interpreters } from "../espruino/espruino-process.js";
@@ -128,11 +129,9 @@ async function measureOnce(bin: string): Promise<FlashReads> {
   const core = files[FirmwareFile.Core] as string;
   // The generated entry is the core's last statement: start({"id":"linux",...}), then the
   // release of the boot-only functions (scripts/build-firmware.ts releaseBootCode).
-  const definitions = core.replace(
-    /[\w$]+\(\{id:"linux"[^}]*\}\)(,[\w$]+(=[\w$]+)*=void 0)?;\s*$/,
-    "0;",
-  );
-  if (definitions === core) throw new Error("the core's entry call was not found");
+  const unreleased = core.replace(RELEASE_TAIL, ";");
+  const definitions = unreleased.replace(/[\w$]+\(\{id:"linux"[^}]*\}\);\s*$/, "0;");
+  if (definitions === unreleased) throw new Error("the core's entry call was not found");
   const o: Record<string, string> = { ...files };
   delete o[FirmwareFile.Boot];
   o["mtdb0"] = boot;

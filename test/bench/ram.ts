@@ -15,6 +15,7 @@
 // Without ESPRUINO_BIN it prints `null` (with --json) and says why.
 
 import { parse } from "acorn";
+import { RELEASE_TAIL } from "../../scripts/build-firmware.js";
 import { loadBoard } from "../../src/boards/load.js";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
 import { crc32 } from "../../src/core/crc32.js";
@@ -54,7 +55,7 @@ interface FnNode {
  */
 export function residentFunctions(core: string): { functions: number; parameters: number } {
   const released = new Set<string>();
-  const tail = /;?([\w$]+(?:=[\w$]+)*)=void 0;?\s*$/.exec(core);
+  const tail = RELEASE_TAIL.exec(core);
   if (tail && tail[1]) for (const n of tail[1].split("=")) released.add(n);
   const ast = parse(core, { ecmaVersion: 2020, sourceType: "module" }) as unknown as {
     body: FnNode[];
@@ -142,7 +143,7 @@ export async function measureRam(bin: string): Promise<RamFigures> {
       const r = residentFunctions(core);
       // The same boot with the resident code's last release left out (releaseBootCode in
       // scripts/build-firmware.ts): what releasing the boot-only functions frees.
-      const kept = core.replace(/,[\w$]+(?:=[\w$]+)*=void 0;?\s*$/, ";");
+      const kept = core.replace(RELEASE_TAIL, ";");
       if (kept === core) throw new Error("the resident code releases no boot-only function");
       await e.kill();
       const w = await Espruino.start(bin, s.dir);
