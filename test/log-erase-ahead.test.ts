@@ -5,6 +5,21 @@ import { bootBoard, newFlash } from "./helpers/model.js";
 
 const OPTS = { loopThreshold: 0, maxRecordsPerBoot: 1000 };
 
+/** A stand-in `ratio`:1 "compressor" (a prefix of its input) that records each input's length. */
+function recordingCompressor(ratio: number): {
+  calls: number[];
+  compress: (d: Uint8Array) => Uint8Array;
+} {
+  const calls: number[] = [];
+  return {
+    calls,
+    compress: (d) => {
+      calls.push(d.length);
+      return d.subarray(0, Math.ceil(d.length / ratio));
+    },
+  };
+}
+
 describe("erase-ahead", () => {
   it("erases the next block in a job after the write that reaches it, not in the write", () => {
     const flash = newFlash(NRF_4K); // 4 blocks, 4 slots each
@@ -166,11 +181,7 @@ describe("max_reason, per-boot cap, compression", () => {
   });
 
   it("compresses only when the console does not fit, and flags truncation", () => {
-    const calls: number[] = [];
-    const compress = (d: Uint8Array): Uint8Array => {
-      calls.push(d.length);
-      return d.subarray(0, Math.ceil(d.length / 4)); // a stand-in 4:1 "compressor"
-    };
+    const { calls, compress } = recordingCompressor(4);
     const b = bootBoard(newFlash(NOR_4K), 1024, { ...OPTS, compress }, 8192);
     b.ring.write("x".repeat(500));
     b.log.dump(Reason.OOPS, "{}");
@@ -185,12 +196,36 @@ describe("max_reason, per-boot cap, compression", () => {
     expect(flags).toEqual([0, 1]); // second: HEATSHRINK, whole ring fit after compression
   });
 
+  it("takes as much console as the last compression's ratio fits: one try, not a retry", () => {
+    const { calls, compress } = recordingCompressor(2);
+    const b = bootBoard(newFlash(NOR_4K), 1024, { ...OPTS, compress }, 8192);
+    b.ring.write("y".repeat(4000));
+    // The first dump of the boot tries the whole ring (too much at 2:1), then the part
+    // that its ratio says fits.
+    b.log.dump(Reason.OOPS, "{}");
+    b.log.runJobs();
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toBeGreaterThan(4000);
+    const second = calls[1] as number;
+    expect(second).toBeLessThan(2 * (1024 - 48));
+    // The next one starts from that ratio (2:1 but for the rounding of an odd length): one
+    // try, the room less a tenth.
+    calls.length = 0;
+    b.ring.write("z".repeat(4000));
+    b.log.dump(Reason.OOPS, "{}");
+    b.log.runJobs();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toBeGreaterThan(Math.floor((1024 - 48) * 1.99 * 0.9));
+    expect(calls[0]).toBeLessThanOrEqual(Math.floor((1024 - 48) * 2 * 0.9));
+    const got: Array<[number, number]> = [];
+    b.log.forEach((r) => got.push([r.record.flags, r.record.payload.length]));
+    // HEATSHRINK | TRUNCATED, each within the slot.
+    expect(got.map((g) => g[0])).toEqual([3, 3]);
+    for (const g of got) expect(g[1]).toBeLessThanOrEqual(1024 - 48);
+  });
+
   it("never compresses a panic: the newest console that fits, flagged truncated", () => {
-    const calls: number[] = [];
-    const compress = (d: Uint8Array): Uint8Array => {
-      calls.push(d.length);
-      return d.subarray(0, Math.ceil(d.length / 4));
-    };
+    const { calls, compress } = recordingCompressor(4);
     const b = bootBoard(newFlash(NOR_4K), 1024, { ...OPTS, compress }, 8192);
     b.ring.write("y".repeat(2990) + "0123456789");
     expect(b.log.panic("{}")).toBe(true);

@@ -222,6 +222,11 @@ export interface LogCore {
   _eraseNeeded: boolean;
   _jobQueued: boolean;
   _pending: PendingDump[];
+  /**
+   * Bytes in per byte out of the last compression, 0 before the first: the deferred path's
+   * first try takes as much console as that ratio says will fit (dumpAdmitted()).
+   */
+  _packRatio: number;
   _bootRecords: number;
   /** Slot of the newest record written or found, -1 for none: erase-ahead never erases its block. */
   _newestSlot: number;
@@ -280,6 +285,7 @@ export function createLog(o: LogOptions): LogCore {
     _eraseNeeded: false,
     _jobQueued: false,
     _pending: [],
+    _packRatio: 0,
     _bootRecords: 0,
     _newestSlot: -1,
     _headersRead: 0,
@@ -538,6 +544,13 @@ export function dumpAdmitted(
   let f = panic ? 0 : flags || 0;
   if (!panic && ring.length > rawRoom && log._compress) {
     let take = Math.min(ring.length, MAX_PAYLOAD - 2 - ctxLen);
+    // A try is one compression and one decompression of the whole candidate, about 1 L on
+    // the Linux build, the largest part of a recorded crash (docs/FOOTPRINT.md). The whole
+    // ring rarely fits a slot once it has wrapped, so the first try takes what the last
+    // compression's ratio says will fit, with a tenth to spare: a console compresses about
+    // alike from one crash to the next, and one try is then enough. The first dump of a
+    // boot tries the whole ring.
+    if (log._packRatio) take = Math.min(take, Math.floor(room * log._packRatio * 0.9) - 2 - ctxLen);
     for (let i = 0; i < 3 && take > rawRoom; i++) {
       // The payload as buildPayload() lays it out, made here from the context already in
       // `bytes` and the ring: one allocation, and no helper that would stay resident.
@@ -550,6 +563,7 @@ export function dumpAdmitted(
       } catch (e) {
         break; // out of memory on the board: store uncompressed
       }
+      log._packRatio = candidate.length / packed.length;
       if (packed.length <= room) {
         bytes.set(packed, HEADER_SIZE);
         payload = bytes.subarray(HEADER_SIZE, HEADER_SIZE + packed.length);

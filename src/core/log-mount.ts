@@ -77,6 +77,9 @@ function findNewestFast(log: LogCore): number {
   // failed write, a tombstone). Then only a full scan can tell (DESIGN.md, Limits).
   const spb = log.slotsPerBlock;
   for (let i = 0; i < n; i++) {
+    // The slots read erased above hold no record: [next, end), and the last slot when the
+    // partition reads empty. Each header read is about 0.15 L of a boot on the Linux build.
+    if ((i >= next && i < end) || (newest < 0 && i === n - 1)) continue;
     const h = readHeader(log, i);
     const st = headerState(h, log.recordSize, ev);
     if (st === "committed" && (!rec || seqNewer(decodeHeader(h).seq, rec.seq))) return -2;

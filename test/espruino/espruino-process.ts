@@ -170,20 +170,30 @@ export class Espruino {
       for (let i = 0, n = 0; i < b64.length; i += CHUNK, n++) {
         const off = (i / 4) * 3;
         const size = off === 0 ? "," + code.length : "";
-        this.since();
-        this.send(
+        const line =
           '\x10require("Storage").write(' +
-            JSON.stringify(name) +
-            ',atob("' +
-            b64.slice(i, i + CHUNK) +
-            '"),' +
-            off +
-            size +
-            ");print('W" +
-            n +
-            "')\n",
-        );
-        await this.waitFor("W" + n + "\r\n");
+          JSON.stringify(name) +
+          ',atob("' +
+          b64.slice(i, i + CHUNK) +
+          '"),' +
+          off +
+          size +
+          ");print('W" +
+          n +
+          "')\n";
+        // A line the interpreter received with bytes missing (the input race above, seen
+        // once in a CI-sized run as a SyntaxError inside a chunk) did not run, so nothing
+        // of it was written: it is typed again. A chunk that ran with wrong bytes fails
+        // the length and CRC check below.
+        for (let attempt = 1; ; attempt++) {
+          this.since();
+          this.send(line);
+          const text = await this.waitFor(new RegExp("W" + n + "\r\n|Uncaught SyntaxError"));
+          if (text.includes("W" + n + "\r\n")) break;
+          if (attempt === 3)
+            throw new Error("Storage file " + name + ": chunk " + n + " did not arrive:\n" + text);
+          await new Promise((r) => setTimeout(r, 300));
+        }
       }
       const len = Number(
         await this.query('require("Storage").read(' + JSON.stringify(name) + ").length"),
