@@ -20,8 +20,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { parse } from "acorn";
-import { build, transform } from "esbuild";
+import { build } from "esbuild";
 import type { Metafile } from "esbuild";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { isBoardError, listBoards, loadBoard } from "../src/boards/load.js";
@@ -30,6 +29,7 @@ import type { Finding } from "./check-dialect.js";
 import { deviceSources, mangleNames } from "./mangle-names.js";
 import { parseScriptArgs } from "./script-args.js";
 import { bootStub, FirmwareFile } from "../src/boards/firmware-files.js";
+import { sliceResident } from "./slice-resident.js";
 import {
   FIRMWARE_MODULES,
   firmwareEsbuildOptions,
@@ -85,12 +85,11 @@ export function entrySource(entry: string, board: BoardDefinition): string {
 }
 
 /**
- * The resident functions that run only while start() runs: the board's wiring. Each
- * resident function holds 5 JsVars and one more per parameter for as long as the firmware
- * runs (measured: docs/FOOTPRINT.md), and a closure keeps its whole scope, so a function
- * declared beside the hooks stays whether or not it is called again. The build releases
- * these by name once start() has returned (releaseBootCode). A name missing from a board's
- * bundle was left out by the bundler (the backends the board does not use).
+ * The resident functions that run only while start() runs: the board's wiring. The loader
+ * deletes them after the entry call (scripts/slice-resident.ts), since each function held
+ * costs RAM for as long as the firmware runs (4 JsVars and one per parameter, measured:
+ * docs/FOOTPRINT.md). A name missing from a board's bundle was left out by the bundler (the
+ * backends the board does not use).
  */
 export const BOOT_ONLY_FUNCTIONS = [
   "start",
@@ -104,46 +103,6 @@ export const BOOT_ONLY_FUNCTIONS = [
   "captureConsole",
   "install",
 ] as const;
-
-/**
- * The release releaseBootCode() leaves at the end of the resident code once minified, after
- * the entry call (`start({...}),a=b=c=void 0;`): group 1 is the released names, joined by
- * "=". What the tools that take the resident code apart (the benches, the tests) match.
- */
-export const RELEASE_TAIL = /[,;]([\w$]+(?:=[\w$]+)*)=void 0;?\s*$/;
-
-/**
- * `code` (the resident bundle, esbuild's output with its identifiers as written) with the
- * BOOT_ONLY_FUNCTIONS its top level declares set to undefined after the entry's call, then
- * minified: the release is spelled with the source's names, and the minifier renames it
- * with the rest. Throws when a name was renamed by the bundler (two modules declaring it),
- * since the release would then miss it, or when start() is not there.
- */
-export async function releaseBootCode(code: string): Promise<string> {
-  const declared = new Set<string>();
-  const ast = parse(code, { ecmaVersion: 2020, sourceType: "module" }) as unknown as {
-    body: Array<{ type: string; id?: { name: string } }>;
-  };
-  for (const n of ast.body) if (n.type === "FunctionDeclaration" && n.id) declared.add(n.id.name);
-  const names: string[] = [];
-  for (const name of BOOT_ONLY_FUNCTIONS) {
-    if (declared.has(name)) names.push(name);
-    else if ([...declared].some((d) => new RegExp("^" + name + "\\d+$").test(d)))
-      throw new Error(
-        "the bundle renamed " + name + " (declared twice): its release would miss it",
-      );
-  }
-  if (!names.includes("start")) throw new Error("the resident bundle declares no start()");
-  const released = code.trimEnd() + "\n" + names.join("=") + "=void 0;\n";
-  const out = await transform(released, {
-    minify: true,
-    format: "esm",
-    target: "es2015",
-    charset: "ascii",
-    legalComments: "none",
-  });
-  return out.code;
-}
 
 export interface BuildOptions {
   /** Module exporting start(board): default firmware/main.ts. */
@@ -238,8 +197,8 @@ export async function buildBoard(
     // as a function's body by the one-line boot file (bootStub()); a test entry alone is
     // one immediately called function in the boot file.
     format: withModules ? "esm" : "iife",
-    // The resident code keeps its names until its boot-only functions are released by
-    // name; releaseBootCode() minifies the identifiers after.
+    // The resident code keeps its names for sliceResident(), which minifies each function
+    // once the top-level names are properties of the resident object.
     ...(withModules ? { minify: false, minifySyntax: true, minifyWhitespace: true } : {}),
     // Property names that only the bundle's own code defines and reads (src/core, firmware:
     // see scripts/mangle-names.ts) cost bytes in every use and nothing outside sees them.
@@ -249,15 +208,18 @@ export async function buildBoard(
   });
   const out = result.outputFiles[0];
   if (!out) throw new Error("esbuild produced no output for board " + board.id);
-  const code = withModules ? await releaseBootCode(out.text) : out.text;
+  // With the modules, the resident code is laid out as its Storage file (the functions,
+  // made from slices of the file at boot, and the loader that makes them).
+  const sliced = withModules ? await sliceResident(out.text, BOOT_ONLY_FUNCTIONS) : undefined;
+  const code = sliced ? sliced.core : out.text;
   const bytes = Buffer.byteLength(code, "utf8");
   const files: BundleFile[] = [];
   const findings: Finding[] = [];
   if (opts.write !== false) mkdirSync(outDir, { recursive: true });
   // [Storage name, file suffix, code]: the boot file, and with the modules the core it runs.
-  const parts: Array<[string, string, string]> = withModules
+  const parts: Array<[string, string, string]> = sliced
     ? [
-        [FirmwareFile.Boot, ".js", bootStub()],
+        [FirmwareFile.Boot, ".js", bootStub(sliced.loaderStart, code.length)],
         [FirmwareFile.Core, ".core.js", code],
       ]
     : [[FirmwareFile.Boot, ".js", code]];

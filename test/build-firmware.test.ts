@@ -18,11 +18,10 @@ import {
   buildFailures,
   entrySource,
   formatSizeTable,
-  RELEASE_TAIL,
-  releaseBootCode,
 } from "../scripts/build-firmware.js";
 import type { BoardBuild } from "../scripts/build-firmware.js";
 import { checkDialect } from "../scripts/check-dialect.js";
+import { loaderStartOf } from "../scripts/slice-resident.js";
 import { residentBoard } from "../src/boards/firmware-build.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mtdoops-build-"));
@@ -211,96 +210,22 @@ describe("build-firmware with the real firmware/main.ts", () => {
     }
   }, 120_000);
 
-  it("the no-hoisting check reaches into the firmware: declarations moved after start() are caught", () => {
+  it("the resident file: each function the loader makes is its own declaration's body", () => {
     const linux = builds.find((b) => b.board === "linux");
-    expect(linux).toBeDefined();
-    const code = linux?.code ?? "";
-    // The resident code (.mtdcore): top-level statements, run as a function's body by the
-    // one-line .boot0, its last one the entry call.
-    const program = parse(code, { ecmaVersion: "latest", sourceType: "module" });
-    // Its last statement: the entry call, then the release of the boot-only functions.
-    const last = program.body[program.body.length - 1];
-    const first =
-      last?.type === "ExpressionStatement" && last.expression.type === "SequenceExpression"
-        ? last.expression.expressions[0]
-        : undefined;
-    if (first?.type !== "CallExpression") {
-      throw new Error("the resident code does not end with its entry call");
-    }
-    const body = program.body;
-    const end = code.length;
-    let moved = 0;
-    let caught = 0;
-    for (const s of body.slice(0, -1)) {
-      if (s.type !== "FunctionDeclaration" && s.type !== "VariableDeclaration") continue;
-      moved++;
-      const mutated =
-        code.slice(0, s.start) +
-        code.slice(s.end, end) +
-        ";" +
-        code.slice(s.start, s.end) +
-        code.slice(end);
-      if (checkDialect(mutated, "m.js").some((f) => f.construct === "use-before-declaration"))
-        caught++;
-    }
-    console.log(
-      "no-hoisting check: " +
-        caught +
-        " of " +
-        moved +
-        " top-level declarations caught when moved after start()",
-    );
-    expect(moved).toBeGreaterThan(10);
-    // Since the mount moved to its own module (firmware/mount.ts), the resident bundle has
-    // helpers that only the write path calls (isErased, encodeRecord, the range checks):
-    // nothing runs them before start() returns, so moving them after it is no hoisting bug
-    // and the checker rightly stays quiet about them (21 of 31 caught on 2026-11-26).
-    expect(caught / moved).toBeGreaterThan(0.6);
+    const core = linux?.code ?? "";
+    const program = parse(core, { ecmaVersion: "latest", sourceType: "script" });
+    const bodies = new Map<string, string>();
+    for (const s of program.body)
+      if (s.type === "FunctionDeclaration" && s.id)
+        bodies.set(s.id.name, core.slice(s.body.start + 1, s.body.end - 1));
+    const loader = core.slice(loaderStartOf(core));
+    const made = [...loader.matchAll(/m\.([\w$]+)=F\((?:"[\w$]+",)*c\.substr\((\d+),(\d+)\)\)/g)];
+    expect(made.length).toBe(bodies.size);
+    for (const m of made)
+      expect(core.substr(Number(m[2]), Number(m[3])), m[1]).toBe(bodies.get(m[1] as string));
+    // The boot file runs the loader from where it starts, for this file's length only.
+    const boot = linux?.files[0]?.code ?? "";
+    expect(boot).toContain("c.length==" + core.length);
+    expect(boot).toContain("c.substr(" + loaderStartOf(core) + ")");
   }, 120_000);
-});
-
-describe("the boot-only functions released after the entry call (releaseBootCode)", () => {
-  it("every board's resident code releases the boot-only functions it declares, start() first", async () => {
-    for (const board of loadAllBoards()) {
-      const core = (await buildBoard(board, { write: false })).files[1]?.code ?? "";
-      const program = parse(core, { ecmaVersion: "latest", sourceType: "module" });
-      const declared = new Set<string>();
-      for (const s of program.body)
-        if (s.type === "FunctionDeclaration" && s.id) declared.add(s.id.name);
-      const m = RELEASE_TAIL.exec(core);
-      expect(m, board.id).not.toBeNull();
-      // Right after the entry call's closing parenthesis.
-      expect(core[m?.index ?? 0] === "," && core[(m?.index ?? 0) - 1] === ")", board.id).toBe(true);
-      const released = (m?.[1] ?? "").split("=");
-      // start, openFlash, logOptions, the backend's factory and its helpers, the capture's
-      // and the API's installers: 8 on a Storage board, 6 or 7 on the others.
-      expect(released.length, board.id).toBeGreaterThanOrEqual(6);
-      for (const n of released) expect(declared.has(n), board.id + " " + n).toBe(true);
-      // The entry call is to the first of them: start().
-      const call = new RegExp("(^|[;}])" + released[0]?.replace("$", "\\$") + "\\(\\{");
-      expect(call.test(core), board.id).toBe(true);
-    }
-  }, 120_000);
-
-  it("releases by the source's names, then minifies: the released names are undefined after", async () => {
-    // The minifier renames every top-level name, so the bundle reports on itself through
-    // an object on globalThis: what its own scope holds once the release has run.
-    const code = await releaseBootCode(
-      "function helper(x){return x+1}" +
-        "function probe(){return [typeof start, typeof install, typeof helper]}" +
-        "function install(l){l.api=function(){return helper(1)};l.probe=probe}" +
-        "function start(l){install(l)}start(globalThis.log={});",
-    );
-    expect(code).not.toMatch(/install|start/);
-    const out = runInNewContext(code + ";[log.api(), log.probe()]", {}) as [number, string[]];
-    expect(out[0]).toBe(2);
-    expect([...out[1]]).toEqual(["undefined", "undefined", "function"]);
-  });
-
-  it("refuses a bundle that renamed a boot-only function, or one without start()", async () => {
-    await expect(
-      releaseBootCode("function install2(){}function start(){install2()}start();"),
-    ).rejects.toThrow(/renamed install/);
-    await expect(releaseBootCode("function install(){}install();")).rejects.toThrow(/no start/);
-  });
 });

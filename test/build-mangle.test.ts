@@ -11,6 +11,7 @@ import { runInNewContext } from "node:vm";
 import { parse } from "acorn";
 import type { Node as AcornNode } from "acorn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loaderStartOf } from "../scripts/slice-resident.js";
 import { loadBoard } from "../src/boards/load.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import { crc32 } from "../src/core/crc32.js";
@@ -200,7 +201,10 @@ describe.skipIf(!HAS_FIRMWARE)("mangled firmware bundles", () => {
     sandbox["require"] = (n: string) => {
       throw new Error("Module " + n + " not found");
     };
-    runInNewContext(get("linux").auto.code, sandbox);
+    // As .boot0 runs it: its loader, over the file itself.
+    const code = get("linux").auto.code;
+    sandbox["c"] = code;
+    runInNewContext("Function('c',c.substr(" + loaderStartOf(code) + "))(c)", sandbox);
     expect(printed).toEqual(["MTDOOPS:ERROR Module Storage not found", "mtdoops: not started"]);
     expect(sandbox["mtdoops"]).toBeUndefined();
   });

@@ -53,19 +53,24 @@ export const STOP_LOGGER: readonly string[] = [
 ];
 
 /**
- * The boot file: runs the resident code, FirmwareFile.Core, as the body of a function made
- * by `Function` (src/jswrap_functions.c keeps the code string as it is, here the Storage
- * file itself, and parses it only when called). The same code as an immediately called
- * function expression in .boot0 is lexed twice at every boot, once to find the function's
- * end and once to run it, and where Storage is not memory-mapped each pass reads the file
- * from flash again: 6 L of a 28 L boot on the Linux build (docs/FOOTPRINT.md). A missing
- * core file is said, not thrown.
+ * The boot file: runs the loader at the end of the resident code, FirmwareFile.Core, as the
+ * body of a function made by `Function` from a slice of the Storage file (src/jswrap_functions.c
+ * keeps the code string as it is and parses it only when called; `substr` of a flash string
+ * copies nothing). The loader makes the resident functions from slices of the same file,
+ * without lexing them (scripts/slice-resident.ts). `loaderStart` and `length` are the build's:
+ * a core file of another length is from another build, and is said, not run, as a missing
+ * one is. An immediately called function expression in .boot0 would be lexed twice at every
+ * boot, once to find its end and once to run it (docs/FOOTPRINT.md).
  */
-export function bootStub(): string {
+export function bootStub(loaderStart: number, length: number): string {
   return (
-    '(function(c){c?Function(c)():print("mtdoops: ' +
+    "(function(c){c&&c.length==" +
+    length +
+    '?Function("c",c.substr(' +
+    loaderStart +
+    '))(c):print("mtdoops: ' +
     FirmwareFile.Core +
-    ' is missing; not started")})(require("Storage").read("' +
+    ' is missing or from another build; not started")})(require("Storage").read("' +
     FirmwareFile.Core +
     '"));\n'
   );

@@ -15,7 +15,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { RELEASE_TAIL } from "../../scripts/build-firmware.js";
+import { definitionsOnly, loaderStartOf } from "../../scripts/slice-resident.js";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
 import { crc32 } from "../../src/core/crc32.js";
 import { Espruino, INPUT_RACE, interpreters } from "../espruino/espruino-process.js";
@@ -27,7 +27,7 @@ export interface FlashReads {
   boot: number;
   /** The first boot after install, which creates and checks the block files. */
   firstBoot: number;
-  /** The same with the entry call left out: lexing and defining the resident code only. */
+  /** The loader alone up to the functions it makes (the entry call left out): making the resident functions only. */
   definitions: number;
   /** Copying the mount module into RAM (modules.ts runModule()). */
   mountCopy: number;
@@ -39,8 +39,10 @@ export interface FlashReads {
   suppressed: number;
   /** The time of one read, in L: E.CRC32 of a Storage string, less the same on a RAM copy, per 16 bytes. */
   readL: number;
-  /** Bytes of the resident code (.mtdcore), which the boot lexes. */
+  /** Bytes of the resident code's file (.mtdcore), of which the boot lexes the loader. */
   coreBytes: number;
+  /** Bytes of its loader, the part the boot lexes (scripts/slice-resident.ts). */
+  loaderBytes: number;
   /**
    * The same boot timed, in L, and two of its parts timed alone in the same process (each
    * the least of 3): the definitions and the mount module's copy. The rest of the boot is
@@ -127,11 +129,10 @@ async function measureOnce(bin: string): Promise<FlashReads> {
   const files = await linuxFirmware();
   const boot = files[FirmwareFile.Boot] as string;
   const core = files[FirmwareFile.Core] as string;
-  // The generated entry is the core's last statement: start({"id":"linux",...}), then the
-  // release of the boot-only functions (scripts/build-firmware.ts releaseBootCode).
-  const unreleased = core.replace(RELEASE_TAIL, ";");
-  const definitions = unreleased.replace(/[\w$]+\(\{id:"linux"[^}]*\}\);\s*$/, "0;");
-  if (definitions === unreleased) throw new Error("the core's entry call was not found");
+  // The boot's definitions: the core's loader up to the functions it makes, without the
+  // statements after them (the entry call among them), run as .boot0 runs the loader.
+  const definitions = definitionsOnly(core);
+  const loaderAt = loaderStartOf(core);
   const o: Record<string, string> = { ...files };
   delete o[FirmwareFile.Boot];
   o["mtdb0"] = boot;
@@ -151,7 +152,11 @@ async function measureOnce(bin: string): Promise<FlashReads> {
     await fresh();
     const bootReads = await netReads(e, s.dir, "eval(require('Storage').read('mtdb0'))");
     await fresh();
-    const defReads = await netReads(e, s.dir, "Function(require('Storage').read('mtdb0d'))()");
+    const defReads = await netReads(
+      e,
+      s.dir,
+      "var c=require('Storage').read('mtdb0d');Function('c',c.substr(" + loaderAt + "))(c)",
+    );
     await fresh();
     const copyReads = await netReads(
       e,
@@ -195,7 +200,7 @@ async function measureOnce(bin: string): Promise<FlashReads> {
       return best / L;
     };
     const bootL = await timedL("mtdb0", "eval(c)");
-    const definitionsL = await timedL("mtdb0d", "Function(c)()");
+    const definitionsL = await timedL("mtdb0d", "Function('c',c.substr(" + loaderAt + "))(c)");
     const mountCopyL = await timedL(FirmwareFile.Mount, "global.__m=''+c");
     await fresh();
     const flash: number[] = [];
@@ -222,6 +227,7 @@ async function measureOnce(bin: string): Promise<FlashReads> {
       suppressed: suppressedReads,
       readL: (median(flash) - median(ram)) / L / (definitions.length / 16),
       coreBytes: core.length,
+      loaderBytes: core.length - loaderAt,
       bootL,
       definitionsL,
       mountCopyL,
@@ -242,7 +248,7 @@ export function flashReadsSummary(r: FlashReads): string {
   return (
     `flash reads: boot=${r.boot} firstBoot=${r.firstBoot} definitions=${r.definitions} mountCopy=${r.mountCopy} ` +
     `line=${r.line} panic=${r.panic} suppressed=${r.suppressed} read=${r.readL.toFixed(4)}L ` +
-    `(boot reads ≈ ${(r.boot * r.readL).toFixed(1)}L; .mtdcore ${r.coreBytes} bytes)\n` +
+    `(boot reads ≈ ${(r.boot * r.readL).toFixed(1)}L; .mtdcore ${r.coreBytes} bytes, its loader ${r.loaderBytes})\n` +
     `boot time: ${r.bootL.toFixed(1)}L = definitions ${r.definitionsL.toFixed(1)}L + mount copy ` +
     `${r.mountCopyL.toFixed(1)}L + the mount's run and the entry ` +
     `${(r.bootL - r.definitionsL - r.mountCopyL).toFixed(1)}L`

@@ -3,19 +3,20 @@
 // verdict on the idle goal (<= 300 JsVars beyond the ring).
 //
 // In one interpreter process it measures:
-// - what a function costs while it exists: 20 functions of 0, 1 and 3 parameters defined
-//   from a Storage file, as the resident code is, each set's JsVars less those of the same
-//   file with no function; fitted as `perFunction + perParameter * parameters`;
+// - what a function costs while it exists: 20 functions of 0, 1 and 3 parameters made from
+//   slices of a Storage file, as the resident code's loader makes them
+//   (scripts/slice-resident.ts), each set's JsVars less those of the same file with no
+//   function; fitted as `perFunction + perParameter * parameters`;
 // - what the logger holds after a boot over a formatted log, beyond its console ring, the
 //   boot evaluated as bench:device evaluates it (its idleJsVars);
 // - the record buffer it allocates at boot (a Uint8Array of the record size);
 // and it counts the functions of the resident code that stay after boot (the Linux
-// board's .mtdcore parsed, less the boot-only functions its last statement releases) and
-// their parameters, then boots once more without that release to measure what it frees. Prints one JSON object (the last line with --json) and one line.
+// board's .mtdcore parsed, less the boot-only functions its loader deletes) and their
+// parameters, then boots once more without that release to measure what it frees. Prints one JSON object (the last line with --json) and one line.
 // Without ESPRUINO_BIN it prints `null` (with --json) and says why.
 
 import { parse } from "acorn";
-import { RELEASE_TAIL } from "../../scripts/build-firmware.js";
+import { releasedNames, withoutRelease } from "../../scripts/slice-resident.js";
 import { loadBoard } from "../../src/boards/load.js";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
 import { crc32 } from "../../src/core/crc32.js";
@@ -50,14 +51,14 @@ interface FnNode {
 }
 
 /**
- * The functions of `core` (a resident bundle) left after boot: every function it declares
- * or writes, less the top-level declarations its final `a=b=...=void 0` releases.
+ * The functions of `core` (a core file laid out by sliceResident) left after boot: every
+ * function it declares or writes, less the top-level declarations its loader deletes. The
+ * functions nested in them (the hooks, the API's methods) are counted at the same cost,
+ * though each holds one JsVar more, its scope.
  */
 export function residentFunctions(core: string): { functions: number; parameters: number } {
-  const released = new Set<string>();
-  const tail = RELEASE_TAIL.exec(core);
-  if (tail && tail[1]) for (const n of tail[1].split("=")) released.add(n);
-  const ast = parse(core, { ecmaVersion: 2020, sourceType: "module" }) as unknown as {
+  const released = new Set<string>(releasedNames(core));
+  const ast = parse(core, { ecmaVersion: 2020, sourceType: "script" }) as unknown as {
     body: FnNode[];
   };
   let functions = 0;
@@ -81,13 +82,31 @@ export function residentFunctions(core: string): { functions: number; parameters
   return { functions, parameters };
 }
 
-/** `count` functions of `params` parameters each, and a closure that keeps their scope. */
+/**
+ * A file whose code, run as the resident loader is (`Function("c", rest)(c)` over the file
+ * itself), makes `count` functions of `params` parameters each from slices of the file and
+ * keeps them on a global object.
+ */
 function functionsFile(count: number, params: number, id: number): string {
   const names = ["a", "b", "c"].slice(0, params);
-  let s = "";
-  for (let i = 0; i < count; i++)
-    s += "function f" + i + "(" + names.join(",") + "){return " + i + "}";
-  return s + "global.k" + id + "=function(){return " + (count ? "f0" : "0") + "};";
+  let decls = "";
+  let loader = "var F=Function,g=global.k" + id + "={};";
+  for (let i = 0; i < count; i++) {
+    decls += "function f" + i + "(" + names.join(",") + "){";
+    const body = "return " + i;
+    loader +=
+      "g.f" +
+      i +
+      "=F(" +
+      names.map((n) => JSON.stringify(n) + ",").join("") +
+      "c.substr(" +
+      decls.length +
+      "," +
+      body.length +
+      "));";
+    decls += body + "}";
+  }
+  return decls + "\n" + loader + "\n";
 }
 
 const COUNT = 20;
@@ -129,7 +148,11 @@ export async function measureRam(bin: string): Promise<RamFigures> {
       const held: number[] = [];
       for (const [k] of sets) {
         const before = await usage(e);
-        await e.run("Function(require('Storage').read(" + JSON.stringify(k) + "))()");
+        await e.run(
+          "var c=require('Storage').read(" +
+            JSON.stringify(k) +
+            ");Function('c',c.substr(c.indexOf('\\n')+1))(c)",
+        );
         held.push((await usage(e)) - before);
       }
       const [base, f0, f1, f3] = held as [number, number, number, number];
@@ -141,10 +164,9 @@ export async function measureRam(bin: string): Promise<RamFigures> {
         );
       const core = files[FirmwareFile.Core] ?? "";
       const r = residentFunctions(core);
-      // The same boot with the resident code's last release left out (releaseBootCode in
-      // scripts/build-firmware.ts): what releasing the boot-only functions frees.
-      const kept = core.replace(RELEASE_TAIL, ";");
-      if (kept === core) throw new Error("the resident code releases no boot-only function");
+      // The same boot with the loader's deletes left out (scripts/slice-resident.ts): what
+      // releasing the boot-only functions frees.
+      const kept = withoutRelease(core);
       await e.kill();
       const w = await Espruino.start(bin, s.dir);
       await w.writeFiles({ [FirmwareFile.Core]: kept }, crc32);
