@@ -46,13 +46,15 @@ if (!bins.stock || !bins.small) {
       expect(d.controlBytes).toBe(0);
     });
 
-    // The goals this build misses (docs/FOOTPRINT.md says by how much and why: code lexed
-    // from flash that is not memory-mapped) are held to budgets near today's figures, so
-    // that a change that makes them worse fails here.
-    it("budgets for the goals not met: boot <= 40 L, recorded crash <= 14 L, idle <= 600 JsVars", () => {
-      expect(d.bootL).toBeLessThanOrEqual(40);
+    // The goals this build misses, or meets on one machine and not on another
+    // (docs/FOOTPRINT.md says by how much and why: code and data read from flash that is
+    // not memory-mapped, each read a file operation of the host), are held to budgets near
+    // today's figures, so that a change that makes them worse fails here. The times leave
+    // room for a slower machine and a loaded one; the idle RAM is the same in every run.
+    it("budgets for the goals not met everywhere: boot <= 30 L, recorded crash <= 14 L, idle <= 520 JsVars", () => {
+      expect(d.bootL).toBeLessThanOrEqual(30);
       expect(d.crashL).toBeLessThanOrEqual(14);
-      expect(d.idleJsVars).toBeLessThanOrEqual(600);
+      expect(d.idleJsVars).toBeLessThanOrEqual(520);
     });
 
     it("a panic with a full console ring is committed within 5 L", () => {
