@@ -9,8 +9,10 @@
 // allocates its buffer at init: a panic loads nothing and runs no byte loop. Code that runs
 // once per boot (the mount) or per host command (the retrieval) lives in Storage modules,
 // loaded when it runs and dropped after (docs/FIRMWARE.md, "Files"). Every resident
-// function costs RAM for as long as the firmware runs, whatever its size, and every byte of
-// .boot0 costs time at each boot (docs/FOOTPRINT.md).
+// function costs RAM for as long as the firmware runs, whatever its size, and every byte the
+// boot lexes (.boot0, and the loader at the end of .mtdcore, which makes the resident
+// functions from slices of the file without lexing them: scripts/slice-resident.ts) costs
+// time at each boot (docs/FOOTPRINT.md).
 //
 // Build-time constants (esbuild --define), all optional:
 //   MTDOOPS_VERSION  the library version recorded in every context ("dev" without it);

@@ -1,8 +1,9 @@
 // npm run bench:ram on the real interpreter: where the idle RAM goes (docs/FOOTPRINT.md,
 // "The goals not met"). Checks what the page's breakdown rests on, not its values: a
 // function's cost grows with its parameters, the parts fit inside what the logger holds,
-// and releasing the boot-only functions after start() (scripts/build-firmware.ts
-// releaseBootCode) frees RAM on the interpreter, at least a function's cost for each.
+// and deleting the boot-only functions after start() (the loader's last statements,
+// scripts/slice-resident.ts) frees RAM on the interpreter, at least a function's cost for
+// each.
 //
 // Needs ESPRUINO_BIN; without it, it says what it skipped, and under CI=true that is a
 // failure.
