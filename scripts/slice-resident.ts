@@ -288,8 +288,19 @@ export function loaderStartOf(core: string): number {
   return i + 1;
 }
 
-const MADE = /m\.[\w$]+=F\((?:"[\w$]+",)*c\.substr\(\d+,\d+\)\);/g;
+const MADE = /m\.([\w$]+)=F\((?:"[\w$]+",)*c\.substr\((\d+),(\d+)\)\);/g;
 const RELEASE = /delete m\.([\w$]+);/g;
+
+/** What the loader makes: each function's property on RESIDENT_GLOBAL, and where its body is in `core`. */
+export function madeFunctions(
+  core: string,
+): Array<{ name: string; start: number; length: number }> {
+  return [...core.slice(loaderStartOf(core)).matchAll(MADE)].map((m) => ({
+    name: m[1] as string,
+    start: Number(m[2]),
+    length: Number(m[3]),
+  }));
+}
 
 /** The properties of RESIDENT_GLOBAL that the loader deletes after the entry call. */
 export function releasedNames(core: string): string[] {

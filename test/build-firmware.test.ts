@@ -21,7 +21,7 @@ import {
 } from "../scripts/build-firmware.js";
 import type { BoardBuild } from "../scripts/build-firmware.js";
 import { checkDialect } from "../scripts/check-dialect.js";
-import { loaderStartOf } from "../scripts/slice-resident.js";
+import { loaderStartOf, madeFunctions } from "../scripts/slice-resident.js";
 import { residentBoard } from "../src/boards/firmware-build.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mtdoops-build-"));
@@ -218,11 +218,9 @@ describe("build-firmware with the real firmware/main.ts", () => {
     for (const s of program.body)
       if (s.type === "FunctionDeclaration" && s.id)
         bodies.set(s.id.name, core.slice(s.body.start + 1, s.body.end - 1));
-    const loader = core.slice(loaderStartOf(core));
-    const made = [...loader.matchAll(/m\.([\w$]+)=F\((?:"[\w$]+",)*c\.substr\((\d+),(\d+)\)\)/g)];
+    const made = madeFunctions(core);
     expect(made.length).toBe(bodies.size);
-    for (const m of made)
-      expect(core.substr(Number(m[2]), Number(m[3])), m[1]).toBe(bodies.get(m[1] as string));
+    for (const f of made) expect(core.substr(f.start, f.length), f.name).toBe(bodies.get(f.name));
     // The boot file runs the loader from where it starts, for this file's length only.
     const boot = linux?.files[0]?.code ?? "";
     expect(boot).toContain("c.length==" + core.length);

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { buildBoard } from "../scripts/build-firmware.js";
 import {
   loaderStartOf,
+  madeFunctions,
   releasedNames,
   RESIDENT_GLOBAL,
   sliceResident,
@@ -19,7 +20,7 @@ describe("the resident file's loader (scripts/slice-resident.ts)", () => {
     for (const board of loadAllBoards()) {
       const core = (await buildBoard(board, { write: false })).files[1]?.code ?? "";
       const loader = core.slice(loaderStartOf(core));
-      const made = new Set([...loader.matchAll(/m\.([\w$]+)=F\(/g)].map((m) => m[1]));
+      const made = new Set(madeFunctions(core).map((f) => f.name));
       const released = releasedNames(core);
       // start, openFlash, logOptions, the backend's factory and its helpers, the capture's
       // and the API's installers: 8 on a Storage board, 6 or 7 on the others.

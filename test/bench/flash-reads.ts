@@ -18,7 +18,12 @@ import { join } from "node:path";
 import { definitionsOnly, loaderStartOf } from "../../scripts/slice-resident.js";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
 import { crc32 } from "../../src/core/crc32.js";
-import { Espruino, INPUT_RACE, interpreters } from "../espruino/espruino-process.js";
+import {
+  againOnInputRace,
+  Espruino,
+  INPUT_RACE,
+  interpreters,
+} from "../espruino/espruino-process.js";
 import { linuxFirmware, median, scratch, uncaughtHandlersCall } from "./device-scenarios.js";
 import { nothingMeasured, runScript, scriptFlags } from "./script-cli.js";
 
@@ -111,18 +116,7 @@ function sleep(ms: number): Promise<void> {
  * any other failure is thrown at once.
  */
 export async function measureFlashReads(bin: string): Promise<FlashReads> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await measureOnce(bin);
-    } catch (x) {
-      if (attempt >= 3 || !String((x as Error).message).includes(INPUT_RACE)) throw x;
-      process.stderr.write(
-        "bench:flash-reads: the Linux build stopped on its input race (" +
-          INPUT_RACE +
-          "); measuring again\n",
-      );
-    }
-  }
+  return againOnInputRace("bench:flash-reads", "measuring again", () => measureOnce(bin));
 }
 
 async function measureOnce(bin: string): Promise<FlashReads> {

@@ -39,6 +39,30 @@ export function interpreters(): Interpreters {
  */
 export const INPUT_RACE = "ASSERT(len <= 64) FAILED";
 
+/**
+ * Runs `step` (given its attempt, from 1) and runs it again, at most twice more, when it
+ * failed because the Linux build stopped on its input race: `raced(x)` says so, by default
+ * from the error's message. Any other failure is thrown at once. `what` and `again` make
+ * the line written to stderr: "<what>: the Linux build stopped on its input race (...); <again>".
+ */
+export async function againOnInputRace<T>(
+  what: string,
+  again: string,
+  step: (attempt: number) => Promise<T>,
+  raced: (x: unknown) => boolean = (x) => String((x as Error).message).includes(INPUT_RACE),
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step(attempt);
+    } catch (x) {
+      if (attempt >= 3 || !raced(x)) throw x;
+      process.stderr.write(
+        what + ": the Linux build stopped on its input race (" + INPUT_RACE + "); " + again + "\n",
+      );
+    }
+  }
+}
+
 export class Espruino {
   readonly proc: ChildProcessWithoutNullStreams;
   /** Everything printed so far (latin1). */

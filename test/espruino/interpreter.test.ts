@@ -25,7 +25,7 @@ import { installLogger, removeLogger } from "../../src/web/installer.js";
 import { openRecord } from "../../src/sim/virtual-board.js";
 import type { OpenedRecord } from "../../src/sim/virtual-board.js";
 import { linuxFirmware } from "../bench/device-scenarios.js";
-import { Espruino, INPUT_RACE, interpreters } from "./espruino-process.js";
+import { againOnInputRace, Espruino, INPUT_RACE, interpreters } from "./espruino-process.js";
 
 const BIN = interpreters().stock;
 const board = loadBoard("linux");
@@ -106,26 +106,25 @@ if (!BIN) {
       // (INPUT_RACE, the interpreter stopping on its assertion) now and then, as a CI run
       // did. Only that is tried again, in a new process: each file's first chunk creates
       // the file whole, so a second upload replaces a cut one.
-      for (let attempt = 1; ; attempt++) {
-        const e = await start();
-        try {
-          usage["baseline"] = Number(await e.query("process.memory().usage"));
-          usage["ring"] = Number(
-            await e.query("E.getSizeOf(new Uint8Array(" + board.ringSize + "))"),
-          );
-          await e.writeFiles(files, crc32);
-          break;
-        } catch (x) {
-          if (attempt >= 3 || !e.out.includes(INPUT_RACE)) throw x;
-          process.stderr.write(
-            "interpreter tier: the Linux build stopped on its input race (" +
-              INPUT_RACE +
-              "); the upload starts again\n",
-          );
-        } finally {
-          await e.kill();
-        }
-      }
+      let e: Espruino | undefined;
+      await againOnInputRace(
+        "interpreter tier",
+        "the upload starts again",
+        async () => {
+          const p = await start();
+          e = p;
+          try {
+            usage["baseline"] = Number(await p.query("process.memory().usage"));
+            usage["ring"] = Number(
+              await p.query("E.getSizeOf(new Uint8Array(" + board.ringSize + "))"),
+            );
+            await p.writeFiles(files, crc32);
+          } finally {
+            await p.kill();
+          }
+        },
+        () => !!e && e.out.includes(INPUT_RACE),
+      );
       report.push(
         "files: " +
           Object.keys(files)
@@ -258,30 +257,29 @@ if (!BIN) {
     it("updates, then removes, the logger while it runs (the page's installer)", async () => {
       // Three installs type about 60 KB: the one test long enough to meet the Linux
       // target's own input race (INPUT_RACE) now and then. Only that is tried again.
-      for (let attempt = 1; ; attempt++) {
-        if (attempt > 1) {
-          // The race can stop the interpreter in the middle of the installer's writes: the
-          // files are put back as the first test installed them (the log's block files,
-          // which no installer touches, keep their records).
-          const fix = await start();
-          await fix.writeFiles(files, crc32);
-          await fix.kill();
-        }
-        const e = await start();
-        try {
-          await updateThenRemove(e);
-          return;
-        } catch (x) {
-          if (attempt >= 3 || !e.out.includes(INPUT_RACE)) throw x;
-          process.stderr.write(
-            "interpreter tier: the Linux build stopped on its input race (" +
-              INPUT_RACE +
-              "); the installer test starts again\n",
-          );
-        } finally {
-          await e.kill();
-        }
-      }
+      let e: Espruino | undefined;
+      await againOnInputRace(
+        "interpreter tier",
+        "the installer test starts again",
+        async (attempt) => {
+          if (attempt > 1) {
+            // The race can stop the interpreter in the middle of the installer's writes: the
+            // files are put back as the first test installed them (the log's block files,
+            // which no installer touches, keep their records).
+            const fix = await start();
+            await fix.writeFiles(files, crc32);
+            await fix.kill();
+          }
+          const p = await start();
+          e = p;
+          try {
+            await updateThenRemove(p);
+          } finally {
+            await p.kill();
+          }
+        },
+        () => !!e && e.out.includes(INPUT_RACE),
+      );
     });
 
     async function updateThenRemove(e: Espruino): Promise<void> {
