@@ -3,40 +3,29 @@
 // the internal-flash backend over require("Flash"), the Storage-file backend over
 // require("Storage"), the SPI NOR backend over SPI and the fake W25Q.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildBoard } from "../scripts/build-firmware.js";
 import { loadBoard } from "../src/boards/load.js";
 import { crc32 } from "../src/core/crc32.js";
 import type { BoardDefinition } from "../src/boards/schema.js";
 import type { Flash } from "../src/core/flash.js";
-import { repoRoot } from "../src/host/repo.js";
 import { VirtualBoard } from "../src/sim/virtual-board.js";
 import { describeFlashContract, expectFlashError } from "./flash-contract.js";
-import { SPINOR_BOARD } from "./helpers/firmware.js";
+import { firmwareImport, SPINOR_BOARD, standInBundle } from "./helpers/firmware.js";
 
-const root = repoRoot();
-const fw = (f: string): string => JSON.stringify(join(root, "firmware", f).split("\\").join("/"));
-// The backends as the one firmware build bundles them (scripts/build-firmware.ts), from a
-// stand-in entry that hands them to the test instead of starting the logger; property
-// names are left as they are, since the test calls the backends from outside the bundle.
-const entryDir = mkdtempSync(join(tmpdir(), "mtdoops-backends-"));
-const entry = join(entryDir, "backends-entry.ts");
-writeFileSync(
-  entry,
+// The backends, handed to the test by a stand-in entry.
+const BACKENDS = await standInBundle(
+  loadBoard("linux"),
   "import { internalFlash } from " +
-    fw("flash-internal.ts") +
+    firmwareImport("flash-internal.ts") +
     ";\n" +
     "import { repairBlockFiles, storageFlash } from " +
-    fw("flash-storage.ts") +
+    firmwareImport("flash-storage.ts") +
     ";\n" +
     "import { spiNorFlash } from " +
-    fw("flash-spinor.ts") +
+    firmwareImport("flash-spinor.ts") +
     ";\n" +
     "import { ERASED_CRC } from " +
-    fw("flash-util.ts") +
+    firmwareImport("flash-util.ts") +
     ";\n" +
     "export function start(_board: unknown): void {\n" +
     // The block files made as the mount module makes them at boot.
@@ -44,17 +33,6 @@ writeFileSync(
     "  (global as unknown as Record<string, unknown>)['__b'] = { internalFlash: internalFlash, storageFlash: opened, spiNorFlash: spiNorFlash, ERASED_CRC: ERASED_CRC };\n" +
     "}\n",
 );
-const BACKENDS = (
-  await buildBoard(loadBoard("linux"), {
-    entry,
-    write: false,
-    mangle: "off",
-    modules: false,
-    dialect: false,
-    budget: 1 << 20,
-  })
-).code;
-rmSync(entryDir, { recursive: true, force: true });
 
 /** Opens a backend inside a fresh virtual board; read results are copied into this realm. */
 function openBackend(board: BoardDefinition, fn: string): { vb: VirtualBoard; flash: Flash } {
@@ -69,6 +47,8 @@ function openBackend(board: BoardDefinition, fn: string): { vb: VirtualBoard; fl
     program: (a, d) => inner.program(a, d),
     erase: (a) => inner.erase(a),
   };
+  const crc = inner.crc32;
+  if (crc) flash.crc32 = (a, n) => crc.call(inner, a, n);
   return { vb, flash };
 }
 

@@ -7,6 +7,7 @@
 // never programs a unit twice unless `opts.reprogram` says the backend allows it.
 
 import { describe, expect, it } from "vitest";
+import { crc32 } from "../src/core/crc32.js";
 import { checkGeometry, isFlashError } from "../src/core/flash.js";
 import type { Flash, FlashErrorCode } from "../src/core/flash.js";
 
@@ -357,6 +358,50 @@ export function describeFlashContract(
         expectFlashError(() => flash.read(0, size + 1), "EINVAL");
         expectFlashError(() => flash.read(0, -1), "EINVAL");
       });
+    });
+
+    // Only for a backend that has crc32 (src/core/flash.ts): the CRC of what read() returns.
+    const crcFlash = (): (Flash & { crc32(a: number, n: number): number }) | undefined => {
+      const f = make();
+      return f.crc32 ? (f as Flash & { crc32(a: number, n: number): number }) : undefined;
+    };
+    it("crc32, where the backend has it, is the CRC-32 of what read returns", () => {
+      const flash = crcFlash();
+      if (!flash) return;
+      const { size, eraseSize, pageSize } = flash.geometry;
+      flash.erase(0);
+      flash.erase(eraseSize);
+      flash.program(eraseSize - pageSize, pattern(pageSize, 60));
+      flash.program(eraseSize, pattern(pageSize, 61));
+      const ranges: Array<[number, number]> = [
+        [0, 0],
+        [0, eraseSize],
+        [eraseSize - pageSize, pageSize],
+        [eraseSize - pageSize + 1, 3],
+        [eraseSize - 5, 10], // across two blocks
+        [0, 2 * eraseSize],
+        [size - 7, 7],
+      ];
+      for (const [a, n] of ranges)
+        expect(flash.crc32(a, n), a + "+" + n).toBe(crc32(flash.read(a, n)));
+      // A program or an erase between two calls shows in the second: nothing is cached.
+      flash.erase(0);
+      const erased = flash.crc32(0, pageSize);
+      expect(erased).toBe(crc32(filled(pageSize, flash.geometry.erasedValue)));
+      flash.program(0, pattern(pageSize, 62));
+      expect(flash.crc32(0, pageSize)).toBe(crc32(pattern(pageSize, 62)));
+      flash.erase(0);
+      expect(flash.crc32(0, pageSize)).toBe(erased);
+    });
+
+    it("crc32 out of range throws as read does", () => {
+      const flash = crcFlash();
+      if (!flash) return;
+      const { size } = flash.geometry;
+      expectFlashError(() => flash.crc32(size, 1), "EINVAL");
+      expectFlashError(() => flash.crc32(-1, 1), "EINVAL");
+      expectFlashError(() => flash.crc32(size - 1, 2), "EINVAL");
+      expectFlashError(() => flash.crc32(0, -1), "EINVAL");
     });
   });
 }

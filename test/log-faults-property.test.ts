@@ -328,8 +328,14 @@ function badActionArb(g: Geo, modes: ("error" | "noop")[]): fc.Arbitrary<BadActi
   );
 }
 
-function badBlockRun(g: Geo, actions: BadAction[], failAllAtEnd: boolean): void {
-  const h = new Harness(g, {});
+/** `checksums`: the flash checksums in place (Flash crc32), so the log checks through it. */
+function badBlockRun(
+  g: Geo,
+  actions: BadAction[],
+  failAllAtEnd: boolean,
+  checksums: boolean,
+): void {
+  const h = new Harness(g, { checksums });
   const failed = new Set<number>();
   const blocks = blocksOf(g);
   const consoleBytes = (n: number): Uint8Array =>
@@ -434,8 +440,9 @@ describe.each(GEOS)("bad blocks (property 8), $name", (g) => {
       fc.property(
         fc.array(badActionArb(g, ["error"]), { minLength: 1, maxLength: 100, size: "max" }),
         fc.boolean(),
-        (actions, failAll) => {
-          badBlockRun(g, actions, failAll);
+        fc.boolean(),
+        (actions, failAll, checksums) => {
+          badBlockRun(g, actions, failAll, checksums);
         },
       ),
       { numRuns: 40 },
@@ -447,8 +454,9 @@ describe.each(GEOS)("bad blocks (property 8), $name", (g) => {
       fc.property(
         fc.array(badActionArb(g, ["error", "noop"]), { minLength: 1, maxLength: 100, size: "max" }),
         fc.boolean(),
-        (actions, failAll) => {
-          badBlockRun(g, actions, failAll);
+        fc.boolean(),
+        (actions, failAll, checksums) => {
+          badBlockRun(g, actions, failAll, checksums);
         },
       ),
       { numRuns: 40 },
@@ -600,8 +608,9 @@ function flipRun(
   actions: WriteAction[],
   seed: number,
   mode: "listings" | "everywhere",
+  checksums: boolean,
 ): void {
-  const h = new Harness(g, { seed });
+  const h = new Harness(g, { seed, checksums });
   const flips = (on: boolean): void => h.setFlips(on ? FLIP_P : 0);
   if (mode === "everywhere") flips(true);
   const flippedList = (withFreed: boolean): SlotRecord[] => {
@@ -668,8 +677,9 @@ describe.each(GEOS)("read bit flips p=0.05 (property 10), $name", (g) => {
       fc.property(
         fc.array(writeActionArb, { minLength: 1, maxLength: 100, size: "max" }),
         fc.integer(),
-        (actions, seed) => {
-          flipRun(g, actions, seed, "listings");
+        fc.boolean(),
+        (actions, seed, checksums) => {
+          flipRun(g, actions, seed, "listings", checksums);
         },
       ),
       { numRuns: 25 },
@@ -681,8 +691,9 @@ describe.each(GEOS)("read bit flips p=0.05 (property 10), $name", (g) => {
       fc.property(
         fc.array(writeActionArb, { minLength: 1, maxLength: 100, size: "max" }),
         fc.integer(),
-        (actions, seed) => {
-          flipRun(g, actions, seed, "everywhere");
+        fc.boolean(),
+        (actions, seed, checksums) => {
+          flipRun(g, actions, seed, "everywhere", checksums);
         },
       ),
       { numRuns: 25 },

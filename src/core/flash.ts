@@ -52,12 +52,19 @@ export interface FlashGeometry {
  *   that fails silently, as the simulator's "noop" blocks do, is caught there).
  * - Nothing is cached: once a call returns, its effect is on the medium (it survives a
  *   power cut), and a power cut during a call may leave its range in any state.
+ * - `crc32(addr, len)`, where a backend has it, returns the CRC-32 (crc32.ts, E.CRC32) of
+ *   the bytes `read(addr, len)` would return, with the same range rules and errors. The
+ *   log checks what it wrote and what it erased by CRC (log-core.ts), and a backend that
+ *   can checksum the medium where it lies saves the copy into a new array: the Storage
+ *   backend passes the block file's own string to E.CRC32, which on the Linux build took a
+ *   recorded crash's two read-backs from about 1.1 L to 0.8 L (docs/FOOTPRINT.md).
  */
 export interface Flash {
   readonly geometry: FlashGeometry;
   read(addr: number, len: number): Uint8Array;
   program(addr: number, data: Uint8Array): void;
   erase(addr: number): void;
+  crc32?(addr: number, len: number): number;
 }
 
 export type FlashErrorCode = "EINVAL" | "EIO";

@@ -55,7 +55,11 @@ export interface LogOptions {
    * native conversion (E.toArrayBuffer), so that a dump runs no per-byte loop.
    */
   toBytes?: ((s: string) => Uint8Array) | undefined;
-  /** heatshrink compression, used only when the console does not fit uncompressed. */
+  /**
+   * heatshrink compression, used only when the console does not fit uncompressed: a stream
+   * that decodes to `data`, or to `data` and one byte of padding (the board's, unpadded()
+   * in record.ts).
+   */
   compress?: ((data: Uint8Array) => Uint8Array) | undefined;
   /** Dumps with a reason code above this are not recorded (pstore's max_reason). Default 5: all. */
   maxReason?: number;
@@ -306,17 +310,19 @@ export function createLog(o: LogOptions): LogCore {
  * Applications", DSN 2002), so a chunk within 3 flipped bits of erased is told apart with
  * certainty, and one further off passes only with probability 2^-32 (DESIGN.md, "Empty
  * means every byte erased"). A chunk that does not read erased is read once more, so that
- * a flipped bit in the read does not condemn a good block.
+ * a flipped bit in the read does not condemn a good block. A backend that can checksum
+ * the medium in place (Flash crc32) is asked for the CRC instead of the bytes.
  */
 export function rangeErased(log: LogCore, fromSlot: number, toSlot: number): boolean {
   const n = log._chunk;
+  const f = log.flash;
   const end = toSlot * log.recordSize;
-  for (let a = fromSlot * log.recordSize; a < end; a += n)
-    if (
-      log._crc(log.flash.read(a, n)) !== log._erasedCrc &&
-      log._crc(log.flash.read(a, n)) !== log._erasedCrc
-    )
-      return false;
+  for (let a = fromSlot * log.recordSize; a < end; a += n) {
+    let ok = false;
+    for (let t = 0; t < 2 && !ok; t++)
+      ok = (f.crc32 ? f.crc32(a, n) : log._crc(f.read(a, n))) === log._erasedCrc;
+    if (!ok) return false;
+  }
   return true;
 }
 
@@ -438,10 +444,12 @@ function writeDump(log: LogCore, d: PendingDump, panic: boolean): boolean {
         }
         if (!panic) {
           ok = false;
-          // Compared by CRC-32: one native call on the board (see chunkErased for what it can miss).
+          // Compared by CRC-32: one native call on the board (see rangeErased for what it
+          // can miss), on the medium itself where the backend can (Flash crc32).
+          const f = log.flash;
           const want = log._crc(data);
           for (let t = 0; t < 2 && !ok; t++)
-            ok = log._crc(log.flash.read(at, data.length)) === want;
+            ok = (f.crc32 ? f.crc32(at, data.length) : log._crc(f.read(at, data.length))) === want;
         }
       }
     } catch (e) {
@@ -544,8 +552,8 @@ export function dumpAdmitted(
   let f = panic ? 0 : flags || 0;
   if (!panic && ring.length > rawRoom && log._compress) {
     let take = Math.min(ring.length, MAX_PAYLOAD - 2 - ctxLen);
-    // A try is one compression and one decompression of the whole candidate, about 1 L on
-    // the Linux build, the largest part of a recorded crash (docs/FOOTPRINT.md). The whole
+    // A try is one compression of the whole candidate, 0.5-1 L on the Linux build for 2 KB
+    // of console, the largest part of a recorded crash (docs/FOOTPRINT.md). The whole
     // ring rarely fits a slot once it has wrapped, so the first try takes what the last
     // compression's ratio says will fit, with a tenth to spare: a console compresses about
     // alike from one crash to the next, and one try is then enough. The first dump of a

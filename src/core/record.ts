@@ -302,6 +302,18 @@ export function buildPayload(context: Uint8Array, consoleBytes: Uint8Array): Uin
   return out;
 }
 
+/**
+ * What a heatshrink stream from the board's compressor holds, once decoded: `length` bytes
+ * (a record's rawLength, a REC line's length), or those and one byte of padding after
+ * them, which the board adds so that Espruino's compress(), which can drop the last byte it
+ * is given, never drops one of the data (firmware/env.ts; SPEC.md §2.1). The first
+ * `length` bytes, or null when `decoded` is neither.
+ */
+export function unpadded(decoded: Uint8Array, length: number): Uint8Array | null {
+  if (decoded.length === length) return decoded;
+  return decoded.length === length + 1 ? decoded.subarray(0, length) : null;
+}
+
 export function splitPayload(raw: Uint8Array): { context: Uint8Array; console: Uint8Array } | null {
   if (raw.length < 2) return null;
   const n = getU16(raw, 0);

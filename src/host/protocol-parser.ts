@@ -7,6 +7,7 @@
 import type { Crc32 } from "../core/crc32.js";
 import { TAG } from "../core/protocol.js";
 import type { BeginInfo } from "../core/protocol.js";
+import { unpadded } from "../core/record.js";
 
 export interface ProtocolRecord {
   seq: number;
@@ -121,8 +122,10 @@ export class ProtocolParser {
       } catch (e) {
         return corrupt("REC data does not decode: " + (e instanceof Error ? e.message : String(e)));
       }
-      if (raw.length !== length)
-        return corrupt("REC length " + raw.length + ", expected " + length);
+      // A compressed line may carry the board's byte of padding (unpadded()).
+      const got = enc === "h" ? unpadded(raw, length) : raw.length === length ? raw : null;
+      if (!got) return corrupt("REC length " + raw.length + ", expected " + length);
+      raw = got;
       if (this.deps.crc32(raw) >>> 0 !== parseInt(crcHex, 16)) return corrupt("REC CRC mismatch");
       return { type: "record", record: { seq, slot, raw } };
     }

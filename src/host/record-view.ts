@@ -3,7 +3,14 @@
 // record's bytes (decodeRecordBytes: the image decoder, and retrieve.ts for the bytes a
 // REC line carried).
 
-import { Flags, HEADER_SIZE, decodeRecord, reasonName, splitPayload } from "../core/record.js";
+import {
+  Flags,
+  HEADER_SIZE,
+  decodeRecord,
+  reasonName,
+  splitPayload,
+  unpadded,
+} from "../core/record.js";
 import type { StoredRecord } from "../core/record.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import { crc32 } from "../core/crc32.js";
@@ -70,14 +77,16 @@ export function toDecodedRecord(
   let raw: Uint8Array | null = rec.payload;
   if (compressed) {
     try {
-      raw = heatshrinkDecompress(rec.payload, { maxOutput: 0xffff, strict: false });
-      if (raw.length !== rec.rawLength) {
-        // Espruino's compress() may drop the final byte (see heatshrink.ts); keep what came.
-        if (raw.length + 1 !== rec.rawLength && raw.length < rec.rawLength) {
-          payloadError = `decompressed to ${raw.length} bytes, the header says ${rec.rawLength}`;
-        }
-        if (raw.length > rec.rawLength) raw = raw.subarray(0, rec.rawLength);
-      }
+      const decoded = heatshrinkDecompress(rec.payload, {
+        maxOutput: 0x10000,
+        strict: false,
+      });
+      // The board's byte of padding goes (unpadded()). A stream one byte short is kept as
+      // it came: Espruino's compress() can drop the last byte it is given (heatshrink.ts),
+      // which a writer without the padding stores so.
+      raw = unpadded(decoded, rec.rawLength) ?? decoded;
+      if (raw.length !== rec.rawLength && raw.length + 1 !== rec.rawLength)
+        payloadError = `decompressed to ${raw.length} bytes, the header says ${rec.rawLength}`;
     } catch (e) {
       raw = null;
       payloadError =

@@ -19,6 +19,7 @@
 //   new = e ^ ((old ^ e) | (data ^ e))   where e = erasedValue.
 
 import { readFileSync, writeFileSync } from "node:fs";
+import { crc32 } from "../core/crc32.js";
 import { checkGeometry, flashError } from "../core/flash.js";
 import type { Flash, FlashGeometry } from "../core/flash.js";
 import { getPart } from "../boards/parts.js";
@@ -57,6 +58,13 @@ export interface SimulatedNorFlashOptions {
    * emubd's `erase_cycles`. 0 or absent: blocks never wear out.
    */
   enduranceCycles?: number | undefined;
+  /**
+   * Offer crc32(addr, len) (src/core/flash.ts), as a backend that can checksum the medium
+   * in place does (the Storage-file one): the CRC-32 of read(addr, len), so that read
+   * faults reach it as they reach the log's other reads. Default false: the log then reads
+   * the bytes and checksums them itself.
+   */
+  checksums?: boolean | undefined;
 }
 
 /** How an operation that a power cut interrupts ends. */
@@ -152,6 +160,8 @@ export class SimulatedNorFlash implements Flash {
   readonly seed: number;
   readonly enduranceCycles: number;
   readonly blockCount: number;
+  /** Present with the `checksums` option. */
+  readonly crc32?: (addr: number, len: number) => number;
 
   // Contents, one array per erase block, copy-on-write: a block whose `owned` flag is 0
   // may be shared with clones (or be the shared all-erased block) and is copied before
@@ -209,6 +219,7 @@ export class SimulatedNorFlash implements Flash {
       );
     }
     this.enduranceCycles = endurance;
+    if (options.checksums) this.crc32 = (addr, len) => crc32(this.read(addr, len));
 
     const figures = this.timing === "worst" ? this.part.worst : this.part.typical;
     this.progSetupUs = figures.programSetupUs;

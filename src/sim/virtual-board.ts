@@ -58,7 +58,7 @@ import type { BoardDefinition } from "../boards/schema.js";
 import { FirmwareFile } from "../boards/firmware-files.js";
 import { heatshrinkDecompress } from "../codec/heatshrink.js";
 import { crc32 } from "../core/crc32.js";
-import { decodeRecord, Flags, splitPayload } from "../core/record.js";
+import { decodeRecord, Flags, splitPayload, unpadded } from "../core/record.js";
 import type { StoredRecord } from "../core/record.js";
 import { commands } from "../core/protocol.js";
 import { ProtocolParser } from "../host/protocol-parser.js";
@@ -128,12 +128,13 @@ export interface OpenedRecord {
 export function openRecord(raw: Uint8Array, recordSize: number): OpenedRecord {
   const record = decodeRecord(raw, recordSize, 0xff, crc32);
   if (!record) throw new Error("not a valid record");
-  const payload =
+  const decoded =
     record.flags & Flags.HEATSHRINK
       ? heatshrinkDecompress(record.payload, { strict: false })
       : record.payload;
-  if (payload.length !== record.rawLength)
-    throw new Error("payload is " + payload.length + " bytes, rawLength says " + record.rawLength);
+  const payload = unpadded(decoded, record.rawLength);
+  if (!payload)
+    throw new Error("payload is " + decoded.length + " bytes, rawLength says " + record.rawLength);
   const parts = splitPayload(payload);
   if (!parts) throw new Error("payload has no context");
   return {

@@ -20,7 +20,7 @@ import { releasedNames, withoutRelease } from "../../scripts/slice-resident.js";
 import { loadBoard } from "../../src/boards/load.js";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
 import { crc32 } from "../../src/core/crc32.js";
-import { Espruino, interpreters } from "../espruino/espruino-process.js";
+import { againOnInputRace, Espruino, interpreters } from "../espruino/espruino-process.js";
 import { bootCost, linuxFirmware, scratch, usage } from "./device-scenarios.js";
 import { nothingMeasured, runScript, scriptFlags } from "./script-cli.js";
 
@@ -112,7 +112,15 @@ function functionsFile(count: number, params: number, id: number): string {
 const COUNT = 20;
 const BOOT_COPY = "mtdboot0";
 
+/**
+ * The figures (RamFigures), measured again (at most twice, each time from an empty flash)
+ * when the Linux build stopped on its own input race (INPUT_RACE in espruino-process.ts).
+ */
 export async function measureRam(bin: string): Promise<RamFigures> {
+  return againOnInputRace("bench:ram", "measuring again", () => measureRamOnce(bin));
+}
+
+async function measureRamOnce(bin: string): Promise<RamFigures> {
   const board = loadBoard("linux");
   const files = await linuxFirmware();
   const s = scratch();

@@ -1,8 +1,42 @@
 // What the firmware tests share: the firmware files as users install them, and a test
 // board with the SPI NOR backend.
 
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { BoardDefinition } from "../../src/boards/schema.js";
 import { buildBoard, storageFiles } from "../../scripts/build-firmware.js";
+import { repoRoot } from "../../src/host/repo.js";
+
+/** A firmware source's path as an import specifier for a stand-in entry. */
+export function firmwareImport(file: string): string {
+  return JSON.stringify(join(repoRoot(), "firmware", file).split("\\").join("/"));
+}
+
+/**
+ * Parts of the firmware as the one build bundles them (scripts/build-firmware.ts), from a
+ * stand-in entry (`source`, a module exporting start(board)) that hands them to the test
+ * instead of starting the logger. Property names are left as they are, since the test
+ * calls them from outside the bundle.
+ */
+export async function standInBundle(board: BoardDefinition, source: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "mtdoops-stand-in-"));
+  try {
+    const entry = join(dir, "stand-in-entry.ts");
+    writeFileSync(entry, source);
+    const b = await buildBoard(board, {
+      entry,
+      write: false,
+      mangle: "off",
+      modules: false,
+      dialect: false,
+      budget: 1 << 20,
+    });
+    return b.code;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The files the firmware build makes for a board (scripts/build-firmware.ts, names mangled): Storage name -> code. */
 export async function buildFirmwareBundle(b: BoardDefinition): Promise<Record<string, string>> {
