@@ -24,7 +24,13 @@ import {
   INPUT_RACE,
   interpreters,
 } from "../espruino/espruino-process.js";
-import { linuxFirmware, median, scratch, uncaughtHandlersCall } from "./device-scenarios.js";
+import {
+  fillConsole,
+  linuxFirmware,
+  median,
+  scratch,
+  uncaughtHandlersCall,
+} from "./device-scenarios.js";
 import { nothingMeasured, runScript, scriptFlags } from "./script-cli.js";
 
 export interface FlashReads {
@@ -40,6 +46,12 @@ export interface FlashReads {
   line: number;
   /** One mtdoops.panic() with the logger running. */
   panic: number;
+  /**
+   * One recorded uncaught exception with its deferred write, the console ring full (as
+   * bench:device's crash): what the crash path's code costs in reads, apart from the
+   * record's own read-back (a KB of slot, about 64 reads).
+   */
+  crash: number;
   /** One uncaught exception past the per-boot cap, with its jobs. */
   suppressed: number;
   /** The time of one read, in L: E.CRC32 of a Storage string, less the same on a RAM copy, per 16 bytes. */
@@ -161,6 +173,8 @@ async function measureOnce(bin: string): Promise<FlashReads> {
     await e.run("eval(require('Storage').read('mtdb0'))");
     const lineReads = await netReads(e, s.dir, "console.log('sensor 3: 21.5 C, battery 87 %')");
     const panicReads = await netReads(e, s.dir, "mtdoops.panic('bench')");
+    await fillConsole(e, 100);
+    const crashReads = await netReads(e, s.dir, uncaughtHandlersCall("new Error('bench crash')"));
     // Past the per-boot cap (8 records on this board; the panic above was one).
     for (let i = 0; i < 10; i++) {
       await e.run(uncaughtHandlersCall("new Error('bench crash " + i + "')"));
@@ -218,6 +232,7 @@ async function measureOnce(bin: string): Promise<FlashReads> {
       mountCopy: copyReads,
       line: lineReads,
       panic: panicReads,
+      crash: crashReads,
       suppressed: suppressedReads,
       readL: (median(flash) - median(ram)) / L / (definitions.length / 16),
       coreBytes: core.length,
@@ -241,7 +256,7 @@ async function measureOnce(bin: string): Promise<FlashReads> {
 export function flashReadsSummary(r: FlashReads): string {
   return (
     `flash reads: boot=${r.boot} firstBoot=${r.firstBoot} definitions=${r.definitions} mountCopy=${r.mountCopy} ` +
-    `line=${r.line} panic=${r.panic} suppressed=${r.suppressed} read=${r.readL.toFixed(4)}L ` +
+    `line=${r.line} panic=${r.panic} crash=${r.crash} suppressed=${r.suppressed} read=${r.readL.toFixed(4)}L ` +
     `(boot reads ≈ ${(r.boot * r.readL).toFixed(1)}L; .mtdcore ${r.coreBytes} bytes, its loader ${r.loaderBytes})\n` +
     `boot time: ${r.bootL.toFixed(1)}L = definitions ${r.definitionsL.toFixed(1)}L + mount copy ` +
     `${r.mountCopyL.toFixed(1)}L + the mount's run and the entry ` +

@@ -61,6 +61,8 @@ if (missing) {
       expect(r.mountCopy).toBeGreaterThan(0);
       expect(r.line).toBeGreaterThan(0);
       expect(r.suppressed).toBeGreaterThan(0);
+      // A recorded crash writes what a panic writes and reads the record back (a KB of slot).
+      expect(r.crash).toBeGreaterThan(r.panic + 1024 / 16);
       expect(r.readL).toBeGreaterThan(0);
       // A read is a file operation on this build: far below a tenth of L (0.008-0.011 L measured).
       expect(r.readL).toBeLessThan(0.1);
