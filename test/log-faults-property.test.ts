@@ -1042,17 +1042,21 @@ describe("bugs found by the properties", () => {
   }
 
   /**
-   * Makes the n-th read of the whole record in `slot` (header + payload: more than the 48
-   * header bytes, less than the 256-byte chunks of the erase checks) return one flipped bit
-   * in the CRC'd seq field when `when(n)` (n from 1).
+   * Makes the n-th read of the record in `slot` under its CRC (from offset 24 to the end of
+   * its payload, as readChecked reads it: more than 24 bytes, less than the 256-byte chunks
+   * of the erase checks) return one flipped bit in the CRC'd seq field when `when(n)` (n
+   * from 1).
    */
   function flipRecordReads(h: Harness, slot: number, when: (n: number) => boolean): void {
     const read = h.flash.read.bind(h.flash);
-    const at = slot * NRF.recordSize;
+    // The mount checks a record's CRC on a read from offset 24 (OFF_CRC_START) to the end
+    // of its payload (readChecked); the 24-byte read from there compares the header's bytes.
+    const at = slot * NRF.recordSize + 24;
     let n = 0;
     h.flash.read = (addr: number, len: number): Uint8Array => {
       const out = read(addr, len);
-      if (addr === at && len > 48 && len < 256 && when(++n)) out[30] = (out[30] as number) ^ 1;
+      // Byte 30 of the record: its seq.
+      if (addr === at && len > 24 && len < 256 && when(++n)) out[6] = (out[6] as number) ^ 1;
       return out;
     };
   }
@@ -1087,6 +1091,38 @@ describe("bugs found by the properties", () => {
   // path fails too here, since it also checks the newest record's CRC; a board whose slot 0
   // is dirty, e.g. after a bad block 0, mounts by full scan every time, and then one
   // transient flip is enough.)
+  // The mount checks the newest record's CRC on the medium (readChecked) and takes its seq
+  // from the header read before: a flip in that header read, under the CRC, must not pass
+  // because the medium's own bytes have the right CRC.
+  it("a flip in the newest record's header read is caught though its CRC on flash holds", () => {
+    const h = fiveRecords();
+    const read = h.flash.read.bind(h.flash);
+    const at = 4 * NRF.recordSize;
+    // A clean mount first, to find readChecked's header read of slot 4: the one followed by
+    // the read of the record under its CRC (from offset 24).
+    const reads: Array<[number, number]> = [];
+    h.flash.read = (addr: number, len: number): Uint8Array => {
+      reads.push([addr, len]);
+      return read(addr, len);
+    };
+    h.remount();
+    const target = reads.findIndex(
+      ([a, n], i) => a === at && n === 48 && reads[i + 1]?.[0] === at + 24,
+    );
+    expect(target).toBeGreaterThanOrEqual(0);
+    // The same mount with that read's seq flipped: 5 reads as 7.
+    let i = 0;
+    h.flash.read = (addr: number, len: number): Uint8Array => {
+      const out = read(addr, len);
+      if (i++ === target) out[28] = (out[28] as number) ^ 2;
+      return out;
+    };
+    h.remount();
+    expect(i).toBeGreaterThan(target);
+    expect(h.b.info.newestSeq).toBe(5);
+    expect(h.log.nextSeq).toBe(6);
+  });
+
   it("BUG-4: an unreadable newest record at a block start is erased by mount and its seq reused", () => {
     const h = fiveRecords();
     const read = h.flash.read;
@@ -1222,9 +1258,10 @@ describe("read flips in the mount's check of each block (hardening campaign, iss
     let headerFlipped = false;
     flash.read = (addr: number, len: number): Uint8Array => {
       const out = read(addr, len);
-      if (addr === 4 * RS && len > 48 && !recordFlipped) {
+      // The record's CRC is checked on a read from its offset 24 (readChecked).
+      if (addr === 4 * RS + 24 && len > 24 && !recordFlipped) {
         recordFlipped = true;
-        out[52] = (out[52] as number) ^ 1; // in the payload: the CRC fails
+        out[28] = (out[28] as number) ^ 1; // byte 52, in the payload: the CRC fails
       } else if (addr === 4 * RS && len === 48 && recordFlipped && !headerFlipped) {
         headerFlipped = true;
         out[0] = (out[0] as number) ^ 1; // the commit word: the header reads dirty

@@ -35,6 +35,7 @@ import {
   Flags,
   Reason,
 } from "./record.js";
+import type { CheckedRecord } from "./log-slot-read.js";
 import type { StoredRecord } from "./record.js";
 import type { Ring } from "./ring.js";
 import { ringTailInto } from "./ring.js";
@@ -236,7 +237,7 @@ export interface LogCore {
   _newestSlot: number;
   /** The mount's: slot headers read, and the newest record found. */
   _headersRead: number;
-  _newestRec: StoredRecord | null;
+  _newestRec: CheckedRecord | null;
 }
 
 /**

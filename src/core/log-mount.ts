@@ -5,7 +5,8 @@
 
 import type { LogCore, MountInfo } from "./log-core.js";
 import { eraseAhead, rangeErased } from "./log-core.js";
-import { readHeader, readValid } from "./log-slot-read.js";
+import { readChecked, readHeader } from "./log-slot-read.js";
+import type { CheckedRecord } from "./log-slot-read.js";
 import {
   decodeHeader,
   getU32,
@@ -15,7 +16,6 @@ import {
   OFF_FREED,
   Reason,
 } from "./record.js";
-import type { StoredRecord } from "./record.js";
 import { seqAdd, seqDiff, seqNewer } from "./seq.js";
 
 function blockEnd(log: LogCore, slot: number): number {
@@ -67,7 +67,7 @@ function findNewestFast(log: LogCore): number {
   const next = (newest + 1) % n;
   const end = next % log.slotsPerBlock === 0 ? next + log.slotsPerBlock : blockEnd(log, next);
   if (!rangeErased(log, next, end)) return -2;
-  const rec = newest < 0 ? null : readValid(log, newest);
+  const rec = newest < 0 ? null : readChecked(log, newest);
   if (newest >= 0 && !rec) return -2;
   // A block whose erase silently did nothing keeps an older lap's records, and two such
   // blocks can look like one consistent lap to the binary search; a block whose writes
@@ -104,7 +104,7 @@ function findNewestFast(log: LogCore): number {
 function findNewestByScan(log: LogCore): number {
   let best = -1;
   for (let i = 0; i < log.slots; i++) {
-    const r = readValid(log, i);
+    const r = readChecked(log, i);
     if (r && (!log._newestRec || seqNewer(r.seq, log._newestRec.seq))) {
       best = i;
       log._newestRec = r;
@@ -132,7 +132,7 @@ function detectLoop(log: LogCore, newest: number): boolean {
     const r = decodeHeader(h);
     if (r.boot === want) {
       if (isCrash(r.reason, r.flags) && r.uptime < log._loopWindowMs) {
-        const v = readValid(log, slot);
+        const v = readChecked(log, slot);
         if (!v || v.boot !== want || v.freed) return false;
         found++;
         want = (want - 1) >>> 0;
@@ -154,7 +154,7 @@ export function mountLog(log: LogCore): MountInfo {
   let newest = findNewestFast(log);
   const full = newest === -2;
   if (full) newest = findNewestByScan(log);
-  const newestRec = log._newestRec as StoredRecord | null;
+  const newestRec = log._newestRec as CheckedRecord | null;
   if (newestRec) {
     log.boot = (newestRec.boot + 1) >>> 0;
     log.nextSlot = (newest + 1) % log.slots;

@@ -3,7 +3,7 @@
 
 import { isFlashError } from "./flash.js";
 import type { LogCore, SlotRecord } from "./log-core.js";
-import { readHeader, readValid } from "./log-slot-read.js";
+import { readChecked, readHeader, readValid } from "./log-slot-read.js";
 import {
   decodeHeader,
   FREED_VALUE,
@@ -58,7 +58,7 @@ export function clearRecords(log: LogCore, uptoSeq: number): number {
     if (headerState(h, log.recordSize, log.geometry.erasedValue) !== "committed") continue;
     if (getU32(h, OFF_FREED) !== 0xffffffff) continue; // freed, or a torn clear: leave it
     if (seqNewer(decodeHeader(h).seq, uptoSeq)) continue;
-    if (!readValid(log, slot)) continue;
+    if (!readChecked(log, slot)) continue;
     try {
       log.flash.program(slot * log.recordSize + OFF_FREED, z);
       n++;

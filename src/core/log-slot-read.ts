@@ -3,13 +3,66 @@
 // path. Device code (docs/DIALECT.md).
 
 import type { LogCore } from "./log-core.js";
-import { decodeHeader, decodeRecord, HEADER_SIZE, headerState, isErased } from "./record.js";
+import {
+  decodeHeader,
+  decodeRecord,
+  getU32,
+  HEADER_SIZE,
+  headerState,
+  isErased,
+  isFreedWord,
+  OFF_CRC,
+  OFF_CRC_START,
+  OFF_FREED,
+} from "./record.js";
 import type { StoredRecord } from "./record.js";
+
+/** A record without its payload: what the mount and a clear need to know of it (readChecked). */
+export type CheckedRecord = Omit<StoredRecord, "payload">;
 
 /** A slot's header bytes; counts the read (MountInfo.headersRead). */
 export function readHeader(log: LogCore, slot: number): Uint8Array {
   log._headersRead++;
   return log.flash.read(slot * log.recordSize, HEADER_SIZE);
+}
+
+/** readValid (`whole`) or readChecked: the reads and their retries are the same. */
+function readSlot(log: LogCore, slot: number, whole: boolean): CheckedRecord | null {
+  const ev = log.geometry.erasedValue;
+  const f = log.flash;
+  const base = slot * log.recordSize;
+  const at = base + OFF_CRC_START;
+  const k = HEADER_SIZE - OFF_CRC_START;
+  let dirty = 0;
+  for (let t = 0; t < 3; t++) {
+    const h = readHeader(log, slot);
+    if (headerState(h, log.recordSize, ev) !== "committed") {
+      if (isErased(h, 0, HEADER_SIZE, ev) || ++dirty > 1) return null;
+      continue;
+    }
+    const r = decodeHeader(h) as CheckedRecord;
+    if (whole) {
+      const v = decodeRecord(
+        f.read(base, HEADER_SIZE + r.payloadLength),
+        log.recordSize,
+        ev,
+        log._crc,
+      );
+      if (v) return v;
+      continue;
+    }
+    const n = k + r.payloadLength;
+    r.crc = getU32(h, OFF_CRC);
+    if (
+      (f.crc32 ? f.crc32(at, n) : log._crc(f.read(at, n))) === r.crc &&
+      (f.crc32 ? f.crc32(at, k) : log._crc(f.read(at, k))) ===
+        log._crc(h.subarray(OFF_CRC_START, HEADER_SIZE))
+    ) {
+      r.freed = isFreedWord(getU32(h, OFF_FREED));
+      return r;
+    }
+  }
+  return null;
 }
 
 /**
@@ -21,22 +74,19 @@ export function readHeader(log: LogCore, slot: number): Uint8Array {
  * 924759007 on the linux board lost its only record that way).
  */
 export function readValid(log: LogCore, slot: number): StoredRecord | null {
-  const ev = log.geometry.erasedValue;
-  let dirty = 0;
-  for (let t = 0; t < 3; t++) {
-    const h = readHeader(log, slot);
-    if (headerState(h, log.recordSize, ev) !== "committed") {
-      if (isErased(h, 0, HEADER_SIZE, ev) || ++dirty > 1) return null;
-      continue;
-    }
-    const len = HEADER_SIZE + decodeHeader(h).payloadLength;
-    const r = decodeRecord(
-      log.flash.read(slot * log.recordSize, len),
-      log.recordSize,
-      ev,
-      log._crc,
-    );
-    if (r) return r;
-  }
-  return null;
+  return readSlot(log, slot, true) as StoredRecord | null;
+}
+
+/**
+ * As readValid, without the payload: the header, and the record's CRC checked where the
+ * record lies when the backend can (Flash crc32), else on a read of it. The mount wants
+ * only the newest record's seq and boot, and a record's bytes are a slot long: read whole,
+ * they were a KB of copy, and on the Linux build 0.45 L of a boot, for a CRC. The CRC is
+ * taken on a second read of the record, so the header fields returned come from a first
+ * one: they are trusted only when that read's bytes under the CRC (offsets 24 to 48) have
+ * the CRC of the same bytes on the medium, so that a bit flipped in the first read cannot
+ * pass.
+ */
+export function readChecked(log: LogCore, slot: number): CheckedRecord | null {
+  return readSlot(log, slot, false);
 }
