@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { loadBoard } from "../../src/boards/load.js";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
 import { crc32 } from "../../src/core/crc32.js";
-import { Espruino } from "../espruino/espruino-process.js";
+import { Espruino, INPUT_RACE_TRIES } from "../espruino/espruino-process.js";
 import {
   bootCost,
   burstReceived,
@@ -84,7 +84,7 @@ export interface DeviceFigures {
 }
 
 /**
- * Runs `f` on a fresh interpreter in `dir`. Again (3 tries) when the interpreter itself failed an
+ * Runs `f` on a fresh interpreter in `dir`. Again (INPUT_RACE_TRIES in all) when the interpreter itself failed an
  * assertion and exited (the Linux build's IO buffer, src/jsdevices.c: a fault of the
  * interpreter's terminal input, not of the logger), which the retry reports on stderr.
  * `beforeRetry` runs before each retry's interpreter starts.
@@ -102,7 +102,7 @@ async function withProcess<T>(
       return await f(e);
     } catch (x) {
       const crashed = e.exited && /ASSERT\(/.test(e.out);
-      if (!crashed || attempt >= 3) throw x;
+      if (!crashed || attempt >= INPUT_RACE_TRIES) throw x;
       process.stderr.write(
         "bench:device: the interpreter failed an assertion and exited; running that step again\n",
       );

@@ -123,9 +123,9 @@ function sleep(ms: number): Promise<void> {
 
 /**
  * The counts and times, measured in one interpreter process. The whole measurement runs
- * again (at most twice) when the Linux build stopped on its own input race (INPUT_RACE,
- * test/espruino/espruino-process.ts), which a long session of queries meets now and then;
- * any other failure is thrown at once.
+ * again (up to INPUT_RACE_TRIES in all) when the Linux build stopped on its own input race
+ * (INPUT_RACE, test/espruino/espruino-process.ts), which a long session of queries meets
+ * now and then; any other failure is thrown at once.
  */
 export async function measureFlashReads(bin: string): Promise<FlashReads> {
   return againOnInputRace("bench:flash-reads", "measuring again", () => measureOnce(bin));

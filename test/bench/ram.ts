@@ -113,8 +113,9 @@ const COUNT = 20;
 const BOOT_COPY = "mtdboot0";
 
 /**
- * The figures (RamFigures), measured again (at most twice, each time from an empty flash)
- * when the Linux build stopped on its own input race (INPUT_RACE in espruino-process.ts).
+ * The figures (RamFigures), measured again (up to INPUT_RACE_TRIES in all, each time from
+ * an empty flash) when the Linux build stopped on its own input race (INPUT_RACE in
+ * espruino-process.ts).
  */
 export async function measureRam(bin: string): Promise<RamFigures> {
   return againOnInputRace("bench:ram", "measuring again", () => measureRamOnce(bin));
