@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { loadBoard } from "../../src/boards/load.js";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
 import { crc32 } from "../../src/core/crc32.js";
-import { Espruino, INPUT_RACE_TRIES } from "../espruino/espruino-process.js";
+import { againOnInputRace, Espruino } from "../espruino/espruino-process.js";
 import {
   bootCost,
   burstReceived,
@@ -84,10 +84,11 @@ export interface DeviceFigures {
 }
 
 /**
- * Runs `f` on a fresh interpreter in `dir`. Again (INPUT_RACE_TRIES in all) when the interpreter itself failed an
- * assertion and exited (the Linux build's IO buffer, src/jsdevices.c: a fault of the
- * interpreter's terminal input, not of the logger), which the retry reports on stderr.
- * `beforeRetry` runs before each retry's interpreter starts.
+ * Runs `f` on a fresh interpreter in `dir`. Again (INPUT_RACE_TRIES in all, through
+ * againOnInputRace) when the interpreter itself failed an assertion and exited (the Linux
+ * build's IO buffer, src/jsdevices.c: a fault of the interpreter's terminal input, not of
+ * the logger), which the retry reports on stderr. `beforeRetry` runs before each retry's
+ * interpreter starts.
  */
 async function withProcess<T>(
   bin: string,
@@ -95,21 +96,25 @@ async function withProcess<T>(
   f: (e: Espruino) => Promise<T>,
   beforeRetry?: () => void,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    if (attempt > 1 && beforeRetry) beforeRetry();
-    const e = await Espruino.start(bin, dir);
-    try {
-      return await f(e);
-    } catch (x) {
-      const crashed = e.exited && /ASSERT\(/.test(e.out);
-      if (!crashed || attempt >= INPUT_RACE_TRIES) throw x;
-      process.stderr.write(
-        "bench:device: the interpreter failed an assertion and exited; running that step again\n",
-      );
-    } finally {
-      await e.kill();
-    }
-  }
+  let asserted = false;
+  return againOnInputRace(
+    "bench:device",
+    "running that step again",
+    async (attempt) => {
+      asserted = false;
+      if (attempt > 1 && beforeRetry) beforeRetry();
+      const e = await Espruino.start(bin, dir);
+      try {
+        return await f(e);
+      } catch (x) {
+        asserted = e.exited && /ASSERT\(/.test(e.out);
+        throw x;
+      } finally {
+        await e.kill();
+      }
+    },
+    () => asserted,
+  );
 }
 
 /**
