@@ -6,7 +6,12 @@ import { join } from "node:path";
 import { loadBoard } from "../../src/boards/load.js";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
 import { crc32 } from "../../src/core/crc32.js";
-import { againOnInputRace, Espruino } from "../espruino/espruino-process.js";
+import {
+  againOnInputRace,
+  Espruino,
+  InputRaceError,
+  isInputRace,
+} from "../espruino/espruino-process.js";
 import {
   bootCost,
   burstReceived,
@@ -107,7 +112,7 @@ async function withProcess<T>(
       try {
         return await f(e);
       } catch (x) {
-        asserted = e.exited && /ASSERT\(/.test(e.out);
+        asserted = isInputRace(x) || e.raced || (e.exited && /ASSERT\(/.test(e.out));
         throw x;
       } finally {
         await e.kill();
@@ -287,43 +292,49 @@ export async function measureDevice(
         () => rmSync(join(w.dir, FLASH_FILE), { force: true }),
       );
       installed = readFileSync(join(w.dir, FLASH_FILE));
-      live = await withProcess(stock, w.dir, async (e) => {
-        const L = await e.measureL();
-        await fillConsole(e, 100);
-        const panic = await leastPanic(e, L);
-        // 3 panics and 5 crashes: 8 records, the linux board's per-boot cap
-        // (log-core.ts maxRecordsPerBoot), so every crash here is recorded...
-        const crashWith = await bestCrashCost(e, L, 5);
-        // ...and every further one is suppressed.
-        for (let i = 0; i < 3; i++) await crashCost(e, L);
-        const supWith = await bestCrashCost(e, L, 11);
-        const line = await timeL(e, L, LINE, 7);
-        const lost = await burstsLost(e, base.bursts, base.longs);
-        e.since();
-        e.send("mtdoops.list();print('same-line-x')\n");
-        const after = await e.waitFor(/same-line-x\r\n=undefined/, 5000).then(
-          () => true,
-          () => false,
-        );
-        const quiet = await replMs(e, 9);
-        await e.run("global.__iv=setInterval(function(){throw new Error('every 10 ms')},10)");
-        const busy = await replMs(e, 9);
-        await e.run("clearInterval(__iv)");
-        const control = (e.out.match(CONTROL) ?? []).length;
-        return {
-          L,
-          panic,
-          crashWith,
-          supWith,
-          crash: crashWith - base.crash,
-          line,
-          lost,
-          sameLine: after,
-          control,
-          busy,
-          quiet,
-        };
-      });
+      // A retry starts from the install again, not from what the failed try wrote.
+      live = await withProcess(
+        stock,
+        w.dir,
+        async (e) => {
+          const L = await e.measureL();
+          await fillConsole(e, 100);
+          const panic = await leastPanic(e, L);
+          // 3 panics and 5 crashes: 8 records, the linux board's per-boot cap
+          // (log-core.ts maxRecordsPerBoot), so every crash here is recorded...
+          const crashWith = await bestCrashCost(e, L, 5);
+          // ...and every further one is suppressed.
+          for (let i = 0; i < 3; i++) await crashCost(e, L);
+          const supWith = await bestCrashCost(e, L, 11);
+          const line = await timeL(e, L, LINE, 7);
+          const lost = await burstsLost(e, base.bursts, base.longs);
+          e.since();
+          e.send("mtdoops.list();print('same-line-x')\n");
+          const after = await e.waitFor(/same-line-x\r\n=undefined/, 5000).then(
+            () => true,
+            () => false,
+          );
+          const quiet = await replMs(e, 9);
+          await e.run("global.__iv=setInterval(function(){throw new Error('every 10 ms')},10)");
+          const busy = await replMs(e, 9);
+          await e.run("clearInterval(__iv)");
+          const control = (e.out.match(CONTROL) ?? []).length;
+          return {
+            L,
+            panic,
+            crashWith,
+            supWith,
+            crash: crashWith - base.crash,
+            line,
+            lost,
+            sameLine: after,
+            control,
+            busy,
+            quiet,
+          };
+        },
+        () => writeFileSync(join(w.dir, FLASH_FILE), installed),
+      );
     } finally {
       w.done();
     }
@@ -446,7 +457,8 @@ export async function lowMemCrash(
   // The interpreter's own assertion (its stdin thread racing its main loop, INPUT_RACE in
   // espruino-process.ts) is not the logger's failure: thrown, so that withProcess() runs
   // the scenario again.
-  if (e.exited && /ASSERT\(/.test(e.out)) throw new Error("the interpreter failed an assertion");
+  if (e.raced || (e.exited && /ASSERT\(/.test(e.out)))
+    throw new InputRaceError("the interpreter failed an assertion or ran input twice");
   const [written, lost] = after.split(",").map(Number) as [number, number];
   return {
     free,

@@ -22,6 +22,7 @@ import {
   againOnInputRace,
   Espruino,
   INPUT_RACE,
+  InputRaceError,
   interpreters,
 } from "../espruino/espruino-process.js";
 import {
@@ -244,8 +245,8 @@ async function measureOnce(bin: string): Promise<FlashReads> {
   } catch (x) {
     // Said in the message, which measureFlashReads() reads: the dump the interpreter
     // prints after the assertion can push it out of the output an error quotes.
-    if (e.out.includes(INPUT_RACE) && !(x instanceof StraceError))
-      throw new Error(INPUT_RACE + ": " + (x as Error).message, { cause: x });
+    if (e.raced && !(x instanceof StraceError) && !(x instanceof InputRaceError))
+      throw new InputRaceError(INPUT_RACE + ": " + (x as Error).message, { cause: x });
     throw x;
   } finally {
     await e.kill();

@@ -25,7 +25,7 @@ import { installLogger, removeLogger } from "../../src/web/installer.js";
 import { openRecord } from "../../src/sim/virtual-board.js";
 import type { OpenedRecord } from "../../src/sim/virtual-board.js";
 import { linuxFirmware } from "../bench/device-scenarios.js";
-import { againOnInputRace, Espruino, INPUT_RACE, interpreters } from "./espruino-process.js";
+import { againOnInputRace, Espruino, interpreters, isInputRace } from "./espruino-process.js";
 
 const BIN = interpreters().stock;
 const board = loadBoard("linux");
@@ -123,7 +123,7 @@ if (!BIN) {
             await p.kill();
           }
         },
-        () => !!e && e.out.includes(INPUT_RACE),
+        (x) => isInputRace(x) || (!!e && e.raced),
       );
       report.push(
         "files: " +
@@ -278,7 +278,7 @@ if (!BIN) {
             await p.kill();
           }
         },
-        () => !!e && e.out.includes(INPUT_RACE),
+        (x) => isInputRace(x) || (!!e && e.raced),
       );
     });
 
