@@ -6,7 +6,7 @@
 
 import type { BoardDefinition } from "../src/boards/schema.js";
 import type { SlotRecord } from "../src/core/log-core.js";
-import { clearRecords, forEachRecord, readRaw } from "../src/core/log-read.js";
+import { clearRecords, forEachRecord } from "../src/core/log-read.js";
 import {
   formatBegin,
   formatCleared,
@@ -92,8 +92,8 @@ export default function retrieve(
     forEachRecord(log, (r: SlotRecord) => {
       const seq = r.record.seq;
       if (arg >= 0 && !seqNewer(seq, arg >>> 0)) return;
-      const raw = readRaw(log, r.slot);
-      if (!raw) return;
+      // The bytes the listing checked: one read of each record for the whole retrieval.
+      const raw = r.bytes;
       let enc = "b";
       let data = raw;
       if (compressed && compress) {

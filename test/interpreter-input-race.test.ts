@@ -72,6 +72,21 @@ describe("the interpreter driver and the Linux build's input race", () => {
     }
   });
 
+  it("does not take an answer it has already seen once, in a wait after its query, as the race", async () => {
+    const e = await Espruino.start(bin, dir);
+    try {
+      expect(await e.query("1")).toBe("1");
+      // No since() between: the wait starts where the query did, before its answer, and
+      // polls that answer while the line typed next is on its way.
+      e.send("\x10print('<Q5>'+(2)+'</Q5>')\n");
+      const text = await e.waitFor("<Q5>2</Q5>", 2_000);
+      expect(text).toContain(">1</Q");
+      expect(e.raced).toBe(false);
+    } finally {
+      await e.kill();
+    }
+  });
+
   it("takes the assertion the race stops the interpreter on as the race", async () => {
     const e = await Espruino.start(bin, dir);
     try {

@@ -105,6 +105,8 @@ export interface LogStats {
 export interface SlotRecord {
   slot: number;
   record: StoredRecord;
+  /** Its stored bytes (header and payload), as the read whose CRC passed returned them. */
+  bytes: Uint8Array;
 }
 
 export interface PendingDump {

@@ -4,15 +4,7 @@
 import { isFlashError } from "./flash.js";
 import type { LogCore, SlotRecord } from "./log-core.js";
 import { readChecked, readHeader, readValid } from "./log-slot-read.js";
-import {
-  decodeHeader,
-  FREED_VALUE,
-  getU32,
-  HEADER_SIZE,
-  headerState,
-  OFF_FREED,
-  putU32,
-} from "./record.js";
+import { decodeHeader, FREED_VALUE, getU32, headerState, OFF_FREED, putU32 } from "./record.js";
 import { seqNewer } from "./seq.js";
 
 /**
@@ -28,18 +20,21 @@ export function forEachRecord(
 ): void {
   for (let i = 0; i < log.slots; i++) {
     const slot = (log.nextSlot + i) % log.slots;
-    const r = readValid(log, slot);
+    const v = readValid(log, slot);
     // SPEC.md §3: in this lap the slot's record has the seq the slot gives it. Any other seq
     // is an older lap's record in a block whose erase did nothing: not part of the log.
-    if (r && r.seq === (log.nextSeq - log.slots + i) >>> 0 && (withFreed || !r.freed))
-      visit({ slot: slot, record: r });
+    if (v && v.record.seq === (log.nextSeq - log.slots + i) >>> 0 && (withFreed || !v.record.freed))
+      visit({ slot: slot, record: v.record, bytes: v.bytes });
   }
 }
 
-/** The stored bytes of a slot's record (header and payload), or null when not valid. */
+/**
+ * The stored bytes of a slot's record (header and payload), or null when not valid: the
+ * bytes whose CRC was checked (readValid), not a second read.
+ */
 export function readRaw(log: LogCore, slot: number): Uint8Array | null {
-  const r = readValid(log, slot);
-  return r ? log.flash.read(slot * log.recordSize, HEADER_SIZE + r.payloadLength) : null;
+  const v = readValid(log, slot);
+  return v ? v.bytes : null;
 }
 
 /**

@@ -20,6 +20,17 @@ import type { StoredRecord } from "./record.js";
 /** A record without its payload: what the mount and a clear need to know of it (readChecked). */
 export type CheckedRecord = Omit<StoredRecord, "payload">;
 
+/**
+ * A valid record (readValid) and the bytes it was checked on: the header and the payload, as
+ * one read returned them. A caller that wants the stored bytes (a retrieval sends them to the
+ * host) takes these, not a second read, which costs the time of the first and could return
+ * bytes other than the ones whose CRC passed.
+ */
+export interface ValidRecord {
+  record: StoredRecord;
+  bytes: Uint8Array;
+}
+
 /** A slot's header bytes; counts the read (MountInfo.headersRead). */
 export function readHeader(log: LogCore, slot: number): Uint8Array {
   log._headersRead++;
@@ -77,10 +88,20 @@ function readSlot(
  * failed on a flip, the next header read can flip too (the fault campaign's seed
  * 924759007 on the linux board lost its only record that way).
  */
-export function readValid(log: LogCore, slot: number): StoredRecord | null {
-  return readSlot(log, slot, (b) =>
-    decodeRecord(b, log.recordSize, log.geometry.erasedValue, log._crc),
-  ) as StoredRecord | null;
+export function readValid(log: LogCore, slot: number): ValidRecord | null {
+  let bytes: Uint8Array | undefined;
+  const r = readSlot(log, slot, (b) => {
+    bytes = b;
+    return decodeRecord(b, log.recordSize, log.geometry.erasedValue, log._crc);
+  });
+  // The read's length came from the header read before it, which a flip can lengthen: the
+  // record is the bytes its own header counts.
+  return r
+    ? {
+        record: r as StoredRecord,
+        bytes: (bytes as Uint8Array).subarray(0, HEADER_SIZE + r.payloadLength),
+      }
+    : null;
 }
 
 /**

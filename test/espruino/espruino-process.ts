@@ -95,8 +95,11 @@ export class Espruino {
   out = "";
   private mark = 0;
   exited = false;
-  /** Tags of the queries answered so far: one seen again is input run twice (INPUT_REPLAY). */
-  private answered = new Set<string>();
+  /**
+   * The queries answered so far, by tag: where in `out` each answer ended. The tag printed
+   * again after that is input run twice (INPUT_REPLAY).
+   */
+  private answered = new Map<string, number>();
   private replayed = false;
 
   /** True once this interpreter has met its input race, in either outcome. */
@@ -152,9 +155,16 @@ export class Espruino {
     }
   }
 
-  /** True when `text` holds the start of an answer already received. */
+  /**
+   * True when `text` (the output from the mark on) holds an answer printed again after it
+   * was received. The answer itself may be in `text`: a waitFor() after a query, with no
+   * since() between them, starts at the query's mark.
+   */
   private replays(text: string): boolean {
-    for (const m of text.matchAll(/<(Q\d+)>/g)) if (this.answered.has(m[1] as string)) return true;
+    for (const m of text.matchAll(/<(Q\d+)>/g)) {
+      const end = this.answered.get(m[1] as string);
+      if (end !== undefined && this.mark + m.index >= end) return true;
+    }
     return false;
   }
 
@@ -220,7 +230,7 @@ export class Espruino {
     this.since();
     this.send("\x10print('<" + tag + ">'+(" + expr + ")+'</" + tag + ">')\n");
     const text = await this.waitFor("</" + tag + ">", ms);
-    this.answered.add(tag);
+    this.answered.set(tag, this.mark + text.indexOf("</" + tag + ">") + tag.length + 3);
     const m = new RegExp("<" + tag + ">([\\s\\S]*)</" + tag + ">").exec(text);
     return m ? (m[1] as string) : "";
   }
