@@ -67,9 +67,9 @@ export const INPUT_RACE_TRIES = 5;
 
 /**
  * Runs `step` (given its attempt, from 1) and runs it again, up to INPUT_RACE_TRIES in all,
- * when it failed because the Linux build stopped on its input race: `raced(x)` says so, by
- * default from the error's message. Any other failure is thrown at once. `what` and `again` make
- * the line written to stderr: "<what>: the Linux build stopped on its input race (...); <again>".
+ * when it failed on the Linux build's input race (either outcome): `raced(x)` says so, by
+ * default isInputRace(x). Any other failure is thrown at once. `what` and `again` make the
+ * line written to stderr: "<what>: the Linux build met its input race (<outcome>); <again>".
  */
 export async function againOnInputRace<T>(
   what: string,
@@ -82,8 +82,11 @@ export async function againOnInputRace<T>(
       return await step(attempt);
     } catch (x) {
       if (attempt >= INPUT_RACE_TRIES || !raced(x)) throw x;
+      const outcome = String((x as Error).message).includes(INPUT_REPLAY)
+        ? INPUT_REPLAY
+        : INPUT_RACE;
       process.stderr.write(
-        what + ": the Linux build stopped on its input race (" + INPUT_RACE + "); " + again + "\n",
+        what + ": the Linux build met its input race (" + outcome + "); " + again + "\n",
       );
     }
   }

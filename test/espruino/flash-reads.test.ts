@@ -63,6 +63,10 @@ if (missing) {
       expect(r.suppressed).toBeGreaterThan(0);
       // A recorded crash writes what a panic writes and reads the record back (a KB of slot).
       expect(r.crash).toBeGreaterThan(r.panic + 1024 / 16);
+      // Most of a recorded crash's reads lex the resident code: made from a RAM copy, the
+      // same crash reads little more than the record it writes and reads back.
+      expect(r.crashCodeInRam).toBeLessThan(r.crash / 3);
+      expect(r.codeInRamJsVars).toBeGreaterThan(0);
       expect(r.readL).toBeGreaterThan(0);
       // A read is a file operation on this build: far below a tenth of L (0.008-0.011 L measured).
       expect(r.readL).toBeLessThan(0.1);
