@@ -54,10 +54,19 @@ writeFileSync(bin, STAND_IN);
 chmodSync(bin, 0o755);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Runs `f` on a fresh stand-in, killed after. */
+async function withStandIn<T>(f: (e: Espruino) => Promise<T>): Promise<T> {
+  const e = await Espruino.start(bin, dir);
+  try {
+    return await f(e);
+  } finally {
+    await e.kill();
+  }
+}
+
 describe("the interpreter driver and the Linux build's input race", () => {
-  it("answers queries, and takes an answer seen again as the race (INPUT_REPLAY), at once", async () => {
-    const e = await Espruino.start(bin, dir);
-    try {
+  it("answers queries, and takes an answer seen again as the race (INPUT_REPLAY), at once", () =>
+    withStandIn(async (e) => {
       expect(await e.query("42")).toBe("42");
       expect(await e.query("'x'")).toBe("x");
       expect(e.raced).toBe(false);
@@ -67,14 +76,10 @@ describe("the interpreter driver and the Linux build's input race", () => {
       expect(isInputRace(x)).toBe(true);
       expect(Date.now() - t0).toBeLessThan(4_000);
       expect(e.raced).toBe(true);
-    } finally {
-      await e.kill();
-    }
-  });
+    }));
 
-  it("does not take an answer it has already seen once, in a wait after its query, as the race", async () => {
-    const e = await Espruino.start(bin, dir);
-    try {
+  it("does not take an answer it has already seen once, in a wait after its query, as the race", () =>
+    withStandIn(async (e) => {
       expect(await e.query("1")).toBe("1");
       // No since() between: the wait starts where the query did, before its answer, and
       // polls that answer while the line typed next is on its way.
@@ -82,48 +87,34 @@ describe("the interpreter driver and the Linux build's input race", () => {
       const text = await e.waitFor("<Q5>2</Q5>", 2_000);
       expect(text).toContain(">1</Q");
       expect(e.raced).toBe(false);
-    } finally {
-      await e.kill();
-    }
-  });
+    }));
 
-  it("takes the assertion the race stops the interpreter on as the race", async () => {
-    const e = await Espruino.start(bin, dir);
-    try {
+  it("takes the assertion the race stops the interpreter on as the race", () =>
+    withStandIn(async (e) => {
       const x = await e.query("'assert'").catch((y: unknown) => y);
       expect(isInputRace(x)).toBe(true);
       expect(String((x as Error).message)).toContain(INPUT_RACE);
       expect(e.raced).toBe(true);
-    } finally {
-      await e.kill();
-    }
-  });
+    }));
 
-  it("does not take an unanswered query as the race", async () => {
-    const e = await Espruino.start(bin, dir);
-    try {
+  it("does not take an unanswered query as the race", () =>
+    withStandIn(async (e) => {
       const x = await e.query("never answered", 300).catch((y: unknown) => y);
       expect(isInputRace(x)).toBe(false);
       expect(e.raced).toBe(false);
-    } finally {
-      await e.kill();
-    }
-  });
+    }));
 
   it("againOnInputRace runs a step that met the race again, and throws any other failure at once", async () => {
     let tries = 0;
     const value = await againOnInputRace("test", "again", async () => {
       tries++;
-      const e = await Espruino.start(bin, dir);
-      try {
+      return withStandIn(async (e) => {
         if (tries === 1) {
           await e.query("1");
           await e.query("'replay'", 5_000);
         }
         return await e.query("7");
-      } finally {
-        await e.kill();
-      }
+      });
     });
     expect([value, tries]).toEqual(["7", 2]);
 

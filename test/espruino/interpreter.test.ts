@@ -286,33 +286,17 @@ if (!BIN) {
     // functions read their code from .boot0 in flash: rewriting or erasing it under them
     // made every print fail ("Function code is null, not a string"), the installer's
     // answers included. The installers stop the logger first (src/boards/install-steps.ts).
-    it("updates, then removes, the logger while it runs (the page's installer)", async () => {
-      // Three installs type about 60 KB: the one test long enough to meet the Linux
-      // target's own input race (INPUT_RACE) now and then. Only that is tried again.
-      let e: Espruino | undefined;
-      await againOnInputRace(
-        "interpreter tier",
-        "the installer test starts again",
-        async (attempt) => {
-          if (attempt > 1) {
-            // The race can stop the interpreter in the middle of the installer's writes: the
-            // files are put back as the first test installed them (the log's block files,
-            // which no installer touches, keep their records).
-            const fix = await start();
-            await fix.writeFiles(files, crc32);
-            await fix.kill();
-          }
-          const p = await start();
-          e = p;
-          try {
-            await updateThenRemove(p);
-          } finally {
-            await p.kill();
-          }
-        },
-        (x) => isInputRace(x) || (!!e && e.raced),
-      );
-    });
+    it("updates, then removes, the logger while it runs (the page's installer)", () =>
+      // Three installs type about 60 KB: the test most likely to meet the Linux target's
+      // own input race. A retry starts from the fake flash as the first test left it.
+      raceSafe("the installer test", async () => {
+        const p = await start();
+        try {
+          await updateThenRemove(p);
+        } finally {
+          await p.kill();
+        }
+      }));
 
     async function updateThenRemove(e: Espruino): Promise<void> {
       expect(await e.query("mtdoops.stats().state")).toBe("ready");
