@@ -40,7 +40,9 @@ export interface MtdoopsApi {
  * before anything is built, and asked once): `reason`, the context's message, stack,
  * error flags and reset reason, the record's flags. True when written (panic) or queued
  * (the others). A dump that finds less than MIN_FREE JsVars free is counted lost rather
- * than take the app's last memory. Never throws.
+ * than take the app's last memory; free after a garbage collection, which runs only when
+ * the count without one is short (uncollected reference cycles count as used until then:
+ * compress() in env.ts). Never throws.
  */
 export function record(
   log: DeviceLog,
@@ -52,7 +54,7 @@ export function record(
   flags?: number,
 ): boolean {
   try {
-    if (process.memory(false).free < MIN_FREE) {
+    if (process.memory(false).free < MIN_FREE && process.memory().free < MIN_FREE) {
       log.stats.lost++;
       return false;
     }
@@ -137,7 +139,7 @@ export function install(log: DeviceLog): void {
   const onFlags = (flags: string[]): void => {
     try {
       E.getErrorFlags(); // clears the flags, so that the next occurrence raises the event again
-      if (process.memory(false).free < MIN_FREE) {
+      if (process.memory(false).free < MIN_FREE && process.memory().free < MIN_FREE) {
         setTimeout(onFlags, 1000, flags);
         return;
       }

@@ -39,12 +39,19 @@ let t0 = 0;
  * padding is then what it drops; readers keep the bytes the record or the REC line counts
  * (SPEC.md §2.1, §7; unpadded() in src/core/record.ts). That replaced decompressing every
  * stream on the board to check it, 0.15-0.35 L of each try on the Linux build, and its
- * output's allocation. Refused (the caller stores or sends plain) when memory is short,
- * since it allocates the input once more, and the stream.
+ * output's allocation. Refused, with undefined (the caller stores or sends plain), when
+ * memory is short, since it allocates the input once more, and the stream: returned, not
+ * thrown, as an Error made in the interpreter costs its stack trace, whose line numbers
+ * it finds by reading the code from flash (7-9 L a refusal on the Linux build, measured).
+ * Memory counted without a garbage collection (process.memory(false)) counts the
+ * reference cycles not yet collected as used, often a thousand JsVars and more on the
+ * Linux build between crashes: only when that count is short is the garbage collected and
+ * memory counted again (written out here and in its other callers: a helper would be
+ * one more resident function).
  */
-function compress(d: Uint8Array): Uint8Array {
-  if (!hs || process.memory(false).free < MIN_FREE + (d.length >> 3))
-    throw new Error("no heatshrink");
+function compress(d: Uint8Array): Uint8Array | undefined {
+  const need = MIN_FREE + (d.length >> 3);
+  if (!hs || (process.memory(false).free < need && process.memory().free < need)) return;
   const p = new Uint8Array(d.length + 1);
   p.set(d);
   return new Uint8Array(hs.compress(p));

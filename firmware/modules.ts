@@ -46,7 +46,12 @@ export function runModule(
     // which need not be contiguous: a flat copy (E.toString of a Uint8Array) can fail on a
     // fragmented heap even with room to spare, and that failure would stop the boot.
     // Written here, not as a helper: a resident function holds RAM for good.
-    if (!E.getAddressOf(code, true) && process.memory(false).free >= (code.length >> 2) + MIN_FREE)
+    // Free memory as record() in api.ts counts it: collected first only when short.
+    const need = (code.length >> 2) + MIN_FREE;
+    if (
+      !E.getAddressOf(code, true) &&
+      (process.memory(false).free >= need || process.memory().free >= need)
+    )
       try {
         code = "" + code;
       } catch (e) {

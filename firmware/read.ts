@@ -101,7 +101,7 @@ export default function retrieve(
           // Sent compressed only when that is shorter: a record whose payload is already
           // heatshrink (Flags.HEATSHRINK) does not shrink again.
           const c = compress(raw);
-          if (c.length < raw.length) {
+          if (c && c.length < raw.length) {
             data = c;
             enc = "h";
           }

@@ -14,21 +14,13 @@ import { unpadded } from "../src/core/record.js";
 import { repoRoot } from "../src/host/repo.js";
 import { VirtualBoard } from "../src/sim/virtual-board.js";
 import { expectBytes } from "./flash-contract.js";
-import { firmwareImport, standInBundle } from "./helpers/firmware.js";
+import { compressorBundle } from "./helpers/firmware.js";
 
 const root = repoRoot();
 const board = loadBoard("linux");
 
-// The firmware's log options, the compressor among them, handed to the test by a stand-in entry.
-const BUNDLE = await standInBundle(
-  board,
-  "import { logOptions } from " +
-    firmwareImport("env.ts") +
-    ";\n" +
-    "export function start(board: any): void {\n" +
-    "  (global as any)['__compress'] = logOptions(board, null as any, null as any, 0).compress;\n" +
-    "}\n",
-);
+// The firmware's compressor, handed to the test by a stand-in entry.
+const BUNDLE = await compressorBundle(board);
 
 interface Vector {
   inputBase64: string;

@@ -59,9 +59,10 @@ export interface LogOptions {
   /**
    * heatshrink compression, used only when the console does not fit uncompressed: a stream
    * that decodes to `data`, or to `data` and one byte of padding (the board's, unpadded()
-   * in record.ts).
+   * in record.ts). undefined when it will not compress now (too little memory on the
+   * board): the record is then stored uncompressed. It may also throw, to the same effect.
    */
-  compress?: ((data: Uint8Array) => Uint8Array) | undefined;
+  compress?: ((data: Uint8Array) => Uint8Array | undefined) | undefined;
   /** Dumps with a reason code above this are not recorded (pstore's max_reason). Default 5: all. */
   maxReason?: number;
   /** Erase attempts per block before it is marked bad. Default 3, as mtdoops. */
@@ -203,7 +204,7 @@ export interface LogCore {
   _scheduler: Scheduler;
   _clock: Clock;
   _crc: Crc32;
-  _compress: ((data: Uint8Array) => Uint8Array) | undefined;
+  _compress: ((data: Uint8Array) => Uint8Array | undefined) | undefined;
   _toBytes: ((s: string) => Uint8Array) | undefined;
   /** rangeErased()'s chunk: the record size, at most 8 KB (a power of two either way). */
   _chunk: number;
@@ -568,12 +569,13 @@ export function dumpAdmitted(
       const candidate = new Uint8Array(2 + ctxLen + take);
       candidate.set(bytes.subarray(HEADER_SIZE, HEADER_SIZE + 2 + ctxLen));
       ringTailInto(ring, candidate, 2 + ctxLen, take);
-      let packed: Uint8Array;
+      let packed: Uint8Array | undefined;
       try {
         packed = log._compress(candidate);
       } catch (e) {
-        break; // out of memory on the board: store uncompressed
+        packed = undefined;
       }
+      if (!packed) break; // too little memory on the board: store uncompressed
       log._packRatio = candidate.length / packed.length;
       if (packed.length <= room) {
         bytes.set(packed, HEADER_SIZE);

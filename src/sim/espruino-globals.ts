@@ -178,7 +178,10 @@ function eObject(t: GlobalsTarget): Record<string, unknown> {
   });
 }
 
-/** The global process: version, env, and memory() with fixed figures (JsVars are not modelled). */
+/**
+ * The global process: version, env, and memory(): a fixed 300 JsVars for the firmware and
+ * what the board's JsVarModel adds, the garbage collected first unless `false` is passed.
+ */
 function processObject(t: GlobalsTarget): Record<string, unknown> {
   const host = t.host;
   const board = host.board;
@@ -191,16 +194,19 @@ function processObject(t: GlobalsTarget): Record<string, unknown> {
       MODULES: "Flash,Storage,heatshrink",
       ...(host.storageSize !== undefined ? { STORAGE: host.storageSize } : {}),
     },
-    memory: () => {
+    memory: (gc?: unknown) => {
+      const m = host.memory;
+      const collect = gc === undefined || !!gc;
+      const collected = collect ? m.garbage : 0;
+      m.garbage -= collected;
       const total = board.jsvars;
-      const usage = Math.min(total, 300);
+      const usage = Math.min(total, 300 + m.held + m.garbage);
       return {
         free: total - usage,
         usage,
         total,
         history: 0,
-        gc: 0,
-        gctime: 0,
+        ...(collect ? { gc: collected, gctime: 0 } : {}),
         blocksize: 13,
         ...(host.memoryFlash ?? {}),
       };

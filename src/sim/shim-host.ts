@@ -5,6 +5,20 @@ import type { BoardDefinition } from "../boards/schema.js";
 import type { SimulatedNorFlash } from "./nor-flash.js";
 import type { VirtualStorage } from "./virtual-storage.js";
 
+/**
+ * JsVars process.memory() counts beyond the firmware's own (a fixed 300: JsVars are not
+ * modelled one by one). Espruino frees a variable when its last reference goes, but not a
+ * reference cycle, which stays allocated until the garbage collector runs: at idle when
+ * memory is low, when an allocation finds none free, or in process.memory() without
+ * `false` (src/jswrap_process.c). process.memory(false) counts the cycles as used.
+ */
+export interface JsVarModel {
+  /** Held by the app: not freed by a collection. */
+  held: number;
+  /** Reference cycles the app dropped, not yet collected. */
+  garbage: number;
+}
+
 /** What the interpreter needs from the board around it (src/sim/virtual-board.ts). */
 export interface ShimHost {
   readonly board: BoardDefinition;
@@ -25,6 +39,8 @@ export interface ShimHost {
   espResetReason(): string;
   /** Name of the host link device: "USB", "Bluetooth" or "Serial1". */
   readonly hostDevice: string;
+  /** What process.memory() counts beyond the firmware's own; tests set it. */
+  readonly memory: JsVarModel;
   /** process.memory() flash fields (ARM boards), or undefined. */
   readonly memoryFlash:
     | {

@@ -69,7 +69,7 @@ import type { ProtocolEvent, ProtocolRecord } from "../host/protocol-parser.js";
 import { EspruinoShim, isHalt } from "./espruino-shim.js";
 import { FakeW25Q } from "./fake-w25q.js";
 import { VirtualStorage } from "./virtual-storage.js";
-import type { ShimHost } from "./shim-host.js";
+import type { JsVarModel, ShimHost } from "./shim-host.js";
 import { SimulatedNorFlash } from "./nor-flash.js";
 
 export type RebootKind = "soft" | "power-cut" | "watchdog";
@@ -160,6 +160,8 @@ export class VirtualBoard {
 
   /** The SPI NOR chip of a "spinor" board (fault injection: `silent`). */
   readonly w25q: FakeW25Q | undefined;
+  /** What process.memory() counts beyond the firmware's own (JsVarModel): tests set it. */
+  readonly memory: JsVarModel = { held: 0, garbage: 0 };
   private readonly host: ShimHost;
   private readonly listeners = new Set<(text: string) => void>();
   private transcript = "";
@@ -226,6 +228,7 @@ export class VirtualBoard {
       },
       espResetReason: () => this.espResetReason,
       hostDevice: o.hostDevice ?? (b.resetReason === "nrf52" ? "Bluetooth" : "USB"),
+      memory: this.memory,
       memoryFlash,
       storageSize: storageArea ? storageArea.end - storageArea.start : undefined,
       ioBufferBytes: o.ioBufferBytes ?? 1024,

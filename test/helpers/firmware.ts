@@ -38,6 +38,22 @@ export async function standInBundle(board: BoardDefinition, source: string): Pro
   }
 }
 
+/**
+ * A stand-in bundle (standInBundle) that hands the firmware's compressor (the `compress` of
+ * firmware/env.ts logOptions) to the test as the global `__compress`.
+ */
+export function compressorBundle(board: BoardDefinition): Promise<string> {
+  return standInBundle(
+    board,
+    "import { logOptions } from " +
+      firmwareImport("env.ts") +
+      ";\n" +
+      "export function start(board: any): void {\n" +
+      "  (global as any)['__compress'] = logOptions(board, null as any, null as any, 0).compress;\n" +
+      "}\n",
+  );
+}
+
 /** The files the firmware build makes for a board (scripts/build-firmware.ts, names mangled): Storage name -> code. */
 export async function buildFirmwareBundle(b: BoardDefinition): Promise<Record<string, string>> {
   return storageFiles(await buildBoard(b, { write: false, dialect: false }));
