@@ -49,12 +49,15 @@ if (!bins.stock || !bins.small) {
     // The goals this build misses, or meets on one machine and not on another
     // (docs/FOOTPRINT.md says by how much and why: code and data read from flash that is
     // not memory-mapped, each read a file operation of the host), are held to budgets near
-    // today's figures, so that a change that makes them worse fails here. The times leave
-    // room for a slower machine and a loaded one; the idle RAM is the same in every run.
-    it("budgets for the goals not met everywhere: boot <= 30 L, recorded crash <= 14 L, idle <= 520 JsVars", () => {
-      expect(d.bootL).toBeLessThanOrEqual(30);
-      expect(d.crashL).toBeLessThanOrEqual(14);
-      expect(d.idleJsVars).toBeLessThanOrEqual(520);
+    // today's figures, so that a change that makes them worse fails here. The idle RAM is
+    // the same in every run (486). The times move with the machine's load (boot 9.0-10.2 L,
+    // crash 3.0-4.1 L over the runs FOOTPRINT.md gives): their budgets leave half as much
+    // again for a loaded machine, and the flash-read counts behind them, which do not move,
+    // have tight budgets of their own (flash-reads.test.ts).
+    it("budgets for the goals not met everywhere: boot <= 16 L, recorded crash <= 7 L, idle <= 490 JsVars", () => {
+      expect(d.bootL).toBeLessThanOrEqual(16);
+      expect(d.crashL).toBeLessThanOrEqual(7);
+      expect(d.idleJsVars).toBeLessThanOrEqual(490);
     });
 
     it("a panic with a full console ring is committed within 5 L", () => {
