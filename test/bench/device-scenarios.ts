@@ -103,11 +103,14 @@ export function uncaughtHandlersCall(error: string): string {
  * timer: started on the REPL line, it also timed the line's print, which the logger's
  * capture records (about 0.5 L, counted as crash cost until this was found).
  */
-export async function crashCost(e: Espruino, L: number): Promise<number> {
+export async function crashCost(e: Espruino, L: number, prelude = ""): Promise<number> {
   // From a timer, so that the REPL's own work on this line (the query's print, which the
-  // logger's capture records) is done before the clock starts.
+  // logger's capture records) is done before the clock starts. `prelude` runs on the
+  // clock, just before the handlers: what a crash would have to do first in a design
+  // measured against the firmware's (bench:ram's write path made on demand).
   await e.run(
     "global.__c=-1;global.__x=new Error('bench crash');setTimeout(function(){global.__t=getTime();" +
+      prelude +
       uncaughtHandlersCall("__x") +
       ";setTimeout(function(){__c=(getTime()-__t)*1000;},0)},0)",
   );

@@ -16,12 +16,20 @@
 // Without ESPRUINO_BIN it prints `null` (with --json) and says why.
 
 import { parse } from "acorn";
-import { releasedNames, withoutRelease } from "../../scripts/slice-resident.js";
+import { loaderStartOf, releasedNames, withoutRelease } from "../../scripts/slice-resident.js";
 import { loadBoard } from "../../src/boards/load.js";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
 import { crc32 } from "../../src/core/crc32.js";
 import { againOnInputRace, Espruino, interpreters } from "../espruino/espruino-process.js";
-import { bootCost, linuxFirmware, scratch, usage } from "./device-scenarios.js";
+import {
+  bootCost,
+  crashCost,
+  fillConsole,
+  linuxFirmware,
+  scratch,
+  uncaughtHandlersCall,
+  usage,
+} from "./device-scenarios.js";
 import { nothingMeasured, runScript, scriptFlags } from "./script-cli.js";
 
 export interface RamFigures {
@@ -42,6 +50,34 @@ export interface RamFigures {
   restJsVars: number;
   /** What the release of the boot-only functions frees: the same boot without it, less idleJsVars. */
   releasedJsVars: number;
+  /**
+   * The trade that would meet the idle goal (docs/FOOTPRINT.md), measured: the resident
+   * functions made at each crash or panic instead of kept, all but those a console line
+   * and a crash past the per-boot cap call (traced on the interpreter), which must stay
+   * cheap. `onDemand` is the figures of that design, on the same firmware.
+   */
+  onDemand: OnDemandFigures;
+}
+
+export interface OnDemandFigures {
+  /** Resident functions ($mtd's) that a console line or a refused crash calls: kept. */
+  kept: string[];
+  /** The others: made at each crash or panic instead of kept. */
+  made: string[];
+  /** What `made` holds while kept: E.getSizeOf of each, and its property on $mtd. */
+  heldJsVars: number;
+  /** idleJsVars less heldJsVars: the idle RAM of that design. */
+  idleJsVars: number;
+  /** What making `made` takes (E.getSizeOf of an object holding them): free JsVars every record would need on top. */
+  makeJsVars: number;
+  /**
+   * A recorded crash timed both ways, in L (each the least of 6 over two processes, taken
+   * in turns, the console ring full, the scaffolding's own time included, which
+   * bench:device subtracts): as the firmware runs it, and with `made` made first, on the
+   * clock.
+   */
+  crashL: number;
+  crashMadeL: number;
 }
 
 interface FnNode {
@@ -173,10 +209,11 @@ async function measureRamOnce(bin: string): Promise<RamFigures> {
         );
       const core = files[FirmwareFile.Core] ?? "";
       const r = residentFunctions(core);
+      await e.kill();
+      const onDemand = await measureOnDemand(bin, s.dir, core, idleJsVars);
       // The same boot with the loader's deletes left out (scripts/slice-resident.ts): what
       // releasing the boot-only functions frees.
       const kept = withoutRelease(core);
-      await e.kill();
       const w = await Espruino.start(bin, s.dir);
       await w.writeFiles({ [FirmwareFile.Core]: kept }, crc32);
       await w.kill();
@@ -200,6 +237,7 @@ async function measureRamOnce(bin: string): Promise<RamFigures> {
         idleJsVars,
         restJsVars: idleJsVars - functionJsVars - bufferJsVars,
         releasedJsVars: unreleased - idleJsVars,
+        onDemand,
       };
     } finally {
       await e.kill();
@@ -209,6 +247,134 @@ async function measureRamOnce(bin: string): Promise<RamFigures> {
   }
 }
 
+/** The loader's statement that makes each resident function, by its name on RESIDENT_GLOBAL. */
+function makers(core: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const made = /m\.([\w$]+)=F\((?:"[\w$]+",)*c\.substr\(\d+,\d+\)\);/g;
+  for (const m of core.slice(loaderStartOf(core)).matchAll(made)) out.set(m[1] as string, m[0]);
+  return out;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Makes up to `count` crashes until one is refused (the per-boot cap); false if none was. */
+async function crashUntilRefused(e: Espruino, count: number): Promise<boolean> {
+  for (let i = 0; i < count; i++) {
+    const before = Number(await e.query("mtdoops.stats().suppressed"));
+    await e.run(uncaughtHandlersCall("new Error('ram bench crash " + i + "')"));
+    await sleep(30);
+    if (Number(await e.query("mtdoops.stats().suppressed")) > before) return true;
+  }
+  return false;
+}
+
+/**
+ * OnDemandFigures, in three processes over the formatted flash of `dir`. The first finds
+ * what must stay: after the crashes that reach the per-boot cap, it wraps every function
+ * of RESIDENT_GLOBAL to note its calls, then prints a line and makes one more crash, which
+ * is refused. The other two boot again (each a new boot, under the cap) and time a
+ * recorded crash as shipped and with the others made first, from their slices of
+ * .mtdcore as the loader makes them.
+ */
+async function measureOnDemand(
+  bin: string,
+  dir: string,
+  core: string,
+  idleJsVars: number,
+): Promise<OnDemandFigures> {
+  const make = makers(core);
+  const t = await Espruino.start(bin, dir);
+  let kept: string[];
+  let sizes: Record<string, number>;
+  try {
+    await bootCost(t, 1, BOOT_COPY);
+    sizes = JSON.parse(
+      await t.query(
+        "(function(){var z={};Object.keys($mtd).forEach(function(k){if(typeof $mtd[k]=='function')z[k]=E.getSizeOf($mtd[k])});return JSON.stringify(z)})()",
+      ),
+    ) as Record<string, number>;
+    if (!(await crashUntilRefused(t, 20)))
+      throw new Error("no crash was refused after 20: the per-boot cap did not apply");
+    const refused = Number(await t.query("mtdoops.stats().suppressed"));
+    // Traced on one line, so that nothing else (the queries' own prints, mtdoops.stats())
+    // runs between the wrapping and the unwrapping.
+    kept = (
+      JSON.parse(
+        await t.query(
+          "(function(){var u={},o={};Object.keys($mtd).forEach(function(k){var f=$mtd[k];if(typeof f=='function'){o[k]=f;$mtd[k]=function(){u[k]=1;return f.apply(this,arguments)}}});" +
+            "console.log('sensor 3: 21.5 C, battery 87 %');" +
+            uncaughtHandlersCall("new Error('ram bench crash')") +
+            ";Object.keys(o).forEach(function(k){$mtd[k]=o[k]});return JSON.stringify(Object.keys(u))})()",
+        ),
+      ) as string[]
+    ).sort();
+    if (Number(await t.query("mtdoops.stats().suppressed")) !== refused + 1)
+      throw new Error("the traced crash was not refused: the trace is not of a refused crash");
+  } finally {
+    await t.kill();
+  }
+  // Only what the loader made: $mtd also keeps natives (the original `print`, the
+  // heatshrink module).
+  kept = kept.filter((k) => make.has(k));
+  const made = Object.keys(sizes)
+    .filter((k) => make.has(k) && !kept.includes(k))
+    .sort();
+  if (kept.length === 0 || made.length === 0)
+    throw new Error("the trace found nothing to keep or nothing to make: " + kept.join(","));
+  const heldJsVars = made.reduce((n, k) => n + (sizes[k] as number) + 1, 0);
+  const maker =
+    "var c=require('Storage').read(" +
+    JSON.stringify(FirmwareFile.Core) +
+    "),F=Function,m=$mtd;" +
+    made.map((k) => make.get(k) as string).join("");
+  let crashL = Infinity;
+  let crashMadeL = Infinity;
+  let makeJsVars = 0;
+  // Two processes, as the same build's crash varies from one process to the next; in each,
+  // taken in turns (three of each, under the per-boot cap of 8 on this board, one of which
+  // is kept for a panic), so that the process's drift falls on both alike.
+  for (let p = 0; p < 2; p++) {
+    const o = await Espruino.start(bin, dir);
+    try {
+      await bootCost(o, 1, BOOT_COPY);
+      await fillConsole(o, 100);
+      const L = await o.measureL();
+      const crash = async (prelude: string): Promise<number> => {
+        const before = Number(await o.query("mtdoops.stats().written"));
+        const l = await crashCost(o, L, prelude);
+        if (Number(await o.query("mtdoops.stats().written")) !== before + 1)
+          throw new Error("a timed crash was not recorded: the on-demand figures are refused");
+        return l;
+      };
+      // The order turns too (as shipped first, then made first, then as shipped): one
+      // recorded crash in four also runs the erase-ahead in its job (a block's last slot),
+      // and in strict turns those would fall on one of the two every time.
+      for (let i = 0; i < 3; i++) {
+        const madeFirst = i === 1;
+        if (madeFirst) crashMadeL = Math.min(crashMadeL, await crash(maker));
+        crashL = Math.min(crashL, await crash(""));
+        if (!madeFirst) crashMadeL = Math.min(crashMadeL, await crash(maker));
+      }
+      makeJsVars = Number(
+        await o.query("(function(){var $mtd={};" + maker + "return E.getSizeOf($mtd)})()"),
+      );
+    } finally {
+      await o.kill();
+    }
+  }
+  return {
+    kept,
+    made,
+    heldJsVars,
+    idleJsVars: idleJsVars - heldJsVars,
+    makeJsVars,
+    crashL,
+    crashMadeL,
+  };
+}
+
 /** The one-line summary. */
 export function ramSummary(r: RamFigures): string {
   const cost = `a function ${r.perFunction.toFixed(2)} + ${r.perParameter.toFixed(2)} per parameter`;
@@ -216,7 +382,11 @@ export function ramSummary(r: RamFigures): string {
     `ram: idle=${r.idleJsVars} JsVars beyond the ring = ${r.functionJsVars} for ` +
     `${r.residentFunctions} resident functions with ${r.residentParameters} parameters (${cost})` +
     ` + ${r.bufferJsVars} record buffer + ${r.restJsVars} the rest (the log's state, the API` +
-    ` object, the hooks' entries); the boot-only functions' release freed ${r.releasedJsVars}`
+    ` object, the hooks' entries); the boot-only functions' release freed ${r.releasedJsVars}` +
+    `\nram: the write path made on demand instead (${r.onDemand.made.length} functions made at each` +
+    ` record, ${r.onDemand.kept.length} kept): idle ${r.idleJsVars} -> ${r.onDemand.idleJsVars} JsVars,` +
+    ` a recorded crash ${r.onDemand.crashL.toFixed(2)}L -> ${r.onDemand.crashMadeL.toFixed(2)}L,` +
+    ` ${r.onDemand.makeJsVars} JsVars more needed free for each record`
   );
 }
 
