@@ -3,10 +3,13 @@
 // build's input race in either of its outcomes: the assertion that stops it, or the stale
 // input it runs again (INPUT_REPLAY). The tier retries a step only on that race, so the
 // driver must tell it from every other failure, and must not wait out a replay's loop.
+// And it must not leave an interpreter behind when the script that started it ends.
 
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   againOnInputRace,
@@ -20,7 +23,9 @@ import {
 // a quoted string); `replay` prints every answer given so far again, forever, as the
 // Linux build does when its event buffer's tail passes its head; `assert` prints the
 // build's assertion and exits, as it does on the race's other outcome.
+// Like the real one, it does not end when its input does (the real one spins the CPU).
 const STAND_IN = `#!/usr/bin/env node
+setInterval(() => undefined, 1000);
 const answers = [];
 process.stdout.write(">");
 let buf = "";
@@ -124,5 +129,37 @@ describe("the interpreter driver and the Linux build's input race", () => {
       throw new Error("the logger's own failure");
     }).catch((y: unknown) => y);
     expect([String((other as Error).message), others]).toEqual(["the logger's own failure", 1]);
+  });
+
+  it("kills the interpreters a script left running when Node exits", async () => {
+    const driver = fileURLToPath(new URL("./espruino/espruino-process.ts", import.meta.url));
+    const script = join(dir, "leave-running.mts");
+    writeFileSync(
+      script,
+      "import { Espruino } from " +
+        JSON.stringify(driver) +
+        ";\nconst e = await Espruino.start(" +
+        JSON.stringify(bin) +
+        ", " +
+        JSON.stringify(dir) +
+        ");\nconsole.log(e.proc.pid);\nthrow new Error('a step failed before kill()');\n",
+    );
+    const r = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8" });
+    expect(r.status).not.toBe(0);
+    const pid = Number(r.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    await new Promise((res) => setTimeout(res, 200));
+    // Running: its /proc entry is there and not a zombie (killed, its parent gone, and not
+    // yet reaped by init, which is slow to here).
+    const alive = (): boolean => {
+      try {
+        return !/^\d+ \(.*\) Z /.test(readFileSync("/proc/" + pid + "/stat", "utf8"));
+      } catch {
+        return false;
+      }
+    };
+    const left = alive();
+    if (left) process.kill(pid, "SIGKILL"); // not to leave it to the next test
+    expect(left).toBe(false);
   });
 });

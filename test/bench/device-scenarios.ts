@@ -31,8 +31,11 @@ export async function bootWith(
   files: Record<string, string>,
 ): Promise<Espruino> {
   const e = await Espruino.start(bin, dir);
-  await e.writeFiles(files, crc32);
-  await e.kill();
+  try {
+    await e.writeFiles(files, crc32);
+  } finally {
+    await e.kill();
+  }
   return Espruino.start(bin, dir);
 }
 

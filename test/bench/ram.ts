@@ -173,11 +173,14 @@ async function measureRamOnce(bin: string): Promise<RamFigures> {
       install[k === FirmwareFile.Boot ? BOOT_COPY : k] = v;
     for (const [k, v] of sets) install[k] = v;
     const first = await Espruino.start(bin, s.dir);
-    await first.writeFiles(install, crc32);
-    // A first boot formats the log: the figure is that of a boot over a formatted log, as
-    // bench:device's idleJsVars.
-    await first.run("eval(require('Storage').read(" + JSON.stringify(BOOT_COPY) + "))");
-    await first.kill();
+    try {
+      await first.writeFiles(install, crc32);
+      // A first boot formats the log: the figure is that of a boot over a formatted log,
+      // as bench:device's idleJsVars.
+      await first.run("eval(require('Storage').read(" + JSON.stringify(BOOT_COPY) + "))");
+    } finally {
+      await first.kill();
+    }
     const e = await Espruino.start(bin, s.dir);
     try {
       // The logger's boot first, in a fresh process as bench:device measures it.
@@ -215,8 +218,11 @@ async function measureRamOnce(bin: string): Promise<RamFigures> {
       // releasing the boot-only functions frees.
       const kept = withoutRelease(core);
       const w = await Espruino.start(bin, s.dir);
-      await w.writeFiles({ [FirmwareFile.Core]: kept }, crc32);
-      await w.kill();
+      try {
+        await w.writeFiles({ [FirmwareFile.Core]: kept }, crc32);
+      } finally {
+        await w.kill();
+      }
       const k = await Espruino.start(bin, s.dir);
       let unreleased: number;
       try {
