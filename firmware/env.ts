@@ -42,7 +42,7 @@ let t0 = 0;
  * output's allocation. Refused, with undefined (the caller stores or sends plain), when
  * memory is short, since it allocates the input once more, and the stream: returned, not
  * thrown, as an Error made in the interpreter costs its stack trace, whose line numbers
- * it finds by reading the code from flash (7-9 L a refusal on the Linux build, measured).
+ * it finds by reading the code from flash (7-12 L a refusal on the Linux build, measured).
  * Memory counted without a garbage collection (process.memory(false)) counts the
  * reference cycles not yet collected as used, often a thousand JsVars and more on the
  * Linux build between crashes: only when that count is short is the garbage collected and

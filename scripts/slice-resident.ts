@@ -291,14 +291,18 @@ export function loaderStartOf(core: string): number {
 const MADE = /m\.([\w$]+)=F\((?:"[\w$]+",)*c\.substr\((\d+),(\d+)\)\);/g;
 const RELEASE = /delete m\.([\w$]+);/g;
 
-/** What the loader makes: each function's property on RESIDENT_GLOBAL, and where its body is in `core`. */
+/**
+ * What the loader makes: each function's property on RESIDENT_GLOBAL, where its body is in
+ * `core`, and the loader's statement that makes it (run with the loader's `c`, `F` and `m`).
+ */
 export function madeFunctions(
   core: string,
-): Array<{ name: string; start: number; length: number }> {
+): Array<{ name: string; start: number; length: number; statement: string }> {
   return [...core.slice(loaderStartOf(core)).matchAll(MADE)].map((m) => ({
     name: m[1] as string,
     start: Number(m[2]),
     length: Number(m[3]),
+    statement: m[0],
   }));
 }
 

@@ -124,6 +124,28 @@ export async function crashCost(e: Espruino, L: number, prelude = ""): Promise<n
   throw new Error("the crash's jobs did not finish");
 }
 
+/**
+ * crashCost() of a crash that the logger must record: the figures of `what` are refused
+ * (thrown) when it was not, as a refused crash (the per-boot cap, the crash-loop guard)
+ * costs far less and would pass for a cheap one.
+ */
+export async function recordedCrashCost(
+  e: Espruino,
+  L: number,
+  what: string,
+  prelude = "",
+): Promise<number> {
+  const before = Number(await e.query("mtdoops.stats().written"));
+  const l = await crashCost(e, L, prelude);
+  if (Number(await e.query("mtdoops.stats().written")) !== before + 1)
+    throw new Error("a timed crash was not recorded: " + what + " are refused");
+  return l;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
 /** Lines of a synchronous burst of `n` console.log lines that reach the terminal. */
 export async function burstReceived(e: Espruino, n: number, width = 50): Promise<number> {
   const tag = "B" + Math.floor(Math.random() * 1e6);

@@ -26,11 +26,12 @@ import {
   interpreters,
 } from "../espruino/espruino-process.js";
 import {
-  crashCost,
   fillConsole,
   linuxFirmware,
   median,
+  recordedCrashCost,
   scratch,
+  sleep,
   uncaughtHandlersCall,
   usage,
 } from "./device-scenarios.js";
@@ -120,12 +121,8 @@ async function codeInRam(
   };
   const crashes = async (): Promise<number> => {
     let best = Infinity;
-    for (let i = 0; i < 3; i++) {
-      const before = Number(await e.query("mtdoops.stats().written"));
-      best = Math.min(best, await crashCost(e, L));
-      if (Number(await e.query("mtdoops.stats().written")) !== before + 1)
-        throw new Error("a timed crash was not recorded: the code-in-RAM figures are refused");
-    }
+    for (let i = 0; i < 3; i++)
+      best = Math.min(best, await recordedCrashCost(e, L, "the code-in-RAM figures"));
     return best;
   };
   const storageHeld = await held(fromStorage);
@@ -184,10 +181,6 @@ async function readsDuring(e: Espruino, dir: string, code: string): Promise<numb
 async function netReads(e: Espruino, dir: string, code: string): Promise<number> {
   const empty = await readsDuring(e, dir, "0");
   return (await readsDuring(e, dir, code)) - empty;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /**

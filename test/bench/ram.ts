@@ -16,17 +16,18 @@
 // Without ESPRUINO_BIN it prints `null` (with --json) and says why.
 
 import { parse } from "acorn";
-import { loaderStartOf, releasedNames, withoutRelease } from "../../scripts/slice-resident.js";
+import { madeFunctions, releasedNames, withoutRelease } from "../../scripts/slice-resident.js";
 import { loadBoard } from "../../src/boards/load.js";
 import { FirmwareFile } from "../../src/boards/firmware-files.js";
 import { crc32 } from "../../src/core/crc32.js";
 import { againOnInputRace, Espruino, interpreters } from "../espruino/espruino-process.js";
 import {
   bootCost,
-  crashCost,
   fillConsole,
   linuxFirmware,
+  recordedCrashCost,
   scratch,
+  sleep,
   uncaughtHandlersCall,
   usage,
 } from "./device-scenarios.js";
@@ -253,18 +254,6 @@ async function measureRamOnce(bin: string): Promise<RamFigures> {
   }
 }
 
-/** The loader's statement that makes each resident function, by its name on RESIDENT_GLOBAL. */
-function makers(core: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const made = /m\.([\w$]+)=F\((?:"[\w$]+",)*c\.substr\(\d+,\d+\)\);/g;
-  for (const m of core.slice(loaderStartOf(core)).matchAll(made)) out.set(m[1] as string, m[0]);
-  return out;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** Makes up to `count` crashes until one is refused (the per-boot cap); false if none was. */
 async function crashUntilRefused(e: Espruino, count: number): Promise<boolean> {
   for (let i = 0; i < count; i++) {
@@ -290,7 +279,7 @@ async function measureOnDemand(
   core: string,
   idleJsVars: number,
 ): Promise<OnDemandFigures> {
-  const make = makers(core);
+  const make = new Map(madeFunctions(core).map((f) => [f.name, f.statement]));
   const t = await Espruino.start(bin, dir);
   let kept: string[];
   let sizes: Record<string, number>;
@@ -347,13 +336,8 @@ async function measureOnDemand(
       await bootCost(o, 1, BOOT_COPY);
       await fillConsole(o, 100);
       const L = await o.measureL();
-      const crash = async (prelude: string): Promise<number> => {
-        const before = Number(await o.query("mtdoops.stats().written"));
-        const l = await crashCost(o, L, prelude);
-        if (Number(await o.query("mtdoops.stats().written")) !== before + 1)
-          throw new Error("a timed crash was not recorded: the on-demand figures are refused");
-        return l;
-      };
+      const crash = (prelude: string): Promise<number> =>
+        recordedCrashCost(o, L, "the on-demand figures", prelude);
       // The order turns too (as shipped first, then made first, then as shipped): one
       // recorded crash in four also runs the erase-ahead in its job (a block's last slot),
       // and in strict turns those would fall on one of the two every time.
